@@ -1,0 +1,43 @@
+# bdt — the two commands of the README are `make demo` (the main job, on the
+# embedded SQLite default) and `make test` (every test). Both install what
+# they need first (`make deps`).
+
+GO      ?= go
+BIN     ?= bin/bdt
+SHELL   := /bin/bash
+
+.PHONY: all deps build demo test vet fmt-check bench clean
+
+all: build
+
+# deps makes sure the C libraries cgo needs are present: libxml2 (headers and
+# pkg-config file) and gcc. As root on Debian/Ubuntu it installs them with
+# apt-get; otherwise it stops and prints the one command that does.
+deps:
+	@.ci/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/bdt
+
+# demo runs the main job on the embedded default: a scratch register from the
+# sample fixture, then every sample file through bdt.
+demo: build
+	@.ci/demo.sh $(BIN)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet: deps
+	$(GO) vet ./...
+
+# test is what CI runs (.ci/run calls it): formatting, vet, and every test
+# with the race detector.
+test: deps fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin demo
