@@ -1,0 +1,152 @@
+// Package storagetest is the test suite every Storage implementation must
+// pass: the local folder and S3 run the same cases.
+package storagetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"bdt/bdt/storage"
+)
+
+// Run runs the suite. open returns a fresh, empty Storage each time it is called.
+func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
+	ctx := context.Background()
+	t.Run("PutOpenList", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "4NUV7KB58/b.xml", "bee")
+		put(t, s, "4NUV7KB58/a.xml", "a")
+		put(t, s, "NTMHWM0V3/c.xml", "sea")
+		objs, skipped, err := s.List(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(skipped) != 0 {
+			t.Errorf("skipped %v", skipped)
+		}
+		var keys []string
+		for _, o := range objs {
+			keys = append(keys, o.Key)
+		}
+		if got, want := strings.Join(keys, ","), "4NUV7KB58/a.xml,4NUV7KB58/b.xml,NTMHWM0V3/c.xml"; got != want {
+			t.Errorf("List = %s, want %s", got, want)
+		}
+		if objs[1].Size != 3 {
+			t.Errorf("size of b.xml = %d, want 3", objs[1].Size)
+		}
+		objs, _, _ = s.List(ctx, "NTMHWM0V3/")
+		if len(objs) != 1 || objs[0].Key != "NTMHWM0V3/c.xml" {
+			t.Errorf("List(prefix) = %v", objs)
+		}
+		if got := get(t, s, "4NUV7KB58/b.xml"); got != "bee" {
+			t.Errorf("Open = %q", got)
+		}
+	})
+	t.Run("PutReplaces", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "x/r.xml", "first version, longer")
+		put(t, s, "x/r.xml", "second")
+		if got := get(t, s, "x/r.xml"); got != "second" {
+			t.Errorf("after replace = %q", got)
+		}
+	})
+	t.Run("FailedPutLeavesNothing", func(t *testing.T) {
+		s := open(t)
+		err := s.Put(ctx, "x/partial.xml", io.MultiReader(strings.NewReader("half"), errReader{}))
+		if err == nil {
+			t.Fatal("Put with a failing reader succeeded")
+		}
+		objs, _, _ := s.List(ctx, "")
+		if len(objs) != 0 {
+			t.Errorf("a failed Put left %v", objs)
+		}
+	})
+	t.Run("OpenMissing", func(t *testing.T) {
+		s := open(t)
+		_, err := s.Open(ctx, "nope/missing.xml")
+		if !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("Open(missing) error = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("DeleteIsIdempotent", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "d/x.xml", "x")
+		for i := 0; i < 2; i++ {
+			if err := s.Delete(ctx, "d/x.xml"); err != nil {
+				t.Fatalf("Delete #%d: %v", i+1, err)
+			}
+		}
+		objs, _, _ := s.List(ctx, "")
+		if len(objs) != 0 {
+			t.Errorf("after Delete: %v", objs)
+		}
+	})
+	t.Run("UnsafeKeysRefused", func(t *testing.T) {
+		s := open(t)
+		for _, k := range []string{"../escape.xml", "a/../../b.xml", "/abs.xml", "a//b.xml", "a/./b.xml", "new\nline.xml", "nul\x00.xml", "bad\xffutf8.xml", `back\slash.xml`, ""} {
+			if err := s.Put(ctx, k, strings.NewReader("x")); err == nil {
+				t.Errorf("Put(%q) succeeded", k)
+			}
+			if _, err := s.Open(ctx, k); err == nil {
+				t.Errorf("Open(%q) succeeded", k)
+			}
+			if err := s.Delete(ctx, k); err == nil {
+				t.Errorf("Delete(%q) succeeded", k)
+			}
+		}
+	})
+	t.Run("MoveIsRepeatable", func(t *testing.T) {
+		src, dst := open(t), open(t)
+		put(t, src, "m/f.xml", "payload")
+		for i := 0; i < 2; i++ {
+			if err := storage.Move(ctx, src, dst, "m/f.xml"); err != nil {
+				t.Fatalf("Move #%d: %v", i+1, err)
+			}
+		}
+		if got := get(t, dst, "m/f.xml"); got != "payload" {
+			t.Errorf("moved content = %q", got)
+		}
+		if objs, _, _ := src.List(ctx, ""); len(objs) != 0 {
+			t.Errorf("source still holds %v", objs)
+		}
+	})
+	t.Run("LargeStreams", func(t *testing.T) {
+		s := open(t)
+		big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+		if err := s.Put(ctx, "big/f.xml", bytes.NewReader(big)); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, s, "big/f.xml"); got != string(big) {
+			t.Errorf("1 MiB round trip differs (len %d)", len(got))
+		}
+	})
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func put(t *testing.T, s storage.Storage, key, body string) {
+	t.Helper()
+	if err := s.Put(context.Background(), key, strings.NewReader(body)); err != nil {
+		t.Fatalf("Put(%s): %v", key, err)
+	}
+}
+
+func get(t *testing.T, s storage.Storage, key string) string {
+	t.Helper()
+	r, err := s.Open(context.Background(), key)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", key, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read %s: %v", key, err)
+	}
+	return string(b)
+}
