@@ -50,6 +50,8 @@ var formats = []Format{
 		File: "xsd/workeractivity-v1.xsd", Title: "Worker activity report: changes in workers' circumstances (CoS)"},
 	{Name: "register-v1", Kind: "register", Version: "1", Namespace: NamespaceBase + "register:v1",
 		Root: "Register", File: "xsd/register-v1.xsd", Title: "Sponsor register fixture: sponsors, users, CAS and CoS"},
+	{Name: "result-v1", Kind: "result", Version: "1", Namespace: NamespaceBase + "result:v1",
+		Root: "BDTResult", File: "xsd/result-v1.xsd", Title: "Result report: the outcome of one file and of each of its records"},
 }
 
 // Formats returns every known format, sorted by name.
