@@ -1,0 +1,154 @@
+package report
+
+import (
+	"bufio"
+	"encoding/xml"
+	"io"
+	"time"
+)
+
+// ResultNamespace is the namespace of result-v1.xsd.
+const ResultNamespace = "urn:uk:gov:ukvi:sms:bdt:result:v1"
+
+type xmlFile struct {
+	Name          string      `xml:"Name"`
+	Licence       string      `xml:"SponsorLicenceNumber"`
+	Kind          string      `xml:"Kind,omitempty"`
+	SchemaVersion string      `xml:"SchemaVersion,omitempty"`
+	FileID        string      `xml:"FileId,omitempty"`
+	SHA256        string      `xml:"SHA256"`
+	Size          int64       `xml:"Size"`
+	ProcessedAt   string      `xml:"ProcessedAt"`
+	DryRun        *bool       `xml:"DryRun,omitempty"`
+	Status        string      `xml:"Status"`
+	DuplicateOf   *xmlEarlier `xml:"DuplicateOf,omitempty"`
+	Counts        xmlCounts   `xml:"Counts"`
+}
+
+type xmlEarlier struct {
+	Name        string `xml:"Name"`
+	FileID      string `xml:"FileId,omitempty"`
+	Status      string `xml:"Status"`
+	ProcessedAt string `xml:"ProcessedAt"`
+}
+
+type xmlCounts struct {
+	Declared *int `xml:"Declared,attr,omitempty"`
+	Read     int  `xml:"Read,attr"`
+	Accepted int  `xml:"Accepted,attr"`
+	Rejected int  `xml:"Rejected,attr"`
+	Warnings int  `xml:"Warnings,attr"`
+}
+
+type xmlFindingList struct {
+	Truncated *bool        `xml:"Truncated,attr,omitempty"`
+	Findings  []xmlFinding `xml:"Finding"`
+}
+
+type xmlFinding struct {
+	Rule     string `xml:"Rule,attr"`
+	Severity string `xml:"Severity,attr"`
+	Field    string `xml:"Field,attr,omitempty"`
+	Line     int    `xml:"Line,attr,omitempty"`
+	Column   int    `xml:"Column,attr,omitempty"`
+	Record   int    `xml:"Record,attr,omitempty"`
+	Path     string `xml:"Path,omitempty"`
+	Message  string `xml:"Message"`
+}
+
+type xmlRecord struct {
+	XMLName   xml.Name        `xml:"Record"`
+	Index     int             `xml:"Index,attr"`
+	Line      int             `xml:"Line,attr"`
+	Reference string          `xml:"SponsorReference,omitempty"`
+	Cert      string          `xml:"CertificateNumber,omitempty"`
+	Status    string          `xml:"Status"`
+	ConfRef   string          `xml:"ConfirmationReference,omitempty"`
+	Findings  *xmlFindingList `xml:"Findings,omitempty"`
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func findingList(fs []Finding, truncated bool) *xmlFindingList {
+	if len(fs) == 0 {
+		return nil
+	}
+	l := &xmlFindingList{}
+	if truncated {
+		l.Truncated = &truncated
+	}
+	for _, f := range fs {
+		l.Findings = append(l.Findings, xmlFinding{
+			Rule: f.Rule, Severity: f.Severity, Field: f.Field, Line: f.Line, Column: f.Column,
+			Record: f.Record, Path: f.Path, Message: f.Message,
+		})
+	}
+	return l
+}
+
+// WriteResult writes the result report of f to w, streaming its records.
+func WriteResult(w io.Writer, f *File) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if _, err := io.WriteString(bw, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(bw)
+	enc.Indent("", "  ")
+	root := xml.StartElement{Name: xml.Name{Local: "BDTResult"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ResultNamespace}}}
+	if err := enc.EncodeToken(root); err != nil {
+		return err
+	}
+	xf := xmlFile{
+		Name: f.Name, Licence: f.Licence, Kind: f.Kind, SchemaVersion: f.Version, FileID: f.FileID,
+		SHA256: f.SHA256, Size: f.Size, ProcessedAt: stamp(f.ProcessedAt), Status: f.Status,
+		Counts: xmlCounts{Read: f.Counts.Read, Accepted: f.Counts.Accepted, Rejected: f.Counts.Rejected, Warnings: f.Counts.Warnings},
+	}
+	if f.Counts.Declared >= 0 {
+		d := f.Counts.Declared
+		xf.Counts.Declared = &d
+	}
+	if f.DryRun {
+		t := true
+		xf.DryRun = &t
+	}
+	if e := f.DuplicateOf; e != nil {
+		xf.DuplicateOf = &xmlEarlier{Name: e.Name, FileID: e.FileID, Status: e.Status, ProcessedAt: stamp(e.ProcessedAt)}
+	}
+	if err := enc.EncodeElement(xf, xml.StartElement{Name: xml.Name{Local: "File"}}); err != nil {
+		return err
+	}
+	if l := findingList(f.FileFindings, f.Truncated); l != nil {
+		if err := enc.EncodeElement(l, xml.StartElement{Name: xml.Name{Local: "FileErrors"}}); err != nil {
+			return err
+		}
+	}
+	if f.Records != nil {
+		recs := xml.StartElement{Name: xml.Name{Local: "Records"}}
+		if err := enc.EncodeToken(recs); err != nil {
+			return err
+		}
+		for r, err := range f.Records {
+			if err != nil {
+				return err
+			}
+			xr := xmlRecord{Index: r.Index, Line: r.Line, Reference: r.Reference, Cert: r.Cert,
+				Status: r.Status, ConfRef: r.ConfRef, Findings: findingList(r.Findings, false)}
+			if err := enc.Encode(xr); err != nil {
+				return err
+			}
+		}
+		if err := enc.EncodeToken(recs.End()); err != nil {
+			return err
+		}
+	}
+	if err := enc.EncodeToken(root.End()); err != nil {
+		return err
+	}
+	if err := enc.Flush(); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(bw, "\n"); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
