@@ -11,14 +11,16 @@ package report
 import (
 	"iter"
 	"time"
+
+	"bdt/bdt/ledger"
 )
 
 // File statuses.
 const (
-	Accepted          = "ACCEPTED"
-	PartiallyAccepted = "PARTIALLY_ACCEPTED"
-	Rejected          = "REJECTED"
-	Duplicate         = "DUPLICATE"
+	Accepted          = ledger.Accepted
+	PartiallyAccepted = ledger.PartiallyAccepted
+	Rejected          = ledger.Rejected
+	Duplicate         = ledger.Duplicate
 )
 
 // File is everything a report says about one processed file. Records are
@@ -58,28 +60,11 @@ type Counts struct {
 	Declared, Read, Accepted, Rejected, Warnings int
 }
 
-// Record is the outcome of one record.
-type Record struct {
-	Index     int
-	Line      int
-	Reference string // the sponsor's own reference
-	Cert      string
-	Status    string // ACCEPTED or REJECTED
-	ConfRef   string // confirmation reference when accepted
-	Findings  []Finding
-}
+// Record is the outcome of one record (the ledger's).
+type Record = ledger.Outcome
 
-// Finding is one rule's verdict with its place in the uploaded file.
-type Finding struct {
-	Rule     string
-	Severity string // "error" or "warning"
-	Field    string
-	Line     int
-	Column   int
-	Path     string
-	Record   int // for file findings inside a record (schema errors), its index
-	Message  string
-}
+// Finding is one rule's verdict with its place in the uploaded file (the ledger's).
+type Finding = ledger.Finding
 
 // Names returns the outbox keys of the three reports of the file at inbox
 // key "LICENCE/NAME.xml": "LICENCE/NAME.result.xml", "LICENCE/NAME.errors.csv"

@@ -1,0 +1,86 @@
+// Package ledger defines what the file ledger records: every file received,
+// what became of it, and every record's outcome with its findings. The
+// ledger lives in the register database (see bdt/store), written in the same
+// transaction as the register changes of the file, so that a file is applied
+// exactly once and its reports can always be rewritten from it.
+package ledger
+
+import "time"
+
+// File statuses.
+const (
+	Processing        = "PROCESSING" // claimed; its transaction has not committed
+	Accepted          = "ACCEPTED"
+	PartiallyAccepted = "PARTIALLY_ACCEPTED"
+	Rejected          = "REJECTED"
+	Duplicate         = "DUPLICATE"
+)
+
+// Record statuses.
+const (
+	RecordAccepted = "ACCEPTED"
+	RecordRejected = "REJECTED"
+)
+
+// File is one file received, as the ledger holds it.
+type File struct {
+	ID      int64
+	Licence string // the sponsor folder of the inbox it arrived in
+	Key     string // inbox key, "LICENCE/NAME.xml"
+	Name    string // NAME.xml
+	SHA256  string // lower-case hex; "" until read
+	Size    int64
+
+	Kind          string // "" when not told
+	Version       string
+	FileID        string // header file id
+	HeaderLicence string // the licence the header names
+	UserID        string // the submitting SMS user the header names
+	CreatedAt     string // the header's creation timestamp, as written
+
+	Status      string
+	DuplicateOf int64 // the earlier file a DUPLICATE repeats; 0 otherwise
+
+	Declared int // -1 when unknown
+	Read     int
+	Accepted int
+	Rejected int
+	Warnings int
+
+	FileFindings []Finding // F rules, including every schema error (capped)
+	Truncated    bool      // the cap cut FileFindings
+
+	ProcessedAt time.Time // the processing clock the rules used (--now)
+	ReceivedAt  time.Time // wall clock, for operators; never in reports
+	StartedAt   time.Time
+	FinishedAt  time.Time
+
+	ReportsWritten bool // the three reports are in the outbox
+	Archived       bool // the source has left the inbox
+}
+
+// Done reports whether the file's processing has committed.
+func (f *File) Done() bool { return f.Status != Processing && f.Status != "" }
+
+// Outcome is what became of one record.
+type Outcome struct {
+	Index     int // 1-based position in the file
+	Line      int
+	Reference string // the sponsor's own reference
+	Cert      string
+	Status    string // RecordAccepted or RecordRejected
+	ConfRef   string // confirmation reference when accepted
+	Findings  []Finding
+}
+
+// Finding is one rule's verdict with its place in the uploaded file.
+type Finding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"` // "error" or "warning"
+	Field    string `json:"field,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Record   int    `json:"record,omitempty"` // for a file finding inside a record (schema errors)
+	Message  string `json:"message"`
+}
