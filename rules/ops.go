@@ -83,6 +83,10 @@ type AddNote struct {
 	Cert string
 	Text string
 	Mode NoteMode
+	// Kind is the kind of certificate the action is about (CAS for
+	// "bdt cas note", CoS for "bdt cos note"); "" for either. A certificate
+	// of the other kind is then reported as not found.
+	Kind CertKind
 }
 
 // WithdrawCoS withdraws an ASSIGNED CoS.

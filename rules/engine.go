@@ -1,0 +1,689 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"io"
+	"sort"
+
+	"bdt/rules/calendar"
+)
+
+// ReportingDeadlineDays is the number of working days within which a student
+// or worker event must be reported (seed 004; R.ACTIVITY.LATE).
+const ReportingDeadlineDays = 10
+
+// Evaluate decides the operation op, made by actor a, against the register
+// state st. It is pure: it reads only its arguments, never changes them, and
+// gives the same decision for the same inputs. op is one of the operation
+// types of this package, as a value or a non-nil pointer; any other op is a
+// programming error and panics.
+//
+// A decision with an error finding is rejected and carries no Changes and no
+// Ref. An accepted decision carries the Changes to make, in order, and a
+// confirmation reference (ConfirmationRef of a.Source and the certificate
+// numbers); warnings (R.ACTIVITY.LATE, R.FEE.EXCEEDS) do not stop it.
+//
+// Who acts: Evaluate checks only what it cannot work without, that a.Sponsor
+// is set (F.SPONSOR) and that a.User is an Active Level 1 or Level 2 user of
+// that sponsor (F.USER), as a cheap defence in depth for the Level 2
+// ownership rule. Licence access and routes are not repeated for every
+// record: the pipeline checks them once per file with CheckFile, and a
+// one-at-a-time action goes through EvaluateAction (or CheckActor first).
+//
+// Certificates: the first checks are R.CERT.FOUND (another sponsor's
+// certificate reads exactly like a missing one), then R.CERT.OWNER, then
+// R.IDENTITY; each stops the evaluation, so nothing is said about a
+// certificate the actor may not see, or that belongs to another person. The
+// operation's own rules are then all reported together.
+//
+// Activity reports leave the certificate's status unchanged: SMS records the
+// report and the Home Office acts on it (seeds 000, 002 name no status change).
+func Evaluate(a Actor, op Op, st State) Decision {
+	if a.Sponsor == nil {
+		return reject(NewFinding(FSponsor, "", "The sponsor licence is not in the register."))
+	}
+	id := ""
+	if a.User != nil {
+		id = a.User.ID
+	}
+	if f, ok := checkUser(a.Sponsor, a.User, id, "act"); !ok {
+		return reject(f)
+	}
+	var d Decision
+	switch o := deref(op).(type) {
+	case ReportActivity:
+		d = reportActivity(a, o, st)
+	case UpdateFees:
+		d = updateFees(a, o, st)
+	case AddNote:
+		d = addNote(a, o, st)
+	case WithdrawCoS:
+		d = withdrawCoS(a, o, st)
+	case TransferCoS:
+		d = transferCoS(a, o, st)
+	default:
+		panic(fmt.Sprintf("rules: Evaluate: unknown operation %T", op))
+	}
+	if !d.Accepted() {
+		d.Changes, d.Ref = nil, ""
+	}
+	return d
+}
+
+// EvaluateAction decides a one-at-a-time action: CheckActor with the routes
+// the operation needs (the Student route for a CAS, a Worker or Temporary
+// Worker route for a CoS), then, when the actor may act, Evaluate.
+func EvaluateAction(a Actor, op Op, st State) Decision {
+	if fs := CheckActor(a, actionRoutes(a, deref(op), st)...); len(fs) > 0 {
+		return Decision{Findings: fs}
+	}
+	return Evaluate(a, op, st)
+}
+
+// ConfirmationRef returns the stable confirmation reference of an accepted
+// operation from its source (Actor.Source) and the numbers of the
+// certificates it is about: "BDT-" and the first 12 characters of the
+// base32 (RFC 4648) SHA-256 of the source and the numbers, each separated by
+// a zero byte. The same source and numbers always give the same reference.
+func ConfirmationRef(source string, certs ...string) string {
+	h := sha256.New()
+	io.WriteString(h, source)
+	for _, c := range certs {
+		h.Write([]byte{0})
+		io.WriteString(h, c)
+	}
+	return "BDT-" + base32.StdEncoding.EncodeToString(h.Sum(nil))[:12]
+}
+
+// ActivityKind returns the kind of certificate an activity type applies to:
+// CAS for a student type, CoS for a worker type. ok is false for a code that
+// is not an activity type.
+func ActivityKind(t ActivityType) (kind CertKind, ok bool) {
+	switch t {
+	case StudentDidNotEnrol, StudentDiscontinued, StudentAbsent, StudentSuspended,
+		StudentEarlyCompletion, StudentSponsorshipWithdrawn, StudentPreviousWithdrawn, StudentOtherChange:
+		return CAS, true
+	case WorkerDidNotStart, WorkerStopped, WorkerAbsent, WorkerChange,
+		WorkerSponsorshipWithdrawn, WorkerPreviousWithdrawn:
+		return CoS, true
+	}
+	return "", false
+}
+
+// IsSponsorshipWithdrawal reports whether reporting t is "reporting
+// withdrawal of sponsorship" in the sense of seed 000 step 6, which must give
+// the person's last residential address (R.ACTIVITY.WITHDRAWAL.ADDRESS): the
+// two *_SPONSORSHIP_WITHDRAWN types. Discontinued studies, stopped working,
+// did not enrol and did not start are their own activity types (RULES.md
+// lists "sponsorship withdrawn for another reason" apart from them, as the
+// XSDs do); they carry an address when one is given but do not need it. A
+// person who never enrolled or never started often has no UK residential
+// address on record at all.
+func IsSponsorshipWithdrawal(t ActivityType) bool {
+	return t == StudentSponsorshipWithdrawn || t == WorkerSponsorshipWithdrawn
+}
+
+// isPreviousWithdrawn reports whether t withdraws a previous notification.
+func isPreviousWithdrawn(t ActivityType) bool {
+	return t == StudentPreviousWithdrawn || t == WorkerPreviousWithdrawn
+}
+
+func reject(fs ...Finding) Decision { return Decision{Findings: fs} }
+
+// hasError reports whether some finding is an error.
+func hasError(fs []Finding) bool { return !Decision{Findings: fs}.Accepted() }
+
+// deref turns a pointer to an operation into the operation; a nil pointer
+// stays as it is (and Evaluate panics on it).
+func deref(op Op) Op {
+	switch o := op.(type) {
+	case *ReportActivity:
+		if o != nil {
+			return *o
+		}
+	case *UpdateFees:
+		if o != nil {
+			return *o
+		}
+	case *AddNote:
+		if o != nil {
+			return *o
+		}
+	case *WithdrawCoS:
+		if o != nil {
+			return *o
+		}
+	case *TransferCoS:
+		if o != nil {
+			return *o
+		}
+	}
+	return op
+}
+
+// actionRoutes returns the routes a one-at-a-time action needs, or nil when
+// the engine cannot tell (an unknown activity type, or a note on a
+// certificate that is not the sponsor's): Evaluate then rejects it anyway.
+func actionRoutes(a Actor, op Op, st State) []Route {
+	workerRoutes := []Route{RouteWorker, RouteTemporaryWorker}
+	forKind := func(k CertKind) []Route {
+		switch k {
+		case CAS:
+			return []Route{RouteStudent}
+		case CoS:
+			return workerRoutes
+		}
+		return nil
+	}
+	switch o := op.(type) {
+	case ReportActivity:
+		k, _ := ActivityKind(o.Type)
+		return forKind(k)
+	case UpdateFees:
+		return []Route{RouteStudent}
+	case AddNote:
+		if o.Kind != "" {
+			return forKind(o.Kind)
+		}
+		if c := st.Certs[o.Cert]; c != nil && a.Sponsor != nil && c.Sponsor == a.Sponsor.Licence {
+			return forKind(c.Kind)
+		}
+	case WithdrawCoS, TransferCoS:
+		return workerRoutes
+	}
+	return nil
+}
+
+// certRef names how an operation speaks of the certificate it is about: the
+// noun ("CAS", "CoS" or "CAS or CoS"), the record element that holds the
+// number, and the kind it must be ("" for either). It depends only on the
+// operation, never on what the register holds, so that the R.CERT.FOUND
+// message cannot tell another sponsor's certificate from a missing one.
+type certRef struct {
+	noun  string
+	field string
+	kind  CertKind
+}
+
+func refFor(k CertKind) certRef {
+	switch k {
+	case CAS:
+		return certRef{"CAS", "CASNumber", CAS}
+	case CoS:
+		return certRef{"CoS", "CoSNumber", CoS}
+	}
+	return certRef{"CAS or CoS", "CertificateNumber", ""}
+}
+
+// findCert applies R.CERT.FOUND and R.CERT.OWNER: it returns the sponsor's
+// certificate number n, of kind r.kind when that is set, that the user may
+// act on. For a Level 2 user the two rules give the same message, so that
+// not even the message of R.CERT.OWNER tells that the certificate exists.
+func findCert(a Actor, st State, n string, r certRef) (*Certificate, *Finding) {
+	level2 := a.User.Level != Level1 // only Level 1 is unrestricted
+	notFound := func(id RuleID) *Finding {
+		var f Finding
+		switch {
+		case n == "":
+			f = NewFinding(id, r.field, "No %s number was given.", r.noun)
+		case level2:
+			f = NewFinding(id, r.field,
+				"%s %s was not found among the certificates you own. A Level 2 user can act only on the CAS and CoS they created and assigned, or that were transferred to them.",
+				r.noun, show(n))
+		default:
+			f = NewFinding(id, r.field, "%s %s was not found among your certificates.", r.noun, show(n))
+		}
+		return &f
+	}
+	c := st.Certs[n]
+	if n == "" || c == nil || c.Number != n || c.Sponsor != a.Sponsor.Licence || (r.kind != "" && c.Kind != r.kind) {
+		return nil, notFound(RCertFound)
+	}
+	if level2 && (c.Owner == "" || c.Owner != a.User.ID) {
+		return nil, notFound(RCertOwner)
+	}
+	return c, nil
+}
+
+// checkIdentity is R.IDENTITY: a family name or date of birth given in the
+// record matches the person on the certificate. The message never repeats
+// what the certificate holds.
+func checkIdentity(c *Certificate, family string, dob Date) []Finding {
+	var fs []Finding
+	noun := refFor(c.Kind).noun
+	if !blank(family) && !sameName(family, c.Person.FamilyName) {
+		fs = append(fs, NewFinding(RIdentity, "FamilyName",
+			"The family name given does not match the person on %s %s. Check the %s number.", noun, show(c.Number), noun))
+	}
+	if !dob.IsZero() && dob != c.Person.DateOfBirth {
+		fs = append(fs, NewFinding(RIdentity, "DateOfBirth",
+			"The date of birth given does not match the person on %s %s. Check the %s number.", noun, show(c.Number), noun))
+	}
+	return fs
+}
+
+// reportActivity decides a ReportActivity (R.ACTIVITY.*).
+func reportActivity(a Actor, o ReportActivity, st State) Decision {
+	kind, known := ActivityKind(o.Type)
+	r := refFor(kind)
+	r.kind = "" // a type on the wrong kind of certificate is R.ACTIVITY.KIND, not R.CERT.FOUND
+	c, f := findCert(a, st, o.Cert, r)
+	if f != nil {
+		return reject(*f)
+	}
+	if fs := checkIdentity(c, o.FamilyName, o.DateOfBirth); len(fs) > 0 {
+		return reject(fs...)
+	}
+	noun := refFor(c.Kind).noun
+	var fs []Finding
+	add := func(id RuleID, field, format string, args ...any) {
+		fs = append(fs, NewFinding(id, field, format, args...))
+	}
+
+	// R.ACTIVITY.KIND
+	switch {
+	case !known:
+		add(RActivityKind, "ActivityType", "%s is not an activity type.", show(string(o.Type)))
+	case kind != c.Kind:
+		add(RActivityKind, "ActivityType", "%s is a %s activity type and applies only to a %s; %s is a %s.",
+			o.Type, map[CertKind]string{CAS: "student", CoS: "worker"}[kind], refFor(kind).noun, show(c.Number), noun)
+	}
+
+	// R.ACTIVITY.USED
+	if c.Status != StatusUsed {
+		add(RActivityUsed, "", "Activity can be reported only on a %s that has been used in an application (status USED); %s %s has status %s.",
+			noun, noun, show(c.Number), c.Status)
+	}
+
+	// R.ACTIVITY.DATE
+	today := UKDate(a.Now)
+	event := o.EventDate
+	var courseEnd Date
+	if c.Course != nil {
+		courseEnd = c.Course.EndDate
+	}
+	if event.IsZero() {
+		add(RActivityDate, "EventDate", "The date of the event is missing.")
+	} else {
+		if event.After(today) {
+			switch {
+			case o.Type != StudentEarlyCompletion:
+				add(RActivityDate, "EventDate", "The event date %s is after today (%s): an event can be reported once it has happened.", event, today)
+			case !courseEnd.IsZero() && event.After(courseEnd):
+				add(RActivityDate, "EventDate", "The event date %s of this early completion is after the course end date on the CAS (%s).", event, courseEnd)
+			}
+		}
+		if !c.AssignedOn.IsZero() && event.Before(c.AssignedOn) {
+			add(RActivityDate, "EventDate", "The event date %s is before %s %s was assigned (%s).", event, noun, show(c.Number), c.AssignedOn)
+		}
+	}
+	if d := o.FirstDayOfAbsence; !d.IsZero() {
+		if d.After(today) {
+			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is after today (%s).", d, today)
+		}
+		if !c.AssignedOn.IsZero() && d.Before(c.AssignedOn) {
+			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is before %s %s was assigned (%s).", d, noun, show(c.Number), c.AssignedOn)
+		}
+	}
+
+	// R.ACTIVITY.WITHDRAWAL.ADDRESS
+	if IsSponsorshipWithdrawal(o.Type) {
+		if msg := addressProblem(o.Address); msg != "" {
+			add(RActivityWithdrawalAddress, "LastResidentialAddress", "%s", msg)
+		}
+	}
+
+	// R.ACTIVITY.EARLY.COMPLETION
+	if o.Type == StudentEarlyCompletion {
+		switch ec := o.EarlyCompletion; {
+		case ec.IsZero():
+			add(RActivityEarlyCompletion, "EarlyCompletionDate",
+				"Reporting that a student completed, or is due to complete, the course early needs the earlier completion date.")
+		case !courseEnd.IsZero() && !ec.Before(courseEnd):
+			add(RActivityEarlyCompletion, "EarlyCompletionDate",
+				"The early completion date %s is not before the course end date on the CAS (%s).", ec, courseEnd)
+		}
+	}
+
+	// R.ACTIVITY.PREVIOUS
+	var prev *ActivityReport
+	if isPreviousWithdrawn(o.Type) {
+		if o.PreviousDate.IsZero() {
+			add(RActivityPrevious, "PreviousNotificationDate", "Give the event date of the earlier report that is withdrawn.")
+		} else if prev = standingReport(c, o.PreviousDate); prev == nil {
+			add(RActivityPrevious, "PreviousNotificationDate",
+				"%s %s has no earlier report with event date %s that is still standing (not already withdrawn).", noun, show(c.Number), o.PreviousDate)
+		}
+		if blank(o.Details) {
+			add(RActivityPrevious, "Details", "Give the reason why the earlier report is withdrawn.")
+		}
+	}
+
+	// R.ACTIVITY.LATE: a withdrawal of a previous notification corrects the
+	// record and has no deadline of its own.
+	late := false
+	if !event.IsZero() && event.Before(today) && !isPreviousWithdrawn(o.Type) {
+		nation := a.Sponsor.Nation
+		if nation == "" {
+			nation = calendar.EnglandAndWales
+		}
+		if n := calendar.WorkingDaysBetween(nation, event, today); n > ReportingDeadlineDays {
+			late = true
+			deadline := calendar.Deadline(nation, event, ReportingDeadlineDays)
+			add(RActivityLate, "EventDate",
+				"This report is %s late: an event on %s had to be reported within %d working days, by %s.",
+				plural(n-ReportingDeadlineDays, "working day"), event, ReportingDeadlineDays, deadline)
+		}
+	}
+
+	if hasError(fs) {
+		return reject(fs...)
+	}
+	ref := ConfirmationRef(a.Source, c.Number)
+	rep := ActivityReport{
+		Ref:               ref,
+		Type:              o.Type,
+		EventDate:         o.EventDate,
+		Details:           o.Details,
+		Address:           copyAddress(o.Address),
+		EarlyCompletion:   o.EarlyCompletion,
+		PreviousDate:      o.PreviousDate,
+		FirstDayOfAbsence: o.FirstDayOfAbsence,
+		NewEmployer:       o.NewEmployer,
+		ReportedAt:        a.Now,
+		ReportedBy:        a.User.ID,
+		Source:            a.Source,
+		SponsorReference:  o.SponsorReference,
+		Late:              late,
+	}
+	changes := []Change{AddReport{Cert: c.Number, Report: rep}}
+	if prev != nil {
+		changes = append(changes, MarkReportWithdrawn{Cert: c.Number, Ref: prev.Ref, WithdrawnBy: ref})
+	}
+	return Decision{Findings: fs, Changes: changes, Ref: ref}
+}
+
+// standingReport returns the latest report on c with event date d that is
+// standing: not withdrawn, not itself the withdrawal of another report, and
+// with a confirmation reference to name it by. When several match, the most
+// recently recorded one is taken; withdrawing again takes the next.
+func standingReport(c *Certificate, d Date) *ActivityReport {
+	for i := len(c.Activity) - 1; i >= 0; i-- {
+		r := &c.Activity[i]
+		if r.EventDate == d && r.WithdrawnBy == "" && r.Ref != "" && !isPreviousWithdrawn(r.Type) {
+			return r
+		}
+	}
+	return nil
+}
+
+// addressProblem says what is wrong with a residential address for
+// R.ACTIVITY.WITHDRAWAL.ADDRESS, or "" when it will do: one to four address
+// lines, at least one of them not blank, and a town or a postcode.
+func addressProblem(ad *Address) string {
+	const need = "Reporting withdrawal of sponsorship needs the person's last recorded residential address"
+	if ad == nil {
+		return need + "."
+	}
+	lines := 0
+	for _, l := range ad.Lines {
+		if !blank(l) {
+			lines++
+		}
+	}
+	switch {
+	case lines == 0:
+		return need + ": at least one address line is missing."
+	case len(ad.Lines) > 4:
+		return need + " in at most four address lines."
+	case blank(ad.Town) && blank(ad.Postcode):
+		return need + ": give the town or the postcode."
+	}
+	return ""
+}
+
+func copyAddress(ad *Address) *Address {
+	if ad == nil {
+		return nil
+	}
+	c := *ad
+	c.Lines = append([]string(nil), ad.Lines...)
+	return &c
+}
+
+// updateFees decides an UpdateFees (R.FEE.*).
+//
+// When RawAmounts is not nil (a one-at-a-time action), every entry that is not
+// blank is parsed with ParseMoney and, when valid, sets the fee field of that
+// name (FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid,
+// FieldAccommodationFeesPaid), overriding Fees; an invalid amount or an
+// unknown field name is an R.FEE.AMOUNT error. A blank entry is "not given".
+func updateFees(a Actor, o UpdateFees, st State) Decision {
+	c, f := findCert(a, st, o.Cert, refFor(CAS))
+	if f != nil {
+		return reject(*f)
+	}
+	if fs := checkIdentity(c, o.FamilyName, o.DateOfBirth); len(fs) > 0 {
+		return reject(fs...)
+	}
+	var fs []Finding
+	if c.Status != StatusAssigned {
+		fs = append(fs, NewFinding(RFeeAssigned, "",
+			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", show(c.Number), c.Status))
+	}
+
+	upd := copyFees(o.Fees)
+	if o.RawAmounts != nil {
+		keys := make([]string, 0, len(o.RawAmounts))
+		for k := range o.RawAmounts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := o.RawAmounts[k]
+			if blank(v) {
+				continue
+			}
+			p := moneyField(&upd, k)
+			if p == nil {
+				fs = append(fs, NewFinding(RFeeAmount, show(k), "%s is not a fee amount this update can change.", show(k)))
+				continue
+			}
+			m, err := ParseMoney(v)
+			if err != nil {
+				fs = append(fs, NewFinding(RFeeAmount, k, "%s: %v.", k, err))
+				continue
+			}
+			*p = &m
+		}
+	}
+	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
+		if m := *moneyField(&upd, k); m != nil && *m < 0 {
+			fs = append(fs, NewFinding(RFeeAmount, k, "%s is negative (%s); an amount is never negative.", k, *m))
+		}
+	}
+	if upd.CourseFeesPaid == nil && upd.BoardingFeesPaid == nil && upd.AccommodationFeesPaid == nil {
+		fs = append(fs, NewFinding(RFeePresent, "",
+			"A fee update must give at least one amount paid to date: course fees, boarding fees or accommodation fees."))
+	}
+
+	after := copyFees(c.Fees)
+	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
+		if m := *moneyField(&upd, k); m != nil {
+			*moneyField(&after, k) = m
+		}
+	}
+	if upd.IncludesAccommodation != nil {
+		after.IncludesAccommodation = upd.IncludesAccommodation
+	}
+	if p, y := after.CourseFeesPaid, after.CourseFeesFirstYear; p != nil && y != nil && *p > *y {
+		fs = append(fs, NewFinding(RFeeExceeds, FieldCourseFeesPaid,
+			"Course fees paid to date (£%s) exceed the course fees for the first year (£%s). The update is applied; check both amounts.", *p, *y))
+	}
+
+	if hasError(fs) {
+		return reject(fs...)
+	}
+	ref := ConfirmationRef(a.Source, c.Number)
+	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetFees{Cert: c.Number, Change: FeeChange{
+		At: a.Now, By: a.User.ID, Ref: ref, Before: copyFees(c.Fees), After: after,
+	}}}}
+}
+
+// moneyField returns the field of f named k, or nil for an unknown name.
+func moneyField(f *Fees, k string) **Money {
+	switch k {
+	case FieldCourseFeesFirstYear:
+		return &f.CourseFeesFirstYear
+	case FieldCourseFeesPaid:
+		return &f.CourseFeesPaid
+	case FieldBoardingFeesPaid:
+		return &f.BoardingFeesPaid
+	case FieldAccommodationFeesPaid:
+		return &f.AccommodationFeesPaid
+	}
+	return nil
+}
+
+// copyFees returns a deep copy of f, so that a decision never shares memory
+// with the state or the operation it was made from.
+func copyFees(f Fees) Fees {
+	cp := func(m *Money) *Money {
+		if m == nil {
+			return nil
+		}
+		v := *m
+		return &v
+	}
+	var inc *bool
+	if f.IncludesAccommodation != nil {
+		v := *f.IncludesAccommodation
+		inc = &v
+	}
+	return Fees{
+		CourseFeesFirstYear:   cp(f.CourseFeesFirstYear),
+		CourseFeesPaid:        cp(f.CourseFeesPaid),
+		BoardingFeesPaid:      cp(f.BoardingFeesPaid),
+		IncludesAccommodation: inc,
+		AccommodationFeesPaid: cp(f.AccommodationFeesPaid),
+	}
+}
+
+// addNote decides an AddNote (R.NOTE.STATUS). An appended note goes on a new
+// line after the previous text. A note with no text is refused in either
+// mode: it would erase the note (replace) or add nothing (append).
+func addNote(a Actor, o AddNote, st State) Decision {
+	c, f := findCert(a, st, o.Cert, refFor(o.Kind))
+	if f != nil {
+		return reject(*f)
+	}
+	var fs []Finding
+	switch {
+	case c.Kind == CAS && c.Status != StatusAssigned && c.Status != StatusExpired:
+		fs = append(fs, NewFinding(RNoteStatus, "",
+			"A sponsor note can be added to a CAS only when its status is ASSIGNED or EXPIRED; CAS %s has status %s.", show(c.Number), c.Status))
+	case c.Kind == CoS && c.Status != StatusAssigned:
+		fs = append(fs, NewFinding(RNoteStatus, "",
+			"A sponsor note can be added to a CoS only when its status is ASSIGNED; CoS %s has status %s.", show(c.Number), c.Status))
+	case c.Kind != CAS && c.Kind != CoS:
+		fs = append(fs, NewFinding(RNoteStatus, "", "A sponsor note can be added only to a CAS or a CoS."))
+	}
+	if blank(o.Text) {
+		fs = append(fs, NewFinding(RNoteStatus, "SponsorNote", "The sponsor note is empty."))
+	}
+	var note string
+	switch o.Mode {
+	case NoteReplace:
+		note = o.Text
+	case NoteAppend:
+		note = o.Text
+		if c.Note != "" {
+			note = c.Note + "\n" + o.Text
+		}
+	default:
+		fs = append(fs, NewFinding(RNoteStatus, "NoteMode",
+			"Say whether the note replaces the previous text (%s) or is appended after it (%s).", NoteReplace, NoteAppend))
+	}
+	if hasError(fs) {
+		return reject(fs...)
+	}
+	ref := ConfirmationRef(a.Source, c.Number)
+	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetNote{Cert: c.Number, Note: note}}}
+}
+
+// withdrawCoS decides a WithdrawCoS (R.COS.WITHDRAW). Nothing is returned to
+// the sponsor's allocation.
+func withdrawCoS(a Actor, o WithdrawCoS, st State) Decision {
+	c, f := findCert(a, st, o.Cert, refFor(CoS))
+	if f != nil {
+		return reject(*f)
+	}
+	if c.Status != StatusAssigned {
+		hint := ""
+		if c.Status == StatusUsed {
+			hint = " To stop sponsoring a worker whose CoS was used, report the worker's activity instead."
+		}
+		return reject(NewFinding(RCosWithdraw, "",
+			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", show(c.Number), c.Status, hint))
+	}
+	ref := ConfirmationRef(a.Source, c.Number)
+	return Decision{Ref: ref, Changes: []Change{SetStatus{Cert: c.Number, Change: StatusChange{
+		Status: StatusWithdrawn, At: a.Now, By: a.User.ID, Reason: o.Reason,
+	}}}}
+}
+
+// transferCoS decides a TransferCoS (R.COS.TRANSFER). Every CoS named must be
+// the sponsor's and, for a Level 2 user, the user's own; the batch moves as a
+// whole or not at all. A number named twice is transferred once.
+func transferCoS(a Actor, o TransferCoS, st State) Decision {
+	var fs []Finding
+	to := st.ToUser
+	switch {
+	case blank(o.ToUser):
+		fs = append(fs, NewFinding(RCosTransfer, "ToUser", "Name the user the CoS are transferred to."))
+	case to == nil || to.ID != o.ToUser || to.Sponsor != a.Sponsor.Licence:
+		fs = append(fs, NewFinding(RCosTransfer, "ToUser", "User %s is not a user of your licence.", show(o.ToUser)))
+	case to.Status != UserActive:
+		fs = append(fs, NewFinding(RCosTransfer, "ToUser",
+			"CoS can be transferred only to an Active user; the account of user %s is %s.", show(o.ToUser), userStatusWord(to.Status)))
+	case to.Level != Level1 && to.Level != Level2:
+		fs = append(fs, NewFinding(RCosTransfer, "ToUser",
+			"CoS can be transferred only to a Level 1 or Level 2 user; user %s is neither.", show(o.ToUser)))
+	}
+	if len(o.Certs) == 0 {
+		fs = append(fs, NewFinding(RCosTransfer, "CoSNumber", "Name at least one CoS to transfer."))
+	}
+	var certs []string
+	seen := map[string]bool{}
+	for _, n := range o.Certs {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		c, f := findCert(a, st, n, refFor(CoS))
+		if f != nil {
+			fs = append(fs, *f)
+			continue
+		}
+		certs = append(certs, c.Number)
+	}
+	if hasError(fs) {
+		return reject(fs...)
+	}
+	ref := ConfirmationRef(a.Source, certs...)
+	changes := make([]Change, len(certs))
+	for i, n := range certs {
+		changes[i] = SetOwner{Cert: n, Owner: to.ID}
+	}
+	return Decision{Ref: ref, Changes: changes}
+}
+
+// plural returns "1 working day" or "n working days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
