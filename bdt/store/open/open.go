@@ -1,0 +1,84 @@
+// Package open opens a register store by its data source name, choosing the
+// driver from the DSN's scheme. It is the one place that knows every driver,
+// so bdt/bdt/store itself depends on none of them.
+package open
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"bdt/bdt/store"
+	"bdt/bdt/store/sqlite"
+)
+
+// Open opens (creating and migrating if needed) the register store dsn names:
+//
+//	sqlite:path.db          SQLite file path.db (relative to the working directory)
+//	sqlite:///abs/path.db   SQLite file /abs/path.db
+//	path.db                 a bare path: SQLite
+//	postgres://…            PostgreSQL: not supported yet (errors.ErrUnsupported)
+func Open(ctx context.Context, dsn string) (store.Store, error) {
+	return open(ctx, dsn, false)
+}
+
+// Existing is Open for a register that must exist already: it never creates
+// a database (for commands that only read, such as `bdt register export`).
+func Existing(ctx context.Context, dsn string) (store.Store, error) {
+	return open(ctx, dsn, true)
+}
+
+func open(ctx context.Context, dsn string, mustExist bool) (store.Store, error) {
+	p, err := Parse(dsn)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Driver {
+	case "sqlite":
+		s, err := sqlite.OpenWith(ctx, sqlite.Params{Path: p.Path, MustExist: mustExist})
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case "postgres":
+		return nil, fmt.Errorf("store: %s://…: PostgreSQL is not supported yet; use sqlite:PATH: %w",
+			p.Scheme, errors.ErrUnsupported)
+	}
+	return nil, fmt.Errorf("store: unknown driver %q", p.Driver)
+}
+
+// DSN is a parsed data source name.
+type DSN struct {
+	Driver string // "sqlite" or "postgres"
+	Scheme string // as written: "sqlite", "postgres", "postgresql"; "" for a bare path
+	Path   string // SQLite: the database file
+}
+
+// Parse parses a data source name (see Open) without opening anything. Its
+// errors never repeat a DSN that may hold a password.
+func Parse(dsn string) (DSN, error) {
+	scheme, rest, hasScheme := strings.Cut(dsn, ":")
+	switch {
+	case dsn == "":
+		return DSN{}, errors.New("store: empty DSN; want sqlite:PATH")
+	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
+		return DSN{Driver: "postgres", Scheme: scheme}, nil
+	case hasScheme && scheme == "sqlite":
+		path := rest
+		if strings.HasPrefix(rest, "//") {
+			// sqlite:///abs/path.db: an empty authority, then the path.
+			path = strings.TrimPrefix(rest, "//")
+			if !strings.HasPrefix(path, "/") {
+				return DSN{}, fmt.Errorf("store: %q: want sqlite:relative/path.db or sqlite:///absolute/path.db", dsn)
+			}
+		}
+		if path == "" {
+			return DSN{}, errors.New("store: sqlite: no database path; want sqlite:PATH")
+		}
+		return DSN{Driver: "sqlite", Scheme: scheme, Path: path}, nil
+	case hasScheme && strings.HasPrefix(rest, "//"):
+		return DSN{}, fmt.Errorf("store: unknown DSN scheme %q; want sqlite:PATH", scheme)
+	}
+	return DSN{Driver: "sqlite", Path: dsn}, nil
+}

@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"bdt/bdt/store"
+)
+
+// migrationFiles holds the numbered migrations, NNN_name.sql, applied in
+// order of NNN. A migration is never edited once released: a change to the
+// schema is a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one numbered schema change.
+type migration struct {
+	Version int
+	Name    string // file name
+	SQL     string
+}
+
+// migrations returns the embedded migrations in order. Their versions are
+// 1, 2, 3... without gaps (a test holds this).
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, name := range names { // fs.Glob sorts
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlite: migration %s: name is not NNN_name.sql", base)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{Version: v, Name: base, SQL: string(b)})
+	}
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("sqlite: migration %s: want version %d", m.Name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion returns the newest schema version this binary knows.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+// migrate brings the database up to the newest schema version in one
+// IMMEDIATE transaction, so two processes opening a new file at once
+// serialise and the second finds the work done. It refuses a database whose
+// version is newer than this binary knows.
+func migrate(ctx context.Context, db *sql.DB, file string) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	t, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	defer t.Rollback()
+	if _, err := t.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	var have int
+	if err := t.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	known := len(ms)
+	if have > known {
+		return fmt.Errorf("sqlite: %s: schema version %d, this bdt knows up to %d: %w", file, have, known, store.ErrSchemaTooNew)
+	}
+	for _, m := range ms[have:] {
+		if _, err := t.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			m.Version, formatTime(time.Now())); err != nil {
+			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("sqlite: %s: migrate: %w", file, err)
+	}
+	return nil
+}

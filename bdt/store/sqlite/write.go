@@ -1,0 +1,299 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// SponsorInsert implements store.Tx. Routes are a set: a route given twice
+// is stored once.
+func (t *tx) SponsorInsert(ctx context.Context, s *rules.Sponsor) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO sponsor (licence, name, status, nation) VALUES (?, ?, ?, ?)`,
+		s.Licence, s.Name, string(s.Status), string(s.Nation))
+	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) {
+		return fmt.Errorf("sqlite: sponsor %s: %w", s.Licence, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: sponsor %s: %w", s.Licence, err)
+	}
+	for _, r := range s.Routes {
+		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sponsor_route (licence, route) VALUES (?, ?)`,
+			s.Licence, string(r)); err != nil {
+			return fmt.Errorf("sqlite: sponsor %s: route %s: %w", s.Licence, r, err)
+		}
+	}
+	return nil
+}
+
+// UserInsert implements store.Tx.
+func (t *tx) UserInsert(ctx context.Context, u *rules.User) error {
+	if err := t.needSponsor(ctx, u.Sponsor); err != nil {
+		return fmt.Errorf("sqlite: user %s: %w", u.ID, err)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO sms_user (id, sponsor, name, level, status) VALUES (?, ?, ?, ?, ?)`,
+		u.ID, u.Sponsor, u.Name, int(u.Level), string(u.Status))
+	// The primary key on id, or the unique (id, sponsor) the certificates'
+	// references need, whichever SQLite checks first.
+	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) || isConstraint(err, sqlite3.ErrConstraintUnique) {
+		return fmt.Errorf("sqlite: user %s: %w", u.ID, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// needSponsor returns ErrNotFound unless licence is a sponsor in the register.
+func (t *tx) needSponsor(ctx context.Context, licence string) error {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM sponsor WHERE licence = ?`, licence).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("sponsor %s: %w", licence, store.ErrNotFound)
+	}
+	return nil
+}
+
+// needUser returns ErrNotFound unless id is a user of sponsor licence.
+func (t *tx) needUser(ctx context.Context, id, licence string) error {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM sms_user WHERE id = ? AND sponsor = ?`, id, licence).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("user %s of sponsor %s: %w", id, licence, store.ErrNotFound)
+	}
+	return nil
+}
+
+// CertificateInsert implements store.Tx.
+func (t *tx) CertificateInsert(ctx context.Context, c *rules.Certificate) error {
+	if err := t.certificateInsert(ctx, c); err != nil {
+		return fmt.Errorf("sqlite: certificate %s: %w", c.Number, err)
+	}
+	return nil
+}
+
+func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error {
+	if err := t.needSponsor(ctx, c.Sponsor); err != nil {
+		return err
+	}
+	for _, id := range []string{c.CreatedBy, c.Owner} {
+		if id != "" {
+			if err := t.needUser(ctx, id, c.Sponsor); err != nil {
+				return err
+			}
+		}
+	}
+	var courseTitle, courseStart, courseEnd any
+	if co := c.Course; co != nil {
+		courseTitle, courseStart, courseEnd = co.Title, dateArg(co.StartDate), dateArg(co.EndDate)
+	}
+	var jobTitle, soc, jobStart, jobEnd, salary, loc any
+	if j := c.Job; j != nil {
+		jobTitle, soc, jobStart, jobEnd, salary, loc = j.Title, j.SOCCode, dateArg(j.StartDate), dateArg(j.EndDate), int64(j.SalaryPence), j.Location
+	}
+	args := []any{c.Number, string(c.Kind), c.Sponsor, string(c.Status), nullString(c.CreatedBy), nullString(c.Owner), dateArg(c.AssignedOn),
+		c.Person.FamilyName, c.Person.GivenNames, dateArg(c.Person.DateOfBirth), c.Person.Nationality,
+		courseTitle, courseStart, courseEnd,
+		jobTitle, soc, jobStart, jobEnd, salary, loc}
+	args = append(args, feeArgs(c.Fees)...)
+	args = append(args, c.Note)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO certificate (`+certColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) {
+		return store.ErrExists
+	}
+	if err != nil {
+		return err
+	}
+	for _, sc := range c.StatusHistory {
+		if err := t.addStatus(ctx, c.Number, sc); err != nil {
+			return err
+		}
+	}
+	for _, fc := range c.FeeHistory {
+		if err := t.addFees(ctx, c.Number, fc); err != nil {
+			return err
+		}
+	}
+	for _, a := range c.Activity {
+		if err := t.addReport(ctx, c.Number, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply implements store.Tx.
+func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
+	for _, ch := range changes {
+		if err := t.apply(ctx, ch); err != nil {
+			return fmt.Errorf("sqlite: apply %T: %w", ch, err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) apply(ctx context.Context, ch rules.Change) error {
+	switch ch := ch.(type) {
+	case rules.AddReport:
+		return t.addReport(ctx, ch.Cert, ch.Report)
+	case rules.MarkReportWithdrawn:
+		return t.markWithdrawn(ctx, ch)
+	case rules.SetFees:
+		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = ?, course_fees_paid = ?,
+			boarding_fees_paid = ?, includes_accommodation = ?, accommodation_fees_paid = ? WHERE number = ?`,
+			append(feeArgs(ch.Change.After), ch.Cert)...); err != nil {
+			return err
+		}
+		return t.addFees(ctx, ch.Cert, ch.Change)
+	case rules.SetNote:
+		return t.update(ctx, ch.Cert, `UPDATE certificate SET note = ? WHERE number = ?`, ch.Note, ch.Cert)
+	case rules.SetStatus:
+		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET status = ? WHERE number = ?`,
+			string(ch.Change.Status), ch.Cert); err != nil {
+			return err
+		}
+		return t.addStatus(ctx, ch.Cert, ch.Change)
+	case rules.SetOwner:
+		var owner any
+		if ch.Owner != "" {
+			var licence string
+			err := t.tx.QueryRowContext(ctx, `SELECT sponsor FROM certificate WHERE number = ?`, ch.Cert).Scan(&licence)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("certificate %s: %w", ch.Cert, store.ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			if err := t.needUser(ctx, ch.Owner, licence); err != nil {
+				return fmt.Errorf("certificate %s: owner: %w", ch.Cert, err)
+			}
+			owner = ch.Owner
+		}
+		return t.update(ctx, ch.Cert, `UPDATE certificate SET owner = ? WHERE number = ?`, owner, ch.Cert)
+	case nil:
+		return errors.New("nil change")
+	default:
+		return fmt.Errorf("unknown change type %T", ch)
+	}
+}
+
+// update runs an UPDATE of certificate number and returns ErrNotFound when it
+// changed no row.
+func (t *tx) update(ctx context.Context, number, query string, args ...any) error {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", number, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("certificate %s: %w", number, store.ErrNotFound)
+	}
+	return nil
+}
+
+// inserted returns ErrNotFound when an INSERT ... SELECT ... FROM certificate
+// inserted nothing because the certificate is absent.
+func inserted(res sql.Result, number string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("certificate %s: %w", number, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange) error {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
+		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = c.number), ?, ?, ?, ?
+		FROM certificate c WHERE c.number = ?`,
+		string(sc.Status), formatTime(sc.At), sc.By, sc.Reason, number)
+	if err != nil {
+		return fmt.Errorf("certificate %s: status history: %w", number, err)
+	}
+	return inserted(res, number)
+}
+
+func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) error {
+	args := []any{formatTime(fc.At), fc.By, fc.Ref}
+	args = append(args, feeArgs(fc.Before)...)
+	args = append(args, feeArgs(fc.After)...)
+	args = append(args, number)
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO fee_change (number, seq, at, by, ref,
+		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
+		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM fee_change WHERE number = c.number),
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM certificate c WHERE c.number = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("certificate %s: fee history: %w", number, err)
+	}
+	return inserted(res, number)
+}
+
+func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityReport) error {
+	var lines, town, postcode, phone, email any
+	if ad := a.Address; ad != nil {
+		b, err := json.Marshal(ad.Lines)
+		if err != nil {
+			return err
+		}
+		lines, town, postcode, phone, email = string(b), ad.Town, ad.Postcode, ad.Phone, ad.Email
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
+		address_lines, address_town, address_postcode, address_phone, address_email,
+		early_completion, previous_date, first_day_of_absence, new_employer,
+		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
+		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM activity_report WHERE number = c.number),
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM certificate c WHERE c.number = ?`,
+		a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+		lines, town, postcode, phone, email,
+		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
+		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late,
+		number)
+	if isConstraint(err, sqlite3.ErrConstraintUnique) {
+		return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, err)
+	}
+	return inserted(res, number)
+}
+
+func (t *tx) markWithdrawn(ctx context.Context, m rules.MarkReportWithdrawn) error {
+	if m.WithdrawnBy == "" {
+		return fmt.Errorf("certificate %s: activity report %s: no withdrawing report given", m.Cert, m.Ref)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE activity_report SET withdrawn_by = ?
+		WHERE number = ? AND ref = ? AND withdrawn_by IS NULL`, m.WithdrawnBy, m.Cert, m.Ref)
+	if err != nil {
+		return fmt.Errorf("certificate %s: activity report %s: %w", m.Cert, m.Ref, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var by sql.NullString
+	err = t.tx.QueryRowContext(ctx, `SELECT withdrawn_by FROM activity_report WHERE number = ? AND ref = ?`, m.Cert, m.Ref).Scan(&by)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("certificate %s: activity report %s: %w", m.Cert, m.Ref, store.ErrNotFound)
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("certificate %s: activity report %s: already withdrawn by %s: %w", m.Cert, m.Ref, by.String, store.ErrConflict)
+}

@@ -1,0 +1,131 @@
+// Package store defines the register store: the one interface through which
+// bdt reads and changes the sponsor register (sponsors, SMS users, CAS and
+// CoS with their histories), whatever database holds it.
+//
+// A driver implements Store (bdt/bdt/store/sqlite today; PostgreSQL later) and
+// must pass the conformance suite in bdt/bdt/store/storetest. Callers open a store
+// by its DSN with bdt/bdt/store/open.
+//
+// All the changes of one file (or of one one-at-a-time action) are made in one
+// transaction: Begin, Apply the engine's changes, Commit. A transaction that
+// is not committed changes nothing.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"bdt/rules"
+)
+
+// Errors a driver returns, wrapped with the id they are about; test them with
+// errors.Is.
+var (
+	// ErrNotFound: a change or an insert names a sponsor, user, certificate
+	// or activity report that is not in the register.
+	ErrNotFound = errors.New("not in the register")
+	// ErrExists: an insert names a sponsor, user or certificate that is
+	// already in the register. Inserts never overwrite.
+	ErrExists = errors.New("already in the register")
+	// ErrConflict: a change contradicts what the register holds, such as
+	// marking withdrawn a report that is already withdrawn.
+	ErrConflict = errors.New("conflicts with the register")
+	// ErrSchemaTooNew: the database was migrated by a newer bdt than this one.
+	ErrSchemaTooNew = errors.New("database schema is newer than this bdt knows")
+)
+
+// Store is the register store. Its Reader methods read the last committed
+// state; Begin starts the one transaction in which a file's (or an action's)
+// changes are made.
+//
+// A Store is safe for concurrent use. Transactions on one database, from
+// this process or another, are serialised by the driver: a second Begin waits
+// for the first transaction to end (up to a driver-defined timeout).
+type Store interface {
+	Reader
+
+	// Begin starts a read-write transaction. The caller ends it with Commit
+	// or Rollback; `defer tx.Rollback()` is safe after Commit.
+	Begin(ctx context.Context) (Tx, error)
+
+	// Close releases the store. Transactions still open are rolled back.
+	Close() error
+}
+
+// Reader reads the register. Absent things read as nil (or absent from a
+// map) without an error; an error is always a failure of the store.
+type Reader interface {
+	// Sponsor returns the sponsor with licence number licence, or (nil, nil).
+	Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error)
+
+	// User returns the SMS user with id, or (nil, nil).
+	User(ctx context.Context, id string) (*rules.User, error)
+
+	// Certificates returns the CAS and CoS among numbers that exist, whichever
+	// sponsor they belong to, keyed by number, each with its full status,
+	// fee and activity histories in the order they were made. Numbers not in
+	// the register are absent from the map. The map is never nil. Drivers
+	// read a set of numbers in a fixed number of queries, not one per number.
+	Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error)
+
+	// SponsorList returns every sponsor, ordered by licence number.
+	SponsorList(ctx context.Context) ([]*rules.Sponsor, error)
+
+	// UserList returns the users params selects, ordered by id.
+	UserList(ctx context.Context, params UserListParams) ([]*rules.User, error)
+
+	// CertificateList returns the certificates params selects, ordered by
+	// number, with full histories as Certificates returns them. Use After
+	// and Limit to page through a large register.
+	CertificateList(ctx context.Context, params CertificateListParams) ([]*rules.Certificate, error)
+}
+
+// UserListParams selects users for Reader.UserList.
+type UserListParams struct {
+	Sponsor string // only users of this licence; "" for every sponsor
+}
+
+// CertificateListParams selects certificates for Reader.CertificateList.
+type CertificateListParams struct {
+	Sponsor string         // only this licence's certificates; "" for every sponsor
+	Kind    rules.CertKind // only CAS or only CoS; "" for both
+	After   string         // only numbers after this one (keyset paging); "" from the start
+	Limit   int            // at most this many; 0 for no limit
+}
+
+// Tx is a read-write transaction on the register. Its reads see its own
+// writes; other readers see none of them until Commit. A Tx is not safe for
+// concurrent use.
+//
+// The Insert methods load a whole register (the fixture of `bdt register
+// import`); they refuse ids already present with ErrExists, and references
+// to sponsors or users not present with ErrNotFound. Apply makes the changes
+// the rules engine decided.
+type Tx interface {
+	Reader
+
+	// SponsorInsert adds a sponsor.
+	SponsorInsert(ctx context.Context, s *rules.Sponsor) error
+
+	// UserInsert adds an SMS user of a sponsor already in the register.
+	UserInsert(ctx context.Context, u *rules.User) error
+
+	// CertificateInsert adds a CAS or CoS with its histories as given. Its
+	// sponsor must be in the register, and its creator and owner, when
+	// given, must be users of that sponsor.
+	CertificateInsert(ctx context.Context, c *rules.Certificate) error
+
+	// Apply makes changes in order. Every change names a certificate in the
+	// register (ErrNotFound otherwise). Histories are append-only: a status
+	// or fee change appends an entry, a report is appended, and a withdrawn
+	// report is marked, never deleted. On error the transaction must be
+	// rolled back: some of the changes may have been made.
+	Apply(ctx context.Context, changes ...rules.Change) error
+
+	// Commit makes the transaction's writes durable and visible.
+	Commit() error
+
+	// Rollback discards the transaction's writes. After Commit (or a
+	// previous Rollback) it does nothing and returns nil.
+	Rollback() error
+}
