@@ -1,0 +1,578 @@
+/* bdtxml.c: see bdtxml.h. */
+#include "bdtxml.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parserInternals.h>
+#include <libxml/xmlIO.h>
+#include <libxml/xmlerror.h>
+
+#include "_cgo_export.h"
+
+/*
+ * Every libxml2 callback (SAX, errors, input) runs synchronously inside one
+ * of the entry points below, on the calling thread; bdt_cur names the state
+ * that call works for. A goroutine may move between threads between cgo
+ * calls, never during one, so each entry point sets it again.
+ */
+static __thread bdt_state *bdt_cur;
+
+static void bdt_on_error(void *data, xmlErrorPtr e);
+
+static void bdt_silent(void *ctx, const char *msg, ...) {
+	(void)ctx;
+	(void)msg;
+}
+
+static void bdt_enter(bdt_state *s) {
+	bdt_cur = s;
+	xmlSetStructuredErrorFunc(s, bdt_on_error);
+	xmlSetGenericErrorFunc(NULL, bdt_silent);
+}
+
+static void bdt_leave(void) {
+	bdt_cur = NULL;
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- loader */
+
+/*
+ * While bdt_compile runs, the loader serves the embedded XSDs by base name;
+ * at any other time, and for anything else, it refuses: no file, no network,
+ * no DTD, no external entity is ever read through libxml2 in this process.
+ */
+static const bdt_file *bdt_files;
+static int bdt_nfiles;
+
+static const char *bdt_base(const char *p) {
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+static xmlParserInputPtr bdt_loader(const char *URL, const char *ID, xmlParserCtxtPtr ctxt) {
+	(void)ID;
+	if (URL == NULL || bdt_files == NULL || strstr(URL, "://") != NULL || URL[0] == '/')
+		return NULL;
+	const char *want = bdt_base(URL);
+	for (int i = 0; i < bdt_nfiles; i++) {
+		if (strcmp(bdt_base(bdt_files[i].name), want) != 0)
+			continue;
+		xmlParserInputBufferPtr buf = xmlParserInputBufferCreateMem(
+			bdt_files[i].data, bdt_files[i].len, XML_CHAR_ENCODING_NONE);
+		if (buf == NULL)
+			return NULL;
+		xmlParserInputPtr in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
+		if (in == NULL) {
+			xmlFreeParserInputBuffer(buf);
+			return NULL;
+		}
+		in->filename = (const char *)xmlStrdup((const xmlChar *)bdt_files[i].name);
+		return in;
+	}
+	return NULL;
+}
+
+void bdt_init(void) {
+	xmlInitParser();
+	xmlSetExternalEntityLoader(bdt_loader);
+}
+
+/* --------------------------------------------------------------- compile */
+
+typedef struct {
+	char *s;
+	size_t len, cap;
+	const char *name;
+} bdt_msgs;
+
+static void bdt_msgs_add(bdt_msgs *m, const char *s) {
+	size_t n = strlen(s);
+	if (m->len + n + 1 > m->cap) {
+		size_t c = m->cap ? m->cap * 2 : 256;
+		while (c < m->len + n + 1)
+			c *= 2;
+		char *p = realloc(m->s, c);
+		if (p == NULL)
+			return;
+		m->s = p;
+		m->cap = c;
+	}
+	memcpy(m->s + m->len, s, n + 1);
+	m->len += n;
+}
+
+static void bdt_on_compile_error(void *data, xmlErrorPtr e) {
+	bdt_msgs *m = data;
+	char head[512];
+	if (e == NULL || e->level == XML_ERR_WARNING)
+		return;
+	const char *file = e->file;
+	if (file == NULL || strcmp(file, "in_memory_buffer") == 0)
+		file = m->name;
+	snprintf(head, sizeof head, "%s:%d: ", file ? file : "?", e->line);
+	bdt_msgs_add(m, head);
+	bdt_msgs_add(m, e->message ? e->message : "error\n");
+	if (m->len > 0 && m->s[m->len - 1] != '\n')
+		bdt_msgs_add(m, "\n");
+}
+
+xmlSchemaPtr bdt_compile(const char *name, const char *data, int len,
+                         const bdt_file *files, int nfiles, char **errors) {
+	bdt_msgs m = {0};
+	m.name = name;
+	bdt_files = files;
+	bdt_nfiles = nfiles;
+	xmlSetStructuredErrorFunc(&m, bdt_on_compile_error);
+	xmlSetGenericErrorFunc(NULL, bdt_silent);
+
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaParserCtxtPtr pctxt = xmlSchemaNewMemParserCtxt(data, len);
+	if (pctxt != NULL) {
+		xmlSchemaSetParserStructuredErrors(pctxt, bdt_on_compile_error, &m);
+		schema = xmlSchemaParse(pctxt);
+		xmlSchemaFreeParserCtxt(pctxt);
+	} else {
+		bdt_msgs_add(&m, "cannot create a schema parser context\n");
+	}
+
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	bdt_files = NULL;
+	bdt_nfiles = 0;
+	if (schema == NULL && m.len == 0)
+		bdt_msgs_add(&m, "the schema could not be compiled\n");
+	*errors = m.s;
+	return schema;
+}
+
+/* ------------------------------------------------------- parser position */
+
+static int bdt_grow(void **p, int *cap, int need, size_t size) {
+	if (need <= *cap)
+		return 1;
+	int c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, (size_t)c * size);
+	if (q == NULL)
+		return 0;
+	*p = q;
+	*cap = c;
+	return 1;
+}
+
+static void bdt_push_line(bdt_state *s, int line) {
+	if (s->ltail == s->lcap) {
+		if (s->lhead > 0) { /* compact */
+			memmove(s->lines, s->lines + s->lhead, (size_t)(s->ltail - s->lhead) * sizeof(int));
+			s->ltail -= s->lhead;
+			s->lhead = 0;
+		}
+		if (!bdt_grow((void **)&s->lines, &s->lcap, s->ltail + 1, sizeof(int))) {
+			s->oom = 1;
+			return;
+		}
+	}
+	s->lines[s->ltail++] = line;
+}
+
+static int bdt_pop_line(bdt_state *s) {
+	if (s->lhead >= s->ltail)
+		return 0;
+	int l = s->lines[s->lhead++];
+	if (s->lhead == s->ltail)
+		s->lhead = s->ltail = 0;
+	return l;
+}
+
+static void bdt_push(bdt_state *s, const xmlChar *name) {
+	bdt_push_line(s, (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0);
+	if (!bdt_grow((void **)&s->stack, &s->stack_cap, s->depth + 1, sizeof(bdt_frame))) {
+		s->oom = 1;
+		s->depth++; /* keep the count right; frames beyond the array are unnamed */
+		return;
+	}
+	bdt_frame *f = &s->stack[s->depth];
+	f->name = name;
+	f->idx = 1;
+	f->record = 0;
+	f->nkids = 0;
+	if (s->depth > 0 && s->depth - 1 < s->stack_cap) {
+		bdt_frame *p = &s->stack[s->depth - 1];
+		int i;
+		f->idx = 0;
+		for (i = 0; i < p->nkids; i++) {
+			if (p->kids[i].name == name || xmlStrEqual(p->kids[i].name, name)) {
+				f->idx = ++p->kids[i].n;
+				break;
+			}
+		}
+		if (i == p->nkids && p->nkids < BDT_KIDS) {
+			p->kids[p->nkids].name = name;
+			p->kids[p->nkids].n = 1;
+			p->nkids++;
+			f->idx = 1;
+		}
+		if (s->depth == 1 && s->record_name[0] != '\0' &&
+		    xmlStrEqual(name, (const xmlChar *)s->record_name))
+			f->record = ++s->precords;
+	}
+	s->depth++;
+}
+
+static void bdt_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                      const xmlChar *URI, int nb_namespaces, const xmlChar **namespaces,
+                      int nb_attributes, int nb_defaulted, const xmlChar **attributes) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	bdt_push(s, localname);
+	s->orig_start(ctx, localname, prefix, URI, nb_namespaces, namespaces,
+	              nb_attributes, nb_defaulted, attributes);
+}
+
+static void bdt_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                    const xmlChar *URI) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	/* Validation of the element's content runs here, while it is still on top. */
+	s->orig_end(ctx, localname, prefix, URI);
+	if (s->depth > 0)
+		s->depth--;
+}
+
+/* bdt_path renders the open elements as /Root/Record[3]/Leaf. */
+static char *bdt_path(bdt_state *s) {
+	size_t cap = 128, len = 0;
+	char *p = malloc(cap);
+	if (p == NULL)
+		return NULL;
+	p[0] = '\0';
+	int n = s->depth < s->stack_cap ? s->depth : s->stack_cap;
+	for (int i = 0; i < n; i++) {
+		bdt_frame *f = &s->stack[i];
+		char idx[24] = "";
+		if (f->record > 0)
+			snprintf(idx, sizeof idx, "[%d]", f->record);
+		else if (f->idx > 1)
+			snprintf(idx, sizeof idx, "[%d]", f->idx);
+		size_t need = len + 1 + strlen((const char *)f->name) + strlen(idx) + 1;
+		if (need > 4096)
+			break; /* absurdly deep or long names: the path stays a prefix */
+		if (need > cap) {
+			while (cap < need)
+				cap *= 2;
+			char *q = realloc(p, cap);
+			if (q == NULL)
+				break;
+			p = q;
+		}
+		len += (size_t)sprintf(p + len, "/%s%s", (const char *)f->name, idx);
+	}
+	return p;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static int bdt_is_validity(int domain) {
+	return domain == XML_FROM_SCHEMASV || domain == XML_FROM_SCHEMASP ||
+	       domain == XML_FROM_VALID || domain == XML_FROM_RELAXNGV;
+}
+
+static void bdt_on_error(void *data, xmlErrorPtr e) {
+	bdt_state *s = bdt_cur ? bdt_cur : data;
+	if (s == NULL || e == NULL)
+		return;
+	if (e->level == XML_ERR_NONE || e->level == XML_ERR_WARNING)
+		return;
+	if (s->io_failed)
+		return; /* the echo of a failed or refused read: Go reports it */
+	int validity = bdt_is_validity(e->domain);
+	if (validity)
+		s->nvalidity++;
+	else
+		s->nparser++;
+	if (s->nissues >= s->max_errors) {
+		s->truncated = 1;
+		return;
+	}
+	if (!bdt_grow((void **)&s->issues, &s->icap, s->nissues + 1, sizeof(bdt_issue))) {
+		s->oom = 1;
+		return;
+	}
+	bdt_issue *is = &s->issues[s->nissues++];
+	memset(is, 0, sizeof *is);
+	is->line = e->line;
+	is->col = e->int2;
+	is->domain = e->domain;
+	is->code = e->code;
+	is->parser = !validity;
+	if (is->col == 0 && s->ctxt != NULL && s->ctxt->input != NULL &&
+	    s->ctxt->input->line == e->line)
+		is->col = s->ctxt->input->col;
+	if (s->depth >= 2 && s->stack_cap >= 2)
+		is->record = s->stack[1].record;
+	is->path = bdt_path(s);
+	is->msg = strdup(e->message ? e->message : "");
+}
+
+/* ----------------------------------------------------------------- input */
+
+static int bdt_io_read(void *ctx, char *buf, int len) {
+	int n = bdtGoRead((uintptr_t)ctx, buf, len);
+	if (n < 0 && bdt_cur != NULL)
+		bdt_cur->io_failed = 1;
+	return n;
+}
+
+static int bdt_io_close(void *ctx) {
+	(void)ctx;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- reader */
+
+/*
+ * The first fields of libxml2's private struct _xmlTextReader, unchanged
+ * from 2.6 to 2.14. The reader offers no public way to reach its parser
+ * context, which the position tracking needs; bdt_open checks that the
+ * context found here points back at the reader before it uses it.
+ */
+typedef struct {
+	int mode;
+	xmlDocPtr doc;
+	int validate;
+	int allocs;
+	int state;
+	xmlParserCtxtPtr ctxt;
+} bdt_reader_head;
+
+bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
+                    int capture_records, int max_errors) {
+	bdt_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->io = io;
+	s->record_name = strdup(record_name ? record_name : "");
+	s->capture_records = capture_records;
+	s->max_errors = max_errors > 0 ? max_errors : 1;
+	if (s->record_name == NULL) {
+		s->open_error = "out of memory";
+		return s;
+	}
+
+	bdt_enter(s);
+	/*
+	 * No XML_PARSE_NOENT (entities are never substituted), no DTDLOAD or
+	 * DTDATTR (no DTD is ever read), NONET; NOERROR and NOWARNING keep
+	 * libxml2 from printing: every error reaches bdt_on_error instead.
+	 */
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	           XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+	s->reader = xmlReaderForIO(bdt_io_read, bdt_io_close, (void *)io, NULL, NULL, opts);
+	if (s->reader == NULL) {
+		s->open_error = "xmlReaderForIO failed";
+		goto out;
+	}
+	xmlParserCtxtPtr ctxt = ((bdt_reader_head *)s->reader)->ctxt;
+	if (ctxt == NULL || ctxt->_private != (void *)s->reader) {
+		s->open_error = "unsupported libxml2: the reader's parser context is out of reach";
+		goto out;
+	}
+	s->ctxt = ctxt;
+	if (schema != NULL) {
+		s->vctxt = xmlSchemaNewValidCtxt(schema);
+		if (s->vctxt == NULL) {
+			s->open_error = "xmlSchemaNewValidCtxt failed";
+			goto out;
+		}
+		xmlSchemaSetValidStructuredErrors(s->vctxt, bdt_on_error, s);
+		if (xmlTextReaderSchemaValidateCtxt(s->reader, s->vctxt, 0) != 0) {
+			s->open_error = "xmlTextReaderSchemaValidateCtxt failed";
+			goto out;
+		}
+	}
+	/* After the schema plug: ctxt->sax is now the plug's handler block. */
+	xmlSAXHandlerPtr sax = ctxt->sax;
+	if (sax == NULL || sax->initialized != XML_SAX2_MAGIC ||
+	    sax->startElementNs == NULL || sax->endElementNs == NULL) {
+		s->open_error = "unexpected SAX handler in the reader";
+		goto out;
+	}
+	s->orig_start = sax->startElementNs;
+	s->orig_end = sax->endElementNs;
+	sax->startElementNs = bdt_start;
+	sax->endElementNs = bdt_end;
+out:
+	bdt_leave();
+	return s;
+}
+
+static int bdt_buf_need(bdt_state *s, size_t n) {
+	if (s->blen + n <= s->bcap)
+		return 1;
+	size_t c = s->bcap ? s->bcap : 1024;
+	while (c < s->blen + n)
+		c *= 2;
+	unsigned char *p = realloc(s->buf, c);
+	if (p == NULL) {
+		s->oom = 1;
+		return 0;
+	}
+	s->buf = p;
+	s->bcap = c;
+	return 1;
+}
+
+static void bdt_put32(unsigned char *p, uint32_t v) {
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* Buffer entries: 'S' line:u32 len:u32 name | 'T' len:u32 text | 'E'. */
+static void bdt_buf_start(bdt_state *s, const xmlChar *name, int line) {
+	size_t n = name ? strlen((const char *)name) : 0;
+	if (!bdt_buf_need(s, 9 + n))
+		return;
+	unsigned char *p = s->buf + s->blen;
+	p[0] = BDT_TAG_START;
+	bdt_put32(p + 1, (uint32_t)line);
+	bdt_put32(p + 5, (uint32_t)n);
+	if (n)
+		memcpy(p + 9, name, n);
+	s->blen += 9 + n;
+}
+
+static void bdt_buf_text(bdt_state *s, const xmlChar *text) {
+	size_t n = text ? strlen((const char *)text) : 0;
+	if (n == 0 || !bdt_buf_need(s, 5 + n))
+		return;
+	unsigned char *p = s->buf + s->blen;
+	p[0] = BDT_TAG_TEXT;
+	bdt_put32(p + 1, (uint32_t)n);
+	memcpy(p + 5, text, n);
+	s->blen += 5 + n;
+}
+
+static void bdt_buf_end(bdt_state *s) {
+	if (!bdt_buf_need(s, 1))
+		return;
+	s->buf[s->blen++] = BDT_TAG_END;
+}
+
+/*
+ * bdt_next reads nodes until the Header or a record element completes (when
+ * it is captured), the document ends, or the parser fails. Every element
+ * read takes its start line from the queue the parser side filled, in
+ * document order, so lines are exact past 65535.
+ */
+int bdt_next(bdt_state *s) {
+	int ev;
+	bdt_enter(s);
+	for (;;) {
+		int r = xmlTextReaderRead(s->reader);
+		if (r == 0) {
+			ev = BDT_EV_END;
+			break;
+		}
+		if (r < 0) {
+			ev = BDT_EV_FATAL;
+			break;
+		}
+		int t = xmlTextReaderNodeType(s->reader);
+		if (t == XML_READER_TYPE_ELEMENT) {
+			int line = bdt_pop_line(s);
+			int empty = xmlTextReaderIsEmptyElement(s->reader) == 1;
+			if (s->capturing) {
+				bdt_buf_start(s, xmlTextReaderConstLocalName(s->reader), line);
+				if (empty)
+					bdt_buf_end(s);
+				continue;
+			}
+			if (xmlTextReaderDepth(s->reader) != 1)
+				continue;
+			const xmlChar *name = xmlTextReaderConstLocalName(s->reader);
+			int kind = 0;
+			if (s->record_name[0] != '\0' &&
+			    xmlStrEqual(name, (const xmlChar *)s->record_name)) {
+				s->wrecords++;
+				if (s->capture_records)
+					kind = BDT_EV_RECORD;
+			} else if (!s->header_done && s->wrecords == 0 &&
+			           xmlStrEqual(name, BAD_CAST "Header")) {
+				s->header_done = 1;
+				kind = BDT_EV_HEADER;
+			}
+			if (kind == 0)
+				continue;
+			s->blen = 0;
+			bdt_buf_start(s, name, line);
+			if (empty) {
+				bdt_buf_end(s);
+				ev = kind;
+				break;
+			}
+			s->capturing = 1;
+			s->cap_depth = 1;
+			s->cap_kind = kind;
+		} else if (t == XML_READER_TYPE_END_ELEMENT) {
+			if (!s->capturing)
+				continue;
+			bdt_buf_end(s);
+			if (xmlTextReaderDepth(s->reader) == s->cap_depth) {
+				s->capturing = 0;
+				ev = s->cap_kind;
+				break;
+			}
+		} else if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
+		           t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+		           t == XML_READER_TYPE_WHITESPACE) {
+			if (s->capturing)
+				bdt_buf_text(s, xmlTextReaderConstValue(s->reader));
+		} else if (t == XML_READER_TYPE_DOCUMENT_TYPE) {
+			ev = BDT_EV_DOCTYPE;
+			break;
+		}
+	}
+	bdt_leave();
+	return ev;
+}
+
+int bdt_is_valid(bdt_state *s) {
+	bdt_enter(s);
+	int v = xmlTextReaderIsValid(s->reader);
+	bdt_leave();
+	return v;
+}
+
+int bdt_parser_line(bdt_state *s) {
+	return xmlTextReaderGetParserLineNumber(s->reader);
+}
+
+void bdt_close(bdt_state *s) {
+	if (s == NULL)
+		return;
+	bdt_enter(s);
+	if (s->reader != NULL)
+		xmlFreeTextReader(s->reader); /* unplugs the schema; keeps our vctxt */
+	if (s->vctxt != NULL)
+		xmlSchemaFreeValidCtxt(s->vctxt);
+	bdt_leave();
+	for (int i = 0; i < s->nissues; i++) {
+		free(s->issues[i].path);
+		free(s->issues[i].msg);
+	}
+	free(s->issues);
+	free(s->stack);
+	free(s->lines);
+	free(s->buf);
+	free(s->record_name);
+	free(s);
+}

@@ -1,0 +1,121 @@
+/*
+ * bdtxml.h: the small C layer between package schema and libxml2.
+ *
+ * One bdt_state drives one xmlTextReader over one document. The reader pulls
+ * its input from Go (bdtGoRead, through a runtime/cgo.Handle), validates it
+ * against a compiled XSD through the reader's SAX plug, and bdt_next walks
+ * the nodes with xmlTextReaderRead, returning to Go once per completed header
+ * or record with that element's subtree serialised into a compact buffer.
+ *
+ * Errors (parser and validity alike) are collected in C by one structured
+ * error handler, each with the element path and record index of the parser's
+ * position when libxml2 raised it. libxml2 validates at the SAX level, ahead
+ * of the reader's walk, so that position comes from a stack kept by wrappers
+ * around the parser's startElementNs/endElementNs callbacks, not from the walk.
+ */
+#ifndef BDT_XML_H
+#define BDT_XML_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libxml/parser.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlschemas.h>
+
+/* Events returned by bdt_next. */
+enum {
+	BDT_EV_END = 0,     /* the document ended (xmlTextReaderRead returned 0) */
+	BDT_EV_HEADER = 1,  /* the Header element completed; its subtree is in buf */
+	BDT_EV_RECORD = 2,  /* a record element completed; its subtree is in buf */
+	BDT_EV_FATAL = 3,   /* xmlTextReaderRead returned -1: not well-formed, or input failed */
+	BDT_EV_DOCTYPE = 4  /* a DOCTYPE node was met (refused; never expected here) */
+};
+
+/* Buffer entry tags, see bdt_next. */
+enum { BDT_TAG_START = 'S', BDT_TAG_TEXT = 'T', BDT_TAG_END = 'E' };
+
+/* bdt_issue is one error raised by libxml2. */
+typedef struct {
+	int line;    /* xmlError.line */
+	int col;     /* xmlError.int2, or the parser's column when it is on that line */
+	int record;  /* 1-based record index of the parser's position, 0 outside records */
+	int parser;  /* 1 for a well-formedness (parser, namespace, encoding, I/O) error */
+	int domain;  /* xmlError.domain */
+	int code;    /* xmlError.code */
+	char *path;  /* element path of the parser's position (malloc'd) */
+	char *msg;   /* libxml2's message (malloc'd) */
+} bdt_issue;
+
+typedef struct {
+	const xmlChar *name;
+	int n;
+} bdt_kid;
+
+#define BDT_KIDS 16
+
+/* bdt_frame is one open element on the parser side. */
+typedef struct {
+	const xmlChar *name; /* local name, interned in the parser's dictionary */
+	int idx;             /* 1-based index among same-named siblings; 0 unknown */
+	int record;          /* record index if this is a record element, else 0 */
+	int nkids;
+	bdt_kid kids[BDT_KIDS];
+} bdt_frame;
+
+typedef struct bdt_state {
+	/* configuration */
+	uintptr_t io;       /* cgo.Handle of the Go input */
+	char *record_name;  /* local name of record elements; "" for none */
+	int capture_records;
+	int max_errors;
+
+	/* libxml2 objects */
+	xmlTextReaderPtr reader;
+	xmlParserCtxtPtr ctxt;
+	xmlSchemaValidCtxtPtr vctxt;
+	startElementNsSAX2Func orig_start;
+	endElementNsSAX2Func orig_end;
+	const char *open_error; /* why bdt_open failed, or NULL */
+
+	/* parser side: open elements, records started, start lines queued */
+	bdt_frame *stack;
+	int depth, stack_cap;
+	int precords;
+	int *lines;
+	int lhead, ltail, lcap;
+
+	/* walk side */
+	int wrecords;
+	int header_done;
+	int capturing, cap_depth, cap_kind;
+	unsigned char *buf;
+	size_t blen, bcap;
+
+	/* errors */
+	bdt_issue *issues;
+	int nissues, icap;
+	int nparser, nvalidity; /* errors raised, stored or not */
+	int truncated;
+	int io_failed; /* the Go read callback failed: later errors are its echo */
+	int oom;
+} bdt_state;
+
+void bdt_init(void);
+bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
+                    int capture_records, int max_errors);
+int bdt_next(bdt_state *s);
+int bdt_is_valid(bdt_state *s);
+int bdt_parser_line(bdt_state *s);
+void bdt_close(bdt_state *s);
+
+/* bdt_file is one embedded XSD the entity loader may serve while compiling. */
+typedef struct {
+	const char *name; /* path in the embedded FS, e.g. "xsd/common.xsd" */
+	const char *data;
+	int len;
+} bdt_file;
+
+xmlSchemaPtr bdt_compile(const char *name, const char *data, int len,
+                         const bdt_file *files, int nfiles, char **errors);
+
+#endif

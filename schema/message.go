@@ -1,0 +1,233 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/xml"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Messages: libxml2's wording, cleaned up for a person. The namespace
+// clutter ({urn:...}Name) goes, the element comes first ("CASNumber: ..."),
+// and the frequent cases are reworded; anything else keeps libxml2's text.
+
+var (
+	// reNamespace matches {namespace} before a name. A namespace URI has a
+	// colon; a regex quantifier such as {0,8} in a pattern has none.
+	reNamespace = regexp.MustCompile(`\{[^{}'"\s]*:[^{}'"\s]*\}`)
+	reSpaces    = regexp.MustCompile(`\s+`)
+
+	reNotValidType = regexp.MustCompile(`^('(?s:.*)') is not a valid value of the (local )?(atomic|list|union) type(?: '([^']*)')?\.?$`)
+	rePattern      = regexp.MustCompile(`^\[facet 'pattern'\] The value ('(?s:.*)') is not accepted by the pattern '((?s:.*))'\.?$`)
+	reEnumeration  = regexp.MustCompile(`^\[facet 'enumeration'\] The value ('(?s:.*)') is not an element of the set \{((?s:.*))\}\.?$`)
+	reMaxLength    = regexp.MustCompile(`^\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'\.?$`)
+	reMinLength    = regexp.MustCompile(`^\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'\.?$`)
+	reLength       = regexp.MustCompile(`^\[facet 'length'\] The value ('(?s:.*)') has a length of '(\d+)'; this differs from the allowed length of '(\d+)'\.?$`)
+	reMinIncl      = regexp.MustCompile(`^\[facet 'minInclusive'\] The value ('(?s:.*)') is less than the minimum value allowed \('(.*)'\)\.?$`)
+	reMaxIncl      = regexp.MustCompile(`^\[facet 'maxInclusive'\] The value ('(?s:.*)') is greater than the maximum value allowed \('(.*)'\)\.?$`)
+	reFacet        = regexp.MustCompile(`^\[facet '[A-Za-z]+'\] `)
+	reNotExpected  = regexp.MustCompile(`^This element is not expected\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
+	reMissing      = regexp.MustCompile(`^Missing child element\(s\)\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
+	reAttrMissing  = regexp.MustCompile(`^The attribute '([^']*)' is required but missing\.?$`)
+	reAttrNotAllow = regexp.MustCompile(`^The attribute '([^']*)' is not allowed\.?$`)
+)
+
+// validityMessage rewrites a schema validity message. types maps element
+// local names to the name of their declared type, where that is unique.
+func validityMessage(m string, types map[string]string) string {
+	m = strings.TrimSpace(reNamespace.ReplaceAllString(m, ""))
+	subject := ""
+	if rest, ok := strings.CutPrefix(m, "Element '"); ok {
+		if j := strings.IndexByte(rest, '\''); j >= 0 {
+			subject, rest = rest[:j], rest[j+1:]
+			if a, ok := strings.CutPrefix(rest, ", attribute '"); ok {
+				if k := strings.IndexByte(a, '\''); k >= 0 {
+					subject += "/@" + a[:k]
+					rest = a[k+1:]
+				}
+			}
+			m = strings.TrimPrefix(rest, ": ")
+		}
+	}
+	typ := types[subject]
+	invalid := func(v string) string {
+		if typ != "" {
+			return v + " is not a valid " + typ
+		}
+		return v + " is not a valid value"
+	}
+	switch {
+	case reNotValidType.MatchString(m):
+		g := reNotValidType.FindStringSubmatch(m)
+		switch {
+		case g[4] != "":
+			m = g[1] + " is not a valid " + strings.TrimPrefix(g[4], "xs:")
+		default:
+			m = invalid(g[1])
+		}
+	case rePattern.MatchString(m):
+		g := rePattern.FindStringSubmatch(m)
+		m = invalid(g[1]) + " (it must match the pattern " + g[2] + ")"
+	case reEnumeration.MatchString(m):
+		g := reEnumeration.FindStringSubmatch(m)
+		m = invalid(g[1]) + " (allowed: " + g[2] + ")"
+	case reMaxLength.MatchString(m):
+		g := reMaxLength.FindStringSubmatch(m)
+		m = "the value is " + g[1] + " characters long, more than the " + g[2] + " allowed"
+	case reMinLength.MatchString(m):
+		g := reMinLength.FindStringSubmatch(m)
+		m = "the value is " + g[1] + " characters long, fewer than the " + g[2] + " required"
+	case reLength.MatchString(m):
+		g := reLength.FindStringSubmatch(m)
+		m = invalid(g[1]) + " (it is " + g[2] + " characters long, not " + g[3] + ")"
+	case reMinIncl.MatchString(m):
+		g := reMinIncl.FindStringSubmatch(m)
+		m = g[1] + " is less than the minimum, " + g[2]
+	case reMaxIncl.MatchString(m):
+		g := reMaxIncl.FindStringSubmatch(m)
+		m = g[1] + " is more than the maximum, " + g[2]
+	case reNotExpected.MatchString(m):
+		g := reNotExpected.FindStringSubmatch(m)
+		m = "this element is not expected here"
+		if g[2] != "" {
+			m += "; expected " + g[1] + g[2]
+		}
+	case reMissing.MatchString(m):
+		g := reMissing.FindStringSubmatch(m)
+		m = "a required child element is missing"
+		if g[2] != "" {
+			m += "; expected " + g[1] + g[2]
+		}
+	case reAttrMissing.MatchString(m):
+		m = "the attribute " + reAttrMissing.FindStringSubmatch(m)[1] + " is required"
+	case reAttrNotAllow.MatchString(m):
+		m = "the attribute " + reAttrNotAllow.FindStringSubmatch(m)[1] + " is not allowed"
+	case strings.HasPrefix(m, "Character content other than whitespace is not allowed"):
+		m = "text is not allowed here, only child elements"
+	case strings.HasPrefix(m, "Character content is not allowed, because the content type is empty"):
+		m = "this element must be empty"
+	case strings.HasPrefix(m, "Element content is not allowed, because the content type is a simple type"):
+		m = "child elements are not allowed here, only a value"
+	case strings.HasPrefix(m, "No matching global declaration available for the validation root"):
+		m = "not a root element of this schema"
+	default:
+		if loc := reFacet.FindStringIndex(m); loc != nil {
+			m = m[loc[1]:]
+		}
+		m = lowerFirst(m)
+	}
+	m = tidy(m)
+	if subject != "" {
+		return subject + ": " + m
+	}
+	return m
+}
+
+var parserRewrites = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`^Document is empty$`), "the file is empty"},
+	{regexp.MustCompile(`^Start tag expected, '<' not found$`), "the file does not start with an XML element ('<' not found)"},
+	{regexp.MustCompile(`^Input is not proper UTF-8, indicate encoding ! Bytes: (.*)$`), "the text is not valid UTF-8 (bytes $1)"},
+	{regexp.MustCompile(`^Char 0x0 out of allowed range$`), "a NUL byte (character 0x0) is not allowed in XML"},
+	{regexp.MustCompile(`^Char (0x[0-9A-Fa-f]+) out of allowed range$`), "character $1 is not allowed in XML"},
+	{regexp.MustCompile(`^PCDATA invalid Char value (\d+)$`), "character $1 is not allowed in XML text"},
+	{regexp.MustCompile(`^Premature end of data in tag (\S+) line (\d+)$`), "the file ends inside element $1 (opened on line $2): it is truncated or a tag is not closed"},
+	{regexp.MustCompile(`^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$`), "end tag </$3> does not match start tag <$1> of line $2"},
+	{regexp.MustCompile(`^Extra content at the end of the document$`), "extra content after the end of the root element"},
+	{regexp.MustCompile(`^Entity '([^']*)' not defined$`), "entity &$1; is not defined (a BDT file has no entities)"},
+	{regexp.MustCompile(`^Namespace prefix (\S+) on (\S+) is not defined$`), "namespace prefix $1 of element $2 is not declared"},
+}
+
+// parserMessage tidies a parser (well-formedness) message.
+func parserMessage(m string) string {
+	m = tidy(m)
+	for _, r := range parserRewrites {
+		if r.re.MatchString(m) {
+			return r.re.ReplaceAllString(m, r.repl)
+		}
+	}
+	return m
+}
+
+// tidy folds white space and drops a final full stop.
+func tidy(m string) string {
+	m = strings.TrimSpace(reSpaces.ReplaceAllString(m, " "))
+	return strings.TrimSuffix(m, ".")
+}
+
+func lowerFirst(s string) string {
+	if len(s) >= 2 && s[0] >= 'A' && s[0] <= 'Z' && (s[1] < 'A' || s[1] > 'Z') {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
+}
+
+// elementTypes maps the local names of the elements declared in main and
+// the files it includes to the local name of their declared type, leaving
+// out built-in types and names declared with different types.
+func elementTypes(main string, xsds []xsdFile) map[string]string {
+	out := map[string]string{}
+	ambiguous := map[string]bool{}
+	seen := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		var data []byte
+		for _, f := range xsds {
+			if f.name == name || (path.Base(f.name) == path.Base(name) && data == nil) {
+				data = f.data
+			}
+		}
+		dec := xml.NewDecoder(bytes.NewReader(data))
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				return
+			}
+			se, ok := tok.(xml.StartElement)
+			if !ok || se.Name.Space != "http://www.w3.org/2001/XMLSchema" {
+				continue
+			}
+			attr := func(n string) string {
+				for _, a := range se.Attr {
+					if a.Name.Local == n && a.Name.Space == "" {
+						return a.Value
+					}
+				}
+				return ""
+			}
+			switch se.Name.Local {
+			case "include", "import", "redefine":
+				if loc := attr("schemaLocation"); loc != "" {
+					visit(path.Join(path.Dir(name), loc))
+				}
+			case "element":
+				el, typ := attr("name"), attr("type")
+				if el == "" || typ == "" {
+					continue
+				}
+				if k := strings.IndexByte(typ, ':'); k >= 0 {
+					if typ[:k] == "xs" || typ[:k] == "xsd" {
+						continue
+					}
+					typ = typ[k+1:]
+				}
+				if old, ok := out[el]; ok && old != typ {
+					ambiguous[el] = true
+				}
+				out[el] = typ
+			}
+		}
+	}
+	visit(main)
+	for el := range ambiguous {
+		delete(out, el)
+	}
+	return out
+}

@@ -1,0 +1,609 @@
+package schema
+
+/*
+#include "bdtxml.h"
+*/
+import "C"
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Rule ids (RULES.md) of the file rules this package reports.
+const (
+	RuleSize       = "F.SIZE"
+	RuleWellFormed = "F.WELLFORMED"
+	RuleKind       = "F.KIND"
+	RuleSchema     = "F.SCHEMA"
+	RuleCount      = "F.COUNT"
+)
+
+// DefaultMaxErrors is the cap on issues when Options.MaxErrors is 0.
+const DefaultMaxErrors = 1000
+
+// Options tune one validation.
+type Options struct {
+	// MaxErrors caps the issues reported; 0 means DefaultMaxErrors. Past the
+	// cap, validation goes on to the end but Result.Truncated is set.
+	MaxErrors int
+	// MaxSize is the most bytes the input may hold; 0 means no limit. On the
+	// first byte past it, reading stops and the result is one F.SIZE issue.
+	MaxSize int64
+}
+
+// Handler receives the header and the records of a document as the
+// validator reads them.
+type Handler interface {
+	// Header is called once, when the Header element (a child of the root)
+	// completes, before any record. It is not called for a file without one.
+	Header(*Header) error
+	// Record is called as each record element completes, while the rest of
+	// the file is still being read. Issues found later in the file, such as
+	// a parser error, can still make the file invalid: the caller decides
+	// on the whole Result.
+	Record(*Record) error
+}
+
+// Header is the header of a BDT file.
+type Header struct {
+	Format      Format
+	Line        int    // line of the Header start tag
+	Licence     string // SponsorLicenceNumber
+	UserID      string // SMSUserId
+	FileID      string // the element Format.FileIDElement names
+	CreatedAt   string
+	RecordCount int // -1 if absent or not a non-negative number
+	Node        *Node
+}
+
+// Record is one record element of a BDT file.
+type Record struct {
+	Index  int // 1-based
+	Line   int // line of the record's start tag
+	Node   *Node
+	Issues []Issue // schema issues inside this record (up to the cap)
+}
+
+// Node is an element: its local name, the line of its start tag, and either
+// its children or, for a leaf, its text with leading and trailing XML white
+// space (space, tab, CR, LF) removed. Attributes are not kept.
+type Node struct {
+	Name     string
+	Line     int
+	Text     string
+	Children []*Node
+}
+
+// Child returns the first child called name (a local name), or nil.
+func (n *Node) Child(name string) *Node {
+	if n == nil {
+		return nil
+	}
+	for _, c := range n.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Value returns the text of the first child called name and whether there
+// is such a child.
+func (n *Node) Value(name string) (string, bool) {
+	c := n.Child(name)
+	if c == nil {
+		return "", false
+	}
+	return c.Text, true
+}
+
+// Result is the outcome of validating one document.
+type Result struct {
+	Format    Format  // zero if the kind is unknown (F.KIND) or was never found
+	Header    *Header // the header as read; nil if none
+	Records   int     // record elements read
+	Issues    []Issue // in the order found, at most Options.MaxErrors
+	Truncated bool    // more issues were found than Issues holds
+
+	complete bool // the parser read the document to its end
+}
+
+// Valid reports whether the document has no issue.
+func (r *Result) Valid() bool { return len(r.Issues) == 0 && !r.Truncated }
+
+// Complete reports whether the document was parsed to its end: it is
+// well-formed, of a known kind and within the size limit (it may still be
+// schema-invalid).
+func (r *Result) Complete() bool { return r.complete }
+
+// CountIssue checks rule F.COUNT: the header's RecordCount equals the
+// records present. It reports an issue only when the document was parsed to
+// its end (Complete) and the header has a RecordCount.
+func (r *Result) CountIssue() (Issue, bool) {
+	if !r.complete || r.Header == nil || r.Header.RecordCount < 0 || r.Header.RecordCount == r.Records {
+		return Issue{}, false
+	}
+	is := Issue{Rule: RuleCount, Line: r.Header.Line,
+		Path: "/" + r.Format.Root + "/Header/RecordCount",
+		Message: fmt.Sprintf("the header declares %d record%s but the file holds %d",
+			r.Header.RecordCount, plural(r.Header.RecordCount), r.Records)}
+	if c := r.Header.Node.Child("RecordCount"); c != nil {
+		is.Line = c.Line
+	}
+	return is, true
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Issue is one thing wrong with a document.
+type Issue struct {
+	Rule   string // F.SIZE, F.WELLFORMED, F.KIND, F.SCHEMA (F.COUNT from CountIssue)
+	Line   int    // 1-based; 0 when the issue is about the whole file
+	Column int    // 1-based; 0 when libxml2 gives none
+	Path   string // element path, e.g. /FeeUpdate/CASFeeUpdate[3]/CourseFeesPaidToDate
+	// Record is the 1-based record a validity issue falls in; 0 in the
+	// header, outside any record, and for every parser issue (once the
+	// markup is broken, the record an error is detected in is a guess;
+	// Path still shows where the parser was).
+	Record  int
+	Message string // for a person
+	Parser  bool   // a well-formedness (parser) error rather than a validity error
+}
+
+// Error returns the issue as LINE:COL: RULE: message.
+func (is Issue) Error() string {
+	return fmt.Sprintf("%d:%d: %s: %s", is.Line, is.Column, is.Rule, is.Message)
+}
+
+// String is Error.
+func (is Issue) String() string { return is.Error() }
+
+// Validator holds one compiled XSD per format. It is safe for concurrent
+// use: each Validate call has its own libxml2 reader and validation context
+// over the shared, read-only compiled schemas.
+type Validator struct {
+	formats []Format
+	schemas map[string]*C.xmlSchema // by format name
+	types   map[string]map[string]string
+}
+
+var (
+	defaultOnce sync.Once
+	defaultV    *Validator
+)
+
+// Default returns the validator for every format in the catalogue whose XSD
+// is embedded, compiled once. It panics if an embedded XSD does not compile:
+// that is a defect of the build, not of any input.
+func Default() *Validator {
+	defaultOnce.Do(func() {
+		var present []Format
+		for _, f := range Formats() {
+			if _, err := fs.Stat(files, f.File); err == nil {
+				present = append(present, f)
+			}
+		}
+		v, err := New(files, present)
+		if err != nil {
+			panic(err)
+		}
+		defaultV = v
+	})
+	return defaultV
+}
+
+// New compiles the XSD of each format from fsys. An xs:include or xs:import
+// is served from the .xsd files of fsys by base name; nothing else is read.
+func New(fsys fs.FS, formats []Format) (*Validator, error) {
+	var xsds []xsdFile
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".xsd" {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		xsds = append(xsds, xsdFile{name: p, data: b})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	v := &Validator{schemas: map[string]*C.xmlSchema{}, types: map[string]map[string]string{}}
+	var errs []error
+	for _, f := range formats {
+		s, err := compileSchema(f.File, xsds)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		v.formats = append(v.formats, f)
+		v.schemas[f.Name] = s
+		v.types[f.Name] = elementTypes(f.File, xsds)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return v, nil
+}
+
+// Formats returns the formats v validates.
+func (v *Validator) Formats() []Format { return append([]Format(nil), v.formats...) }
+
+// Validate reads the document from r once, streaming, and checks it against
+// the XSD of its kind and version, which the root element's namespace
+// names. Records are handed to h (which may be nil) as they complete.
+//
+// Everything wrong with the document is an Issue in the Result. The error
+// is non-nil only when reading r fails or h returns an error (which is
+// returned as is); the Result then says what was read before.
+func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, error) {
+	maxErrors := opt.MaxErrors
+	if maxErrors <= 0 {
+		maxErrors = DefaultMaxErrors
+	}
+	src := &limitReader{r: r, max: opt.MaxSize}
+	res := &Result{}
+
+	prefix, sn, err := sniff(src)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			res.Issues = []Issue{sizeIssue(opt.MaxSize)}
+			return res, nil
+		}
+		return res, fmt.Errorf("schema: reading input: %w", err)
+	}
+	in := io.MultiReader(bytes.NewReader(prefix), src)
+
+	switch sn.status {
+	case sniffDoctype:
+		res.Issues = []Issue{{Rule: RuleWellFormed, Line: sn.line, Column: sn.col, Parser: true,
+			Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}}
+		return res, nil
+	case sniffTooLong:
+		res.Issues = []Issue{{Rule: RuleKind,
+			Message: fmt.Sprintf("no root element in the first %d KiB of the file", sniffLimit>>10)}}
+		return res, nil
+	case sniffJunk:
+		// Not even a start tag where the root should be: let libxml2 say
+		// what is wrong, in its own words, with its line.
+		return v.parseUnknown(in, src, res, maxErrors, opt.MaxSize)
+	}
+
+	f, ok := ByNamespace(sn.ns)
+	switch {
+	case !ok:
+		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
+			Message: kindMessage(sn)}}
+		return res, nil
+	case f.Root != sn.local:
+		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
+			Message: fmt.Sprintf("the root element of a %s file is %s, not %s", f.Name, f.Root, sn.local)}}
+		return res, nil
+	}
+	schema := v.schemas[f.Name]
+	if schema == nil {
+		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
+			Message: fmt.Sprintf("%s files are not accepted here: this build has no schema for them", f.Name)}}
+		return res, nil
+	}
+	res.Format = f
+	return v.parse(in, src, schema, f, h, res, maxErrors, opt.MaxSize)
+}
+
+func kindMessage(sn sniffed) string {
+	var known []string
+	for _, f := range Formats() {
+		if f.Record != "" {
+			known = append(known, f.Namespace)
+		}
+	}
+	if sn.ns == "" {
+		return fmt.Sprintf("the root element %s has no namespace, so it names no BDT file kind (expected a namespace such as %s)",
+			sn.local, known[0])
+	}
+	return fmt.Sprintf("the root element %s is in namespace %q, which names no known BDT file kind or version (known: %s)",
+		sn.local, sn.ns, strings.Join(known, ", "))
+}
+
+func sizeIssue(max int64) Issue {
+	return Issue{Rule: RuleSize, Message: fmt.Sprintf("the file is larger than the limit of %s", sizeString(max))}
+}
+
+// sizeString renders n bytes for people: 104857600 is "100 MiB".
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// parse runs libxml2 over in with schema attached.
+func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f Format, h Handler,
+	res *Result, maxErrors int, maxSize int64) (*Result, error) {
+	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
+	if err != nil {
+		return v.failed(res, err, maxSize)
+	}
+	defer d.close()
+
+	dec := decoder{names: map[string]string{}}
+	types := v.types[f.Name]
+	drained, attached := 0, 0
+	for {
+		ev := d.next()
+		drained = d.collect(res, drained, types)
+		switch ev {
+		case C.BDT_EV_HEADER:
+			hd := newHeader(f, dec.decode(d.buf()))
+			res.Header = hd
+			if h != nil {
+				if err := h.Header(hd); err != nil {
+					return res, err
+				}
+			}
+			continue
+		case C.BDT_EV_RECORD:
+			n := dec.decode(d.buf())
+			rec := &Record{Index: int(d.st.wrecords), Line: n.Line, Node: n}
+			rec.Issues, attached = recordIssues(res.Issues, rec.Index, attached)
+			if err := h.Record(rec); err != nil {
+				res.Records = rec.Index
+				return res, err
+			}
+			continue
+		}
+
+		res.Records = int(d.st.wrecords)
+		res.Truncated = d.st.truncated != 0
+		if d.feed.err != nil {
+			return v.failed(res, d.feed.err, maxSize)
+		}
+		if d.st.oom != 0 {
+			return res, errors.New("schema: out of memory in libxml2")
+		}
+		switch ev {
+		case C.BDT_EV_FATAL:
+			if d.st.nparser == 0 {
+				res.add(Issue{Rule: RuleWellFormed, Line: int(C.bdt_parser_line(d.st)), Parser: true,
+					Message: "the XML parser stopped: the file is not well-formed"}, maxErrors)
+			}
+		case C.BDT_EV_DOCTYPE:
+			res.add(Issue{Rule: RuleWellFormed, Parser: true,
+				Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
+		default:
+			res.complete = true
+			// Cross-check libxml2's own verdict: a validity error that somehow
+			// bypassed the handler must not pass as valid.
+			if C.bdt_is_valid(d.st) != 1 && d.st.nvalidity == 0 {
+				res.add(Issue{Rule: RuleSchema, Message: "the file is not valid against " + f.Name + ".xsd"}, maxErrors)
+			}
+		}
+		return res, nil
+	}
+}
+
+// parseUnknown runs libxml2 without a schema over a file whose root element
+// could not be found, to report the parser's own error.
+func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, maxErrors int, maxSize int64) (*Result, error) {
+	d, err := openDoc(in, nil, "", false, maxErrors)
+	if err != nil {
+		return v.failed(res, err, maxSize)
+	}
+	defer d.close()
+	ev := d.next()
+	for ev == C.BDT_EV_HEADER {
+		ev = d.next()
+	}
+	d.collect(res, 0, nil)
+	res.Truncated = d.st.truncated != 0
+	if d.feed.err != nil {
+		return v.failed(res, d.feed.err, maxSize)
+	}
+	if ev == C.BDT_EV_DOCTYPE {
+		res.add(Issue{Rule: RuleWellFormed, Parser: true,
+			Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
+	}
+	if len(res.Issues) == 0 && !res.Truncated {
+		res.Issues = []Issue{{Rule: RuleKind, Message: "the root element of the file could not be identified"}}
+	}
+	return res, nil
+}
+
+// failed turns a read failure into the F.SIZE issue or the returned error.
+func (v *Validator) failed(res *Result, err error, maxSize int64) (*Result, error) {
+	if errors.Is(err, errTooLarge) {
+		res.Issues = []Issue{sizeIssue(maxSize)}
+		res.Truncated = false
+		res.complete = false
+		return res, nil
+	}
+	return res, fmt.Errorf("schema: reading input: %w", err)
+}
+
+// add appends is unless the cap is reached.
+func (r *Result) add(is Issue, maxErrors int) {
+	if len(r.Issues) >= maxErrors {
+		r.Truncated = true
+		return
+	}
+	r.Issues = append(r.Issues, is)
+}
+
+// recordIssues returns the issues of record idx. Issues come in document
+// order, so those of records up to idx lie before the first issue of a later
+// record; from is where the previous record's search stopped.
+func recordIssues(all []Issue, idx, from int) ([]Issue, int) {
+	var out []Issue
+	i := from
+	for ; i < len(all); i++ {
+		if all[i].Record > idx {
+			break
+		}
+		if all[i].Record == idx {
+			out = append(out, all[i])
+		}
+	}
+	return out, i
+}
+
+// collect converts the issues libxml2 raised since index from.
+func (d *doc) collect(res *Result, from int, types map[string]string) int {
+	raw := d.rawIssues(from)
+	for i := range raw {
+		r := &raw[i]
+		is := Issue{
+			Line:   int(r.line),
+			Column: int(r.col),
+			Record: int(r.record),
+			Parser: r.parser != 0,
+		}
+		if r.path != nil {
+			is.Path = C.GoString(r.path)
+		}
+		msg := ""
+		if r.msg != nil {
+			msg = C.GoString(r.msg)
+		}
+		if is.Parser {
+			is.Record = 0
+			is.Rule = RuleWellFormed
+			is.Message = parserMessage(msg)
+		} else {
+			is.Rule = RuleSchema
+			is.Message = validityMessage(msg, types)
+		}
+		res.Issues = append(res.Issues, is)
+	}
+	return from + len(raw)
+}
+
+func newHeader(f Format, n *Node) *Header {
+	h := &Header{Format: f, Line: n.Line, Node: n, RecordCount: -1}
+	h.Licence, _ = n.Value("SponsorLicenceNumber")
+	h.UserID, _ = n.Value("SMSUserId")
+	if f.FileIDElement != "" {
+		h.FileID, _ = n.Value(f.FileIDElement)
+	}
+	h.CreatedAt, _ = n.Value("CreatedAt")
+	if s, ok := n.Value("RecordCount"); ok {
+		if c, err := strconv.Atoi(s); err == nil && c >= 0 {
+			h.RecordCount = c
+		}
+	}
+	return h
+}
+
+// decoder turns the compact buffer bdt_next fills into a Node tree. It
+// interns element names, which repeat in every record.
+type decoder struct {
+	names map[string]string
+	stack []*Node
+	text  [][]byte // text gathered per open element
+}
+
+func le32(b []byte) int {
+	return int(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24)
+}
+
+func (d *decoder) name(b []byte) string {
+	if s, ok := d.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.names) < 4096 {
+		d.names[s] = s
+	}
+	return s
+}
+
+func (d *decoder) decode(b []byte) *Node {
+	var root *Node
+	d.stack = d.stack[:0]
+	for i := 0; i < len(b); {
+		switch b[i] {
+		case C.BDT_TAG_START:
+			line, n := le32(b[i+1:]), le32(b[i+5:])
+			node := &Node{Name: d.name(b[i+9 : i+9+n]), Line: line}
+			i += 9 + n
+			if k := len(d.stack); k > 0 {
+				d.stack[k-1].Children = append(d.stack[k-1].Children, node)
+			} else {
+				root = node
+			}
+			d.stack = append(d.stack, node)
+			if len(d.text) < len(d.stack) {
+				d.text = append(d.text, nil)
+			}
+			d.text[len(d.stack)-1] = d.text[len(d.stack)-1][:0]
+		case C.BDT_TAG_TEXT:
+			n := le32(b[i+1:])
+			if k := len(d.stack); k > 0 {
+				d.text[k-1] = append(d.text[k-1], b[i+5:i+5+n]...)
+			}
+			i += 5 + n
+		default: // C.BDT_TAG_END
+			i++
+			k := len(d.stack)
+			if k == 0 {
+				continue
+			}
+			node := d.stack[k-1]
+			if len(node.Children) == 0 {
+				node.Text = string(bytes.Trim(d.text[k-1], " \t\r\n"))
+			}
+			d.stack = d.stack[:k-1]
+		}
+	}
+	return root
+}
+
+// errTooLarge is what limitReader returns past Options.MaxSize.
+var errTooLarge = errors.New("input larger than the size limit")
+
+// limitReader fails with errTooLarge on the first byte past max (max 0:
+// no limit).
+type limitReader struct {
+	r    io.Reader
+	max  int64
+	n    int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.over {
+		return 0, errTooLarge
+	}
+	if l.max > 0 {
+		if rem := l.max - l.n + 1; int64(len(p)) > rem {
+			p = p[:rem]
+		}
+	}
+	k, err := l.r.Read(p)
+	l.n += int64(k)
+	if l.max > 0 && l.n > l.max {
+		l.over = true
+		return 0, errTooLarge
+	}
+	return k, err
+}
