@@ -125,17 +125,12 @@ func Lookup(id RuleID) (Rule, bool) {
 
 // NewFinding returns a finding of rule id about field ("" for the whole
 // record or file), with the rule's severity from the catalogue and the
-// message fmt.Sprintf(format, args...) (format is used as it is when there
-// are no args). It panics on an id that is not in the catalogue: that is a
+// message fmt.Sprintf(format, args...). It panics on an id that is not in the catalogue: that is a
 // programming error, never bad input.
 func NewFinding(id RuleID, field, format string, args ...any) Finding {
 	r, ok := Lookup(id)
 	if !ok {
 		panic(fmt.Sprintf("rules: NewFinding: unknown rule id %q", id))
 	}
-	msg := format
-	if len(args) > 0 {
-		msg = fmt.Sprintf(format, args...)
-	}
-	return Finding{Rule: id, Severity: r.Severity, Field: field, Message: msg}
+	return Finding{Rule: id, Severity: r.Severity, Field: field, Message: fmt.Sprintf(format, args...)}
 }

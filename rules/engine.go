@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"bdt/rules/calendar"
 )
@@ -294,7 +295,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 	// R.ACTIVITY.USED
 	if c.Status != StatusUsed {
 		add(RActivityUsed, "", "Activity can be reported only on a %s that has been used in an application (status USED); %s %s has status %s.",
-			noun, noun, show(c.Number), c.Status)
+			noun, noun, show(c.Number), certStatusWord(c.Status))
 	}
 
 	// R.ACTIVITY.DATE
@@ -471,7 +472,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 	var fs []Finding
 	if c.Status != StatusAssigned {
 		fs = append(fs, NewFinding(RFeeAssigned, "",
-			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", show(c.Number), c.Status))
+			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
 	}
 
 	upd := copyFees(o.Fees)
@@ -493,7 +494,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 			}
 			m, err := ParseMoney(v)
 			if err != nil {
-				fs = append(fs, NewFinding(RFeeAmount, k, "%s: %v.", k, err))
+				fs = append(fs, NewFinding(RFeeAmount, k, "%s: %v.", feeLabel(k), err))
 				continue
 			}
 			*p = &m
@@ -501,7 +502,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 	}
 	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
 		if m := *moneyField(&upd, k); m != nil && *m < 0 {
-			fs = append(fs, NewFinding(RFeeAmount, k, "%s is negative (%s); an amount is never negative.", k, *m))
+			fs = append(fs, NewFinding(RFeeAmount, k, "%s is negative (%s); an amount is never negative.", feeLabel(k), *m))
 		}
 	}
 	if upd.CourseFeesPaid == nil && upd.BoardingFeesPaid == nil && upd.AccommodationFeesPaid == nil {
@@ -530,6 +531,32 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetFees{Cert: c.Number, Change: FeeChange{
 		At: a.Now, By: a.User.ID, Ref: ref, Before: copyFees(c.Fees), After: after,
 	}}}}
+}
+
+// feeLabel names fee field k in words for a message.
+func feeLabel(k string) string {
+	switch k {
+	case FieldCourseFeesFirstYear:
+		return "Course fees for the first year"
+	case FieldCourseFeesPaid:
+		return "Course fees paid to date"
+	case FieldBoardingFeesPaid:
+		return "Boarding fees paid to date"
+	case FieldAccommodationFeesPaid:
+		return "Accommodation fees paid to date"
+	}
+	return show(k)
+}
+
+// certStatusWord writes a certificate status as SMS shows it: READY_TO_GO
+// is READY TO GO. A status this package does not know is "not known".
+func certStatusWord(s CertStatus) string {
+	switch s {
+	case StatusWorkInProgress, StatusReadyToGo, StatusAssigned, StatusWithdrawn, StatusObsolete,
+		StatusUsed, StatusExpired, StatusCancelled:
+		return strings.ReplaceAll(string(s), "_", " ")
+	}
+	return "not known"
 }
 
 // moneyField returns the field of f named k, or nil for an unknown name.
@@ -583,10 +610,10 @@ func addNote(a Actor, o AddNote, st State) Decision {
 	switch {
 	case c.Kind == CAS && c.Status != StatusAssigned && c.Status != StatusExpired:
 		fs = append(fs, NewFinding(RNoteStatus, "",
-			"A sponsor note can be added to a CAS only when its status is ASSIGNED or EXPIRED; CAS %s has status %s.", show(c.Number), c.Status))
+			"A sponsor note can be added to a CAS only when its status is ASSIGNED or EXPIRED; CAS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
 	case c.Kind == CoS && c.Status != StatusAssigned:
 		fs = append(fs, NewFinding(RNoteStatus, "",
-			"A sponsor note can be added to a CoS only when its status is ASSIGNED; CoS %s has status %s.", show(c.Number), c.Status))
+			"A sponsor note can be added to a CoS only when its status is ASSIGNED; CoS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
 	case c.Kind != CAS && c.Kind != CoS:
 		fs = append(fs, NewFinding(RNoteStatus, "", "A sponsor note can be added only to a CAS or a CoS."))
 	}
@@ -626,7 +653,7 @@ func withdrawCoS(a Actor, o WithdrawCoS, st State) Decision {
 			hint = " To stop sponsoring a worker whose CoS was used, report the worker's activity instead."
 		}
 		return reject(NewFinding(RCosWithdraw, "",
-			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", show(c.Number), c.Status, hint))
+			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", show(c.Number), certStatusWord(c.Status), hint))
 	}
 	ref := ConfirmationRef(a.Source, c.Number)
 	return Decision{Ref: ref, Changes: []Change{SetStatus{Cert: c.Number, Change: StatusChange{
