@@ -1,0 +1,50 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"bdt/rules"
+)
+
+// The rules verb prints the rule catalogue every report cites.
+func init() {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List every rule the processor applies: id, severity, scope and summary",
+		Long: `List the rule catalogue (RULES.md): every file and record decision cites one
+of these ids. An error rejects the file (F rules) or the record (R rules); a
+warning is reported and the record is still applied.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			switch format {
+			case "json":
+				enc := json.NewEncoder(out)
+				for _, r := range rules.Catalogue() {
+					if err := enc.Encode(r); err != nil {
+						return exitWith(exitFailed, "%v", err)
+					}
+				}
+				return nil
+			case "text":
+				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSEVERITY\tSCOPE\tSUMMARY")
+				for _, r := range rules.Catalogue() {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Scope, r.Summary)
+				}
+				if err := tw.Flush(); err != nil {
+					return exitWith(exitFailed, "%v", err)
+				}
+				return nil
+			}
+			return exitWith(exitUsage, "--format must be text or json, not %q", format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text (an aligned table) or json (one object per line)")
+	rootCmd.AddCommand(cmd)
+}
