@@ -1,0 +1,186 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"bdt/schema"
+)
+
+// validateDefaultMaxSize is the default --max-size of bdt validate: 100 MiB,
+// the same limit bdt run applies to an uploaded file.
+const validateDefaultMaxSize = 100 << 20
+
+// validateOptions are the flags of `bdt validate`.
+type validateOptions struct {
+	maxErrors int
+	maxSize   int64
+	format    string
+}
+
+func init() {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check BDT files against the XSD of their kind and version",
+		Long: `Validate checks each FILE on its own: the kind and schema version are
+detected from the root element's namespace, then the file is read once,
+streaming, and checked against that XSD (F.SCHEMA). It also checks that the
+file is well-formed XML without a DOCTYPE (F.WELLFORMED), of a known kind
+(F.KIND), within the size limit (F.SIZE: --max-size bytes, default 100 MiB,
+0 for none; a larger file is refused without being read), and that the
+header's RecordCount equals the records present (F.COUNT, checked when the
+file could be read to its end). Nothing is applied to any register.
+
+Output (stdout), text: one line per problem, nothing for a valid file:
+
+  FILE:LINE:COL: RULE-ID: message
+
+LINE and COL are 1-based; 0 when the problem is about the whole file (F.SIZE)
+or libxml2 gives no column. At most --max-errors problems are listed per
+file; when there were more, a note goes to stderr.
+
+Output, --format json: JSON Lines, one object per line. Each problem:
+
+  {"type":"problem","file":F,"line":N,"column":N,"rule":R,"message":M,
+   "path":"/FeeUpdate/CASFeeUpdate[3]/CASNumber","record":3}
+
+("path" and "record" are left out when empty or 0), then one object per file:
+
+  {"type":"file","file":F,"format":"feeupdate-v1","valid":false,
+   "records":4,"problems":2,"truncated":false}
+
+("format" is left out when the kind is unknown).
+
+Exit status: 0 when every file is valid, 1 when any file is invalid, 2 on a
+usage error or when a file cannot be read (the other files are still checked).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runValidate(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.maxErrors, "max-errors", schema.DefaultMaxErrors, "most problems listed per file")
+	f.Int64Var(&o.maxSize, "max-size", validateDefaultMaxSize, "size limit of one file in bytes (F.SIZE); 0 for none")
+	f.StringVar(&o.format, "format", "text", "text (FILE:LINE:COL: RULE-ID: message) or json (JSON Lines)")
+	rootCmd.AddCommand(cmd)
+}
+
+// validateProblem is one line of `bdt validate --format json`.
+type validateProblem struct {
+	Type    string `json:"type"` // "problem"
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+	Record  int    `json:"record,omitempty"`
+}
+
+// validateSummary is the last line per file of `bdt validate --format json`.
+type validateSummary struct {
+	Type      string `json:"type"` // "file"
+	File      string `json:"file"`
+	Format    string `json:"format,omitempty"`
+	Valid     bool   `json:"valid"`
+	Records   int    `json:"records"`
+	Problems  int    `json:"problems"`
+	Truncated bool   `json:"truncated"`
+}
+
+func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
+	if o.format != "text" && o.format != "json" {
+		return exitWith(exitUsage, "--format must be text or json")
+	}
+	if o.maxErrors < 1 {
+		return exitWith(exitUsage, "--max-errors must be at least 1")
+	}
+	if o.maxSize < 0 {
+		return exitWith(exitUsage, "--max-size must not be negative")
+	}
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	invalid, failed := false, false
+	for _, name := range files {
+		res, err := validateFile(name, o)
+		if err != nil {
+			fmt.Fprintf(errw, "bdt: %s: %v\n", name, err)
+			failed = true
+			continue
+		}
+		issues := res.Issues
+		if is, ok := res.CountIssue(); ok && len(issues) < o.maxErrors {
+			issues = append(issues, is)
+		}
+		if len(issues) > 0 || res.Truncated {
+			invalid = true
+		}
+		for _, is := range issues {
+			if o.format == "json" {
+				if err := enc.Encode(validateProblem{Type: "problem", File: name, Line: is.Line, Column: is.Column,
+					Rule: is.Rule, Message: is.Message, Path: is.Path, Record: is.Record}); err != nil {
+					return exitWith(exitUsage, "write: %v", err)
+				}
+				continue
+			}
+			if _, err := fmt.Fprintf(out, "%s:%d:%d: %s: %s\n", name, is.Line, is.Column, is.Rule, is.Message); err != nil {
+				return exitWith(exitUsage, "write: %v", err)
+			}
+		}
+		if o.format == "json" {
+			if err := enc.Encode(validateSummary{Type: "file", File: name, Format: res.Format.Name,
+				Valid: len(issues) == 0 && !res.Truncated, Records: res.Records, Problems: len(issues),
+				Truncated: res.Truncated}); err != nil {
+				return exitWith(exitUsage, "write: %v", err)
+			}
+		}
+		if res.Truncated {
+			fmt.Fprintf(errw, "bdt: %s: more than %d problems; only the first %d are listed (--max-errors)\n",
+				name, o.maxErrors, len(issues))
+		}
+	}
+	switch {
+	case failed:
+		return exitWith(exitUsage, "")
+	case invalid:
+		return exitWith(exitFailed, "")
+	}
+	return nil
+}
+
+// validateFile validates one file; the error is an I/O error.
+func validateFile(name string, o validateOptions) (*schema.Result, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("no such file")
+		}
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	if o.maxSize > 0 && st.Size() > o.maxSize {
+		// Refused before it is parsed: the validator would stop at the same
+		// byte, but there is no need to read that far.
+		return &schema.Result{Issues: []schema.Issue{{Rule: schema.RuleSize,
+			Message: fmt.Sprintf("the file is %d bytes, larger than the limit of %d bytes", st.Size(), o.maxSize)}}}, nil
+	}
+	res, err := schema.Default().Validate(f, nil, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
