@@ -1,10 +1,3 @@
-// Package rules is the one rules engine of bdt: the rule catalogue, the file
-// checks, and the decision on every operation on the register, whether it
-// comes from a record of a bulk file or from a one-at-a-time action.
-//
-// The package is pure: it does no I/O, reads no clock (the processing time
-// comes in Actor.Now) and keeps no state that changes between calls, so the
-// same inputs always give the same decision.
 package rules
 
 import "fmt"

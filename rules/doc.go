@@ -1,0 +1,51 @@
+// Package rules is the one rules engine of bdt: the rule catalogue
+// (Catalogue, Lookup, NewFinding), the file and actor checks (CheckFile,
+// CheckActor), and the decision on every operation on the register
+// (Evaluate, EvaluateAction, and Batch for the records of one file), whether
+// it comes from a record of a bulk file or from a one-at-a-time action.
+//
+// The package is pure: it does no I/O, reads no clock (the processing time
+// comes in Actor.Now; UKDate turns it into the UK date without the time-zone
+// database) and keeps no state that changes between calls, so the same
+// inputs always give the same decision.
+//
+// # Decisions where RULES.md and the seeds are silent
+//
+//   - Order of the file checks: F.KIND, F.CHANNEL, F.SPONSOR, F.USER,
+//     F.LICENCE.ACCESS, each stopping the checks, then F.ROUTE and
+//     F.LICENCE.SUSPENDED together. F.CHANNEL comes first so that nobody
+//     learns whether another licence exists; F.USER before the licence
+//     checks so that nothing about the licence is told to a non-user. An
+//     unknown licence status has no access.
+//   - One-at-a-time actions: CheckActor applies F.SPONSOR, F.USER,
+//     F.LICENCE.ACCESS and F.ROUTE, not F.LICENCE.SUSPENDED: seed 003 bars
+//     suspended and dormant licences from bulk fee updates only, so a fee
+//     update of one CAS at a time is allowed. EvaluateAction = CheckActor with
+//     the operation's routes, then Evaluate.
+//   - Evaluate re-checks only who acts (sponsor present, user an Active Level
+//     1 or 2 user of it); licence access and route are file- or action-level.
+//   - R.CERT.FOUND and R.CERT.OWNER: the noun of the message ("CAS", "CoS")
+//     comes from the operation, never the register. A certificate of the
+//     wrong kind for the operation (a CAS in a CoS withdrawal) is not found.
+//     For a Level 2 user both rules give the same message.
+//   - Withdrawal of sponsorship (R.ACTIVITY.WITHDRAWAL.ADDRESS) is the two
+//     *_SPONSORSHIP_WITHDRAWN types only; see IsSponsorshipWithdrawal.
+//   - R.ACTIVITY.DATE: a STUDENT_EARLY_COMPLETION may carry a future event
+//     date (sponsorship is due to end), but not one after the course end date.
+//     A first day of absence, when given, obeys the same bounds as the event.
+//   - R.ACTIVITY.PREVIOUS withdraws the most recently recorded standing report
+//     with that event date (and a confirmation reference); it has no
+//     reporting deadline, so R.ACTIVITY.LATE does not apply to it.
+//   - R.ACTIVITY.LATE: late when more than 10 working days of the sponsor's
+//     nation (England and Wales when not set) lie in (event, report date].
+//   - Activity reports do not change a certificate's status.
+//   - Fee updates: see ParseMoney for the amount format and Money.String for
+//     the canonical form ("1234.50"); blank typed amounts are "not given".
+//   - Notes: an appended note goes on a new line; an empty note is refused;
+//     the mode must be given.
+//   - R.RECORD.DUPLICATE: an activity report counts once per activity type,
+//     every other operation once; a rejected record still claims its
+//     certificates. See Batch.
+//   - Confirmation references: ConfirmationRef, from the source and the
+//     certificate numbers.
+package rules
