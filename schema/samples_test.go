@@ -193,7 +193,7 @@ func TestInvalidSamples(t *testing.T) {
 				lines = append(lines, is.Line)
 			}
 			if fmt.Sprint(lines) != fmt.Sprint(tc.lines) {
-				t.Fatalf("issue lines = %v, want %v; issues:\n%s", lines, tc.lines, issueList(res.Issues))
+				t.Fatalf("issue lines = %v, want %v; issues:\n%s", lines, tc.lines, sampleIssueList(res.Issues))
 			}
 			first := res.Issues[0]
 			if first.Path != tc.path {
@@ -215,7 +215,7 @@ func TestInvalidSamples(t *testing.T) {
 	}
 }
 
-func issueList(issues []schema.Issue) string {
+func sampleIssueList(issues []schema.Issue) string {
 	var b strings.Builder
 	for _, is := range issues {
 		fmt.Fprintf(&b, "  %s line %d col %d record %d %s: %s\n", is.Rule, is.Line, is.Column, is.Record, is.Path, is.Message)
@@ -223,10 +223,10 @@ func issueList(issues []schema.Issue) string {
 	return b.String()
 }
 
-// manyErrors builds a no-show report of n records in which every record has
+// manyErrorsDoc builds a no-show report of n records in which every record has
 // exactly one schema error (odd records a 13-character CAS number, even ones
 // a date written 28/09/2026), and returns it with the line of each error.
-func manyErrors(n int) ([]byte, []int) {
+func manyErrorsDoc(n int) ([]byte, []int) {
 	var b bytes.Buffer
 	line := 1
 	put := func(s string) { b.WriteString(s); b.WriteByte('\n'); line++ }
@@ -259,7 +259,7 @@ func manyErrors(n int) ([]byte, []int) {
 
 func TestManySchemaErrors(t *testing.T) {
 	const n = 250
-	doc, wantLines := manyErrors(n)
+	doc, wantLines := manyErrorsDoc(n)
 	tests := []struct {
 		name      string
 		maxErrors int
@@ -446,7 +446,7 @@ func checkFacet(t *testing.T, name, body, want string) {
 	}
 	if want == "" {
 		if !res.Valid() {
-			t.Fatalf("want valid, got:\n%s", issueList(res.Issues))
+			t.Fatalf("want valid, got:\n%s", sampleIssueList(res.Issues))
 		}
 		if res.Records != 1 {
 			t.Errorf("Records = %d, want 1", res.Records)
@@ -455,7 +455,7 @@ func checkFacet(t *testing.T, name, body, want string) {
 	}
 	path := "/" + f.Root + "/" + f.Record + "[1]" + strings.TrimSuffix(want, "/")
 	if len(res.Issues) != 1 || res.Issues[0].Rule != "F.SCHEMA" || res.Issues[0].Path != path || res.Issues[0].Record != 1 {
-		t.Fatalf("want one F.SCHEMA issue at %s in record 1, got:\n%s", path, issueList(res.Issues))
+		t.Fatalf("want one F.SCHEMA issue at %s in record 1, got:\n%s", path, sampleIssueList(res.Issues))
 	}
 }
 
@@ -516,7 +516,7 @@ func TestActivityCodes(t *testing.T) {
 		rules.StudentPreviousWithdrawn, rules.StudentOtherChange}
 	worker := []rules.ActivityType{rules.WorkerDidNotStart, rules.WorkerStopped, rules.WorkerAbsent,
 		rules.WorkerChange, rules.WorkerSponsorshipWithdrawn, rules.WorkerPreviousWithdrawn}
-	common := parseXSD(t, "xsd/common.xsd")
+	common := parseSampleXSD(t, "xsd/common.xsd")
 	tests := []struct {
 		simpleType string
 		codes      []rules.ActivityType
@@ -555,15 +555,15 @@ func TestActivityCodes(t *testing.T) {
 	}
 }
 
-// xsdNode is an element of an XSD, read generically.
-type xsdNode struct {
+// sampleXSDNode is an element of an XSD, read generically.
+type sampleXSDNode struct {
 	XMLName xml.Name
 	Attrs   []xml.Attr `xml:",any,attr"`
-	Nodes   []*xsdNode `xml:",any"`
+	Nodes   []*sampleXSDNode `xml:",any"`
 	Text    string     `xml:",chardata"`
 }
 
-func (n *xsdNode) attr(name string) string {
+func (n *sampleXSDNode) attr(name string) string {
 	for _, a := range n.Attrs {
 		if a.Name.Local == name && a.Name.Space == "" {
 			return a.Value
@@ -573,10 +573,10 @@ func (n *xsdNode) attr(name string) string {
 }
 
 // find returns every XSD element called local at any depth below n.
-func (n *xsdNode) find(local string) []*xsdNode {
-	var out []*xsdNode
+func (n *sampleXSDNode) find(local string) []*sampleXSDNode {
+	var out []*sampleXSDNode
 	for _, c := range n.Nodes {
-		if c.XMLName.Space == xsNS && c.XMLName.Local == local {
+		if c.XMLName.Space == sampleXSNamespace && c.XMLName.Local == local {
 			out = append(out, c)
 		}
 		out = append(out, c.find(local)...)
@@ -584,15 +584,15 @@ func (n *xsdNode) find(local string) []*xsdNode {
 	return out
 }
 
-const xsNS = "http://www.w3.org/2001/XMLSchema"
+const sampleXSNamespace = "http://www.w3.org/2001/XMLSchema"
 
-func parseXSD(t *testing.T, file string) *xsdNode {
+func parseSampleXSD(t *testing.T, file string) *sampleXSDNode {
 	t.Helper()
 	b, err := schema.Source(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n xsdNode
+	var n sampleXSDNode
 	if err := xml.Unmarshal(b, &n); err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
@@ -612,15 +612,15 @@ func TestXSDsDocumented(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimPrefix(file, "xsd/"), func(t *testing.T) {
-			root := parseXSD(t, file)
-			all := []*xsdNode{root}
+			root := parseSampleXSD(t, file)
+			all := []*sampleXSDNode{root}
 			for _, kind := range []string{"element", "simpleType", "complexType", "enumeration"} {
 				all = append(all, root.find(kind)...)
 			}
 			for _, n := range all {
 				doc := ""
 				for _, a := range n.Nodes {
-					if a.XMLName.Space == xsNS && a.XMLName.Local == "annotation" {
+					if a.XMLName.Space == sampleXSNamespace && a.XMLName.Local == "annotation" {
 						for _, d := range a.find("documentation") {
 							doc += strings.TrimSpace(d.Text)
 						}
