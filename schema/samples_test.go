@@ -558,9 +558,9 @@ func TestActivityCodes(t *testing.T) {
 // sampleXSDNode is an element of an XSD, read generically.
 type sampleXSDNode struct {
 	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
+	Attrs   []xml.Attr       `xml:",any,attr"`
 	Nodes   []*sampleXSDNode `xml:",any"`
-	Text    string     `xml:",chardata"`
+	Text    string           `xml:",chardata"`
 }
 
 func (n *sampleXSDNode) attr(name string) string {
