@@ -1,6 +1,7 @@
 package register
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -21,9 +22,21 @@ import (
 
 type xmlRegister struct {
 	XMLName      xml.Name     `xml:"urn:uk:gov:ukvi:sms:bdt:register:v1 Register"`
-	Sponsors     []xmlSponsor `xml:"Sponsors>Sponsor"`
-	Users        []xmlUser    `xml:"Users>User"`
+	Sponsors     *xmlSponsors `xml:"Sponsors"`
+	Users        *xmlUsers    `xml:"Users"`
 	Certificates *xmlCerts    `xml:"Certificates"`
+}
+
+// Lists are pointers to wrapper structs, nil when empty, rather than "a>b"
+// tags: encoding/xml writes an empty parent for an empty "a>b" slice that
+// follows another "a>b" field, which the XSD refuses.
+
+type xmlSponsors struct {
+	Items []xmlSponsor `xml:"Sponsor"`
+}
+
+type xmlUsers struct {
+	Items []xmlUser `xml:"User"`
 }
 
 type xmlCerts struct {
@@ -61,9 +74,21 @@ type xmlCert struct {
 	Job           *xmlJob           `xml:"Job"`
 	Fees          *xmlFees          `xml:"Fees"`
 	Note          string            `xml:"SponsorNote,omitempty"`
-	StatusHistory []xmlStatusChange `xml:"StatusHistory>StatusChange"`
-	FeeHistory    []xmlFeeChange    `xml:"FeeHistory>FeeChange"`
-	Activity      []xmlReport       `xml:"ActivityHistory>ActivityReport"`
+	StatusHistory *xmlStatusHistory `xml:"StatusHistory"`
+	FeeHistory    *xmlFeeHistory    `xml:"FeeHistory"`
+	Activity      *xmlActivity      `xml:"ActivityHistory"`
+}
+
+type xmlStatusHistory struct {
+	Items []xmlStatusChange `xml:"StatusChange"`
+}
+
+type xmlFeeHistory struct {
+	Items []xmlFeeChange `xml:"FeeChange"`
+}
+
+type xmlActivity struct {
+	Items []xmlReport `xml:"ActivityReport"`
 }
 
 type xmlPerson struct {
@@ -142,6 +167,27 @@ const (
 	elemCAS = "CAS"
 	elemCoS = "CoS"
 )
+
+func (h *xmlStatusHistory) list() []xmlStatusChange {
+	if h == nil {
+		return nil
+	}
+	return h.Items
+}
+
+func (h *xmlFeeHistory) list() []xmlFeeChange {
+	if h == nil {
+		return nil
+	}
+	return h.Items
+}
+
+func (h *xmlActivity) list() []xmlReport {
+	if h == nil {
+		return nil
+	}
+	return h.Items
+}
 
 // ---------------------------------------------------------------- decode
 
@@ -401,7 +447,7 @@ func (x *xmlCert) model() (rules.Certificate, error) {
 		}
 	}
 	c.Fees = x.Fees.model(&cv, "Fees")
-	for _, s := range x.StatusHistory {
+	for _, s := range x.StatusHistory.list() {
 		c.StatusHistory = append(c.StatusHistory, rules.StatusChange{
 			Status: rules.CertStatus(s.Status),
 			At:     cv.time("StatusChange/At", s.At),
@@ -409,7 +455,7 @@ func (x *xmlCert) model() (rules.Certificate, error) {
 			Reason: s.Reason,
 		})
 	}
-	for _, fc := range x.FeeHistory {
+	for _, fc := range x.FeeHistory.list() {
 		c.FeeHistory = append(c.FeeHistory, rules.FeeChange{
 			At:     cv.time("FeeChange/At", fc.At),
 			By:     fc.By,
@@ -418,7 +464,7 @@ func (x *xmlCert) model() (rules.Certificate, error) {
 			After:  fc.After.model(&cv, "FeeChange/After"),
 		})
 	}
-	for _, a := range x.Activity {
+	for _, a := range x.Activity.list() {
 		r := rules.ActivityReport{
 			Ref:               token(a.Ref),
 			Type:              rules.ActivityType(a.Type),
@@ -471,15 +517,21 @@ func (x *xmlFees) model(cv *conv, elem string) rules.Fees {
 func (f *Fixture) Encode(w io.Writer) error {
 	g := f.sorted()
 	x := xmlRegister{}
+	if len(g.Sponsors) > 0 {
+		x.Sponsors = &xmlSponsors{}
+	}
+	if len(g.Users) > 0 {
+		x.Users = &xmlUsers{}
+	}
 	for _, s := range g.Sponsors {
 		xs := xmlSponsor{Licence: s.Licence, Name: s.Name, Status: string(s.Status), Nation: string(s.Nation)}
 		for _, r := range s.Routes {
 			xs.Routes = append(xs.Routes, string(r))
 		}
-		x.Sponsors = append(x.Sponsors, xs)
+		x.Sponsors.Items = append(x.Sponsors.Items, xs)
 	}
 	for _, u := range g.Users {
-		x.Users = append(x.Users, xmlUser{ID: u.ID, Sponsor: u.Sponsor, Name: u.Name,
+		x.Users.Items = append(x.Users.Items, xmlUser{ID: u.ID, Sponsor: u.Sponsor, Name: u.Name,
 			Level: strconv.Itoa(int(u.Level)), Status: string(u.Status)})
 	}
 	if len(g.Certificates) > 0 {
@@ -495,7 +547,8 @@ func (f *Fixture) Encode(w io.Writer) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	e := xml.NewEncoder(w)
+	q := &quoteWriter{w: w}
+	e := xml.NewEncoder(q)
 	e.Indent("", "  ")
 	if err := e.Encode(x); err != nil {
 		return fmt.Errorf("register: encode: %w", err)
@@ -503,7 +556,47 @@ func (f *Fixture) Encode(w io.Writer) error {
 	if err := e.Close(); err != nil {
 		return fmt.Errorf("register: encode: %w", err)
 	}
+	if err := q.flush(); err != nil {
+		return err
+	}
 	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// quoteWriter passes the encoder's output through, writing its escapes of
+// apostrophes and quotation marks (&#39; and &#34;) as the plain characters,
+// which are legal in element text, so that a name like O'Brien reads as
+// written. It is exact: a literal "&" in text is always written "&amp;", so
+// "&#39;" in the output can only be an escaped apostrophe, and the only
+// attribute written (xmlns) holds no quotes.
+type quoteWriter struct {
+	w    io.Writer
+	tail []byte // a possible escape cut off at the end of the last Write
+}
+
+var (
+	escApos = []byte("&#39;")
+	escQuot = []byte("&#34;")
+)
+
+func (q *quoteWriter) Write(p []byte) (int, error) {
+	buf := append(q.tail, p...)
+	keep := 0
+	if i := bytes.LastIndexByte(buf, '&'); i >= 0 && len(buf)-i < len(escApos) {
+		keep = len(buf) - i
+	}
+	out := bytes.ReplaceAll(buf[:len(buf)-keep], escApos, []byte("'"))
+	out = bytes.ReplaceAll(out, escQuot, []byte(`"`))
+	if _, err := q.w.Write(out); err != nil {
+		return 0, err
+	}
+	q.tail = append([]byte(nil), buf[len(buf)-keep:]...)
+	return len(p), nil
+}
+
+func (q *quoteWriter) flush() error {
+	_, err := q.w.Write(q.tail)
+	q.tail = nil
 	return err
 }
 
@@ -558,11 +651,20 @@ func certXML(c *rules.Certificate) (xmlCert, error) {
 			Salary: j.SalaryPence.String(), Location: j.Location}
 	}
 	x.Fees = feesXML(c.Fees)
+	if len(c.StatusHistory) > 0 {
+		x.StatusHistory = &xmlStatusHistory{}
+	}
+	if len(c.FeeHistory) > 0 {
+		x.FeeHistory = &xmlFeeHistory{}
+	}
+	if len(c.Activity) > 0 {
+		x.Activity = &xmlActivity{}
+	}
 	for _, s := range c.StatusHistory {
-		x.StatusHistory = append(x.StatusHistory, xmlStatusChange{Status: string(s.Status), At: timeXML(s.At), By: s.By, Reason: s.Reason})
+		x.StatusHistory.Items = append(x.StatusHistory.Items, xmlStatusChange{Status: string(s.Status), At: timeXML(s.At), By: s.By, Reason: s.Reason})
 	}
 	for _, fc := range c.FeeHistory {
-		x.FeeHistory = append(x.FeeHistory, xmlFeeChange{At: timeXML(fc.At), By: fc.By, Ref: fc.Ref,
+		x.FeeHistory.Items = append(x.FeeHistory.Items, xmlFeeChange{At: timeXML(fc.At), By: fc.By, Ref: fc.Ref,
 			Before: feesXML(fc.Before), After: feesXML(fc.After)})
 	}
 	for _, a := range c.Activity {
@@ -585,7 +687,7 @@ func certXML(c *rules.Certificate) (xmlCert, error) {
 		if ad := a.Address; ad != nil {
 			xa.Address = &xmlAddress{Lines: ad.Lines, Town: ad.Town, Postcode: ad.Postcode, Phone: ad.Phone, Email: ad.Email}
 		}
-		x.Activity = append(x.Activity, xa)
+		x.Activity.Items = append(x.Activity.Items, xa)
 	}
 	return x, nil
 }
