@@ -118,4 +118,6 @@ typedef struct {
 xmlSchemaPtr bdt_compile(const char *name, const char *data, int len,
                          const bdt_file *files, int nfiles, char **errors);
 
+char *bdt_malloc_info(void);
+
 #endif

@@ -107,7 +107,7 @@ func validityMessage(m string, types map[string]string) string {
 		m = "text is not allowed here, only child elements"
 	case strings.HasPrefix(m, "Character content is not allowed, because the content type is empty"):
 		m = "this element must be empty"
-	case strings.HasPrefix(m, "Element content is not allowed, because the content type is a simple type"):
+	case strings.HasPrefix(m, "Element content is not allowed, because the"):
 		m = "child elements are not allowed here, only a value"
 	case strings.HasPrefix(m, "No matching global declaration available for the validation root"):
 		m = "not a root element of this schema"
@@ -128,7 +128,7 @@ var parserRewrites = []struct {
 	re   *regexp.Regexp
 	repl string
 }{
-	{regexp.MustCompile(`^Document is empty$`), "the file is empty"},
+	{regexp.MustCompile(`^Document is empty$`), "no root element: the file must start with an XML element"},
 	{regexp.MustCompile(`^Start tag expected, '<' not found$`), "the file does not start with an XML element ('<' not found)"},
 	{regexp.MustCompile(`^Input is not proper UTF-8, indicate encoding ! Bytes: (.*)$`), "the text is not valid UTF-8 (bytes $1)"},
 	{regexp.MustCompile(`^Char 0x0 out of allowed range$`), "a NUL byte (character 0x0) is not allowed in XML"},
@@ -136,6 +136,7 @@ var parserRewrites = []struct {
 	{regexp.MustCompile(`^PCDATA invalid Char value (\d+)$`), "character $1 is not allowed in XML text"},
 	{regexp.MustCompile(`^Premature end of data in tag (\S+) line (\d+)$`), "the file ends inside element $1 (opened on line $2): it is truncated or a tag is not closed"},
 	{regexp.MustCompile(`^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$`), "end tag </$3> does not match start tag <$1> of line $2"},
+	{regexp.MustCompile(`^Couldn't find end of Start Tag (\S+)(?: line (\d+))?$`), "the start tag <$1> is not finished (the file may be truncated)"},
 	{regexp.MustCompile(`^Extra content at the end of the document$`), "extra content after the end of the root element"},
 	{regexp.MustCompile(`^Entity '([^']*)' not defined$`), "entity &$1; is not defined (a BDT file has no entities)"},
 	{regexp.MustCompile(`^Namespace prefix (\S+) on (\S+) is not defined$`), "namespace prefix $1 of element $2 is not declared"},

@@ -284,7 +284,8 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 	case sniffJunk:
 		// Not even a start tag where the root should be: let libxml2 say
 		// what is wrong, in its own words, with its line.
-		return v.parseUnknown(in, src, res, maxErrors, opt.MaxSize)
+		blank := len(bytes.Trim(bytes.TrimPrefix(prefix, []byte("\xEF\xBB\xBF")), " \t\r\n")) == 0
+		return v.parseUnknown(in, src, res, maxErrors, opt.MaxSize, blank)
 	}
 
 	f, ok := ByNamespace(sn.ns)
@@ -404,8 +405,10 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 }
 
 // parseUnknown runs libxml2 without a schema over a file whose root element
-// could not be found, to report the parser's own error.
-func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, maxErrors int, maxSize int64) (*Result, error) {
+// could not be found, to report the parser's own error. blank says the
+// input is empty or white space only (libxml2's push parser then speaks of
+// "extra content", which would puzzle anyone).
+func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, maxErrors int, maxSize int64, blank bool) (*Result, error) {
 	d, err := openDoc(in, nil, "", false, maxErrors)
 	if err != nil {
 		return v.failed(res, err, maxSize)
@@ -419,6 +422,9 @@ func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, ma
 	res.Truncated = d.st.truncated != 0
 	if d.feed.err != nil {
 		return v.failed(res, d.feed.err, maxSize)
+	}
+	if blank && len(res.Issues) > 0 && res.Issues[0].Parser {
+		res.Issues[0].Message = "the file is empty"
 	}
 	if ev == C.BDT_EV_DOCTYPE {
 		res.add(Issue{Rule: RuleWellFormed, Parser: true,
