@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"bdt/bdt/store"
@@ -46,6 +47,19 @@ func open(ctx context.Context, dsn string, mustExist bool) (store.Store, error) 
 			p.Scheme, errors.ErrUnsupported)
 	}
 	return nil, fmt.Errorf("store: unknown driver %q", p.Driver)
+}
+
+// Redact returns dsn fit for logs and messages: a URL's password is
+// replaced by "xxxxx" (net/url's URL.Redacted); anything else is returned as is.
+func Redact(dsn string) string {
+	if !strings.Contains(dsn, "://") {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a DSN that is not a valid URL)"
+	}
+	return u.Redacted()
 }
 
 // DSN is a parsed data source name.

@@ -1,0 +1,86 @@
+package open_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"bdt/bdt/store/open"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		dsn     string
+		want    open.DSN
+		wantErr string
+	}{
+		{"sqlite:bdt.db", open.DSN{Driver: "sqlite", Scheme: "sqlite", Path: "bdt.db"}, ""},
+		{"sqlite:data/bdt.db", open.DSN{Driver: "sqlite", Scheme: "sqlite", Path: "data/bdt.db"}, ""},
+		{"sqlite:///var/lib/bdt/bdt.db", open.DSN{Driver: "sqlite", Scheme: "sqlite", Path: "/var/lib/bdt/bdt.db"}, ""},
+		{"sqlite:/abs.db", open.DSN{Driver: "sqlite", Scheme: "sqlite", Path: "/abs.db"}, ""},
+		{"bdt.db", open.DSN{Driver: "sqlite", Path: "bdt.db"}, ""},
+		{"/tmp/x/bdt.db", open.DSN{Driver: "sqlite", Path: "/tmp/x/bdt.db"}, ""},
+		{"postgres://u:p@host/db", open.DSN{Driver: "postgres", Scheme: "postgres"}, ""},
+		{"postgresql://host/db", open.DSN{Driver: "postgres", Scheme: "postgresql"}, ""},
+		{"", open.DSN{}, "empty DSN"},
+		{"sqlite:", open.DSN{}, "no database path"},
+		{"sqlite://relative.db", open.DSN{}, "sqlite:///absolute"},
+		{"mysql://host/db", open.DSN{}, `unknown DSN scheme "mysql"`},
+	}
+	for _, tt := range tests {
+		got, err := open.Parse(tt.dsn)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Parse(%q) = %+v, %v; want error %q", tt.dsn, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tt.dsn, got, err, tt.want)
+		}
+	}
+}
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "new.db")
+	if _, err := open.Existing(ctx, "sqlite:"+path); err == nil {
+		t.Error("Existing of an absent database succeeded")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("Existing created %s", path)
+	}
+	for _, dsn := range []string{"sqlite:" + path, "sqlite://" + path, path} {
+		s, err := open.Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dsn, err)
+		}
+		s.Close()
+		s, err = open.Existing(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Existing(%q): %v", dsn, err)
+		}
+		s.Close()
+	}
+	_, err := open.Open(ctx, "postgres://bdt:hunter2@db.example/bdt")
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "not supported yet") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open(postgres) = %v; want ErrUnsupported, not supported yet, no password", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ dsn, want string }{
+		{"sqlite:bdt.db", "sqlite:bdt.db"},
+		{"postgres://bdt:hunter2@db.example:5432/bdt?sslmode=require", "postgres://bdt:xxxxx@db.example:5432/bdt?sslmode=require"},
+		{"postgres://db.example/bdt", "postgres://db.example/bdt"},
+	}
+	for _, tt := range tests {
+		if got := open.Redact(tt.dsn); got != tt.want {
+			t.Errorf("Redact(%q) = %q; want %q", tt.dsn, got, tt.want)
+		}
+	}
+}
