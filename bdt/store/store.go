@@ -48,7 +48,7 @@ type Store interface {
 	// or Rollback; `defer tx.Rollback()` is safe after Commit.
 	Begin(ctx context.Context) (Tx, error)
 
-	// Close releases the store. Transactions still open are rolled back.
+	// Close releases the store. End every transaction first.
 	Close() error
 }
 

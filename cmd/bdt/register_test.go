@@ -110,6 +110,8 @@ func TestRegisterImportRefused(t *testing.T) {
 			[]string{"bad-owner.xml:", "F.SCHEMA", "squinn"}},
 		{"not well-formed", write("broken.xml", s[:len(s)/2]), []string{"broken.xml:", "F.WELLFORMED"}},
 		{"another kind", "../../samples/schema/valid/noshow-v1.xml", []string{"noshow-v1.xml:1:1: F.KIND", "not a register fixture"}},
+		{"another kind, invalid", "../../samples/schema/invalid/cas-13-chars.xml", []string{"cas-13-chars.xml:1:1: F.KIND"}},
+		{"unknown kind", write("unknown.xml", `<Register xmlns="urn:example:other"/>`), []string{"unknown.xml:", "F.KIND"}},
 	}
 	// A register already holding the sample: a refused import leaves it as
 	// it was, byte for byte.
