@@ -308,3 +308,37 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+// Several processes starting at once on a new file: each opens it, the
+// migrations are applied once.
+func TestConcurrentOpenOfNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "register.db")
+	const n = 6
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := sqlite.Open(context.Background(), path)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	}
+	var count, top int
+	if err := raw(t, path).QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&count, &top); err != nil {
+		t.Fatal(err)
+	}
+	if count != sqlite.SchemaVersion() || top != sqlite.SchemaVersion() {
+		t.Errorf("schema_migrations: %d rows up to version %d; want each of 1..%d once", count, top, sqlite.SchemaVersion())
+	}
+}
