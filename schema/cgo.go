@@ -125,6 +125,15 @@ func bdtGoRead(h C.uintptr_t, buf *C.char, n C.int) (ret C.int) {
 	}
 }
 
+// Events of doc.next (bdt_next).
+const (
+	evEnd     = C.BDT_EV_END     // the document ended
+	evHeader  = C.BDT_EV_HEADER  // the Header completed; buf holds it
+	evRecord  = C.BDT_EV_RECORD  // a record completed; buf holds it
+	evFatal   = C.BDT_EV_FATAL   // the parser failed (or the input did)
+	evDoctype = C.BDT_EV_DOCTYPE // a DOCTYPE node was read
+)
+
 // doc is one document being parsed by libxml2.
 type doc struct {
 	st     *C.bdt_state

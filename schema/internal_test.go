@@ -2,8 +2,13 @@ package schema
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"unicode/utf16"
@@ -269,5 +274,44 @@ func TestHeapInUse(t *testing.T) {
 	}
 	if n <= 0 {
 		t.Fatalf("cHeapInUse = %d", n)
+	}
+}
+
+func TestDoctypeBelowTheSniffer(t *testing.T) {
+	// Should a DOCTYPE ever get past the scan, the C layer still stops at
+	// it, and libxml2 loads nothing: no NOENT, no DTDLOAD, and an entity
+	// loader that refuses everything outside a schema compile.
+	const secret = "SECRET-below-the-sniffer"
+	dir := t.TempDir()
+	file := dir + "/secret.txt"
+	if err := os.WriteFile(file, []byte(secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	docs := []string{
+		`<!DOCTYPE a SYSTEM "` + srv.URL + `/a.dtd"><a>&xxe;</a>`,
+		`<!DOCTYPE a [<!ENTITY xxe SYSTEM "file://` + file + `">]><a>&xxe;</a>`,
+		`<!DOCTYPE a [<!ENTITY % p SYSTEM "file://` + file + `"> %p; <!ENTITY % q SYSTEM "` + srv.URL + `/q"> %q;]><a/>`,
+	}
+	for _, src := range docs {
+		d, err := openDoc(strings.NewReader(src), nil, "", false, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := d.next()
+		res := &Result{}
+		d.collect(res, 0, nil)
+		d.close()
+		if ev != evDoctype && ev != evFatal {
+			t.Errorf("event %d for %s", ev, src)
+		}
+		if strings.Contains(fmt.Sprint(res.Issues), secret) {
+			t.Errorf("secret in %v", res.Issues)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the server was asked %d times", hits.Load())
 	}
 }

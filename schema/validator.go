@@ -355,7 +355,7 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 		ev := d.next()
 		drained = d.collect(res, drained, types)
 		switch ev {
-		case C.BDT_EV_HEADER:
+		case evHeader:
 			hd := newHeader(f, dec.decode(d.buf()))
 			res.Header = hd
 			if h != nil {
@@ -364,7 +364,7 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 				}
 			}
 			continue
-		case C.BDT_EV_RECORD:
+		case evRecord:
 			n := dec.decode(d.buf())
 			rec := &Record{Index: int(d.st.wrecords), Line: n.Line, Node: n}
 			rec.Issues, attached = recordIssues(res.Issues, rec.Index, attached)
@@ -384,12 +384,12 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 			return res, errors.New("schema: out of memory in libxml2")
 		}
 		switch ev {
-		case C.BDT_EV_FATAL:
+		case evFatal:
 			if d.st.nparser == 0 {
 				res.add(Issue{Rule: RuleWellFormed, Line: int(C.bdt_parser_line(d.st)), Parser: true,
 					Message: "the XML parser stopped: the file is not well-formed"}, maxErrors)
 			}
-		case C.BDT_EV_DOCTYPE:
+		case evDoctype:
 			res.add(Issue{Rule: RuleWellFormed, Parser: true,
 				Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
 		default:
@@ -415,7 +415,7 @@ func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, ma
 	}
 	defer d.close()
 	ev := d.next()
-	for ev == C.BDT_EV_HEADER {
+	for ev == evHeader {
 		ev = d.next()
 	}
 	d.collect(res, 0, nil)
@@ -426,7 +426,7 @@ func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, ma
 	if blank && len(res.Issues) > 0 && res.Issues[0].Parser {
 		res.Issues[0].Message = "the file is empty"
 	}
-	if ev == C.BDT_EV_DOCTYPE {
+	if ev == evDoctype {
 		res.add(Issue{Rule: RuleWellFormed, Parser: true,
 			Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
 	}
