@@ -70,7 +70,9 @@ func leakDocs() []func(v *Validator) {
 		run([]byte("\x00junk"), nil, Options{}),
 		run(valid, nopHandler{}, Options{MaxSize: int64(len(valid) - 100)}),
 		run(valid, nopHandler{failAt: 3}, Options{}),
-		func(v *Validator) { v.Validate(&brokenReader{r: bytes.NewReader(valid), left: 700}, nopHandler{}, Options{}) },
+		func(v *Validator) {
+			v.Validate(&brokenReader{r: bytes.NewReader(valid), left: 700}, nopHandler{}, Options{})
+		},
 	}
 }
 
