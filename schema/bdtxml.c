@@ -507,6 +507,10 @@ int bdt_next(bdt_state *s) {
 			if (s->record_name[0] != '\0' &&
 			    xmlStrEqual(name, (const xmlChar *)s->record_name)) {
 				s->wrecords++;
+				if (empty)
+					s->wdone++;
+				else
+					s->rec_open = 1;
 				if (s->capture_records)
 					kind = BDT_EV_RECORD;
 			} else if (!s->header_done && s->wrecords == 0 &&
@@ -527,6 +531,10 @@ int bdt_next(bdt_state *s) {
 			s->cap_depth = 1;
 			s->cap_kind = kind;
 		} else if (t == XML_READER_TYPE_END_ELEMENT) {
+			if (s->rec_open && xmlTextReaderDepth(s->reader) == 1) {
+				s->rec_open = 0;
+				s->wdone++;
+			}
 			if (!s->capturing)
 				continue;
 			bdt_buf_end(s);

@@ -85,7 +85,9 @@ typedef struct bdt_state {
 	int lhead, ltail, lcap;
 
 	/* walk side */
-	int wrecords;
+	int wrecords;      /* record elements started (the index of the last) */
+	int wdone;         /* record elements completed */
+	int rec_open;      /* inside a record element */
 	int header_done;
 	int capturing, cap_depth, cap_kind;
 	unsigned char *buf;

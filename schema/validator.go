@@ -109,7 +109,7 @@ func (n *Node) Value(name string) (string, bool) {
 type Result struct {
 	Format    Format  // zero if the kind is unknown (F.KIND) or was never found
 	Header    *Header // the header as read; nil if none
-	Records   int     // record elements read
+	Records   int     // record elements read to their end
 	Issues    []Issue // in the order found, at most Options.MaxErrors
 	Truncated bool    // more issues were found than Issues holds
 
@@ -375,7 +375,7 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 			continue
 		}
 
-		res.Records = int(d.st.wrecords)
+		res.Records = int(d.st.wdone)
 		res.Truncated = d.st.truncated != 0
 		if d.feed.err != nil {
 			return v.failed(res, d.feed.err, maxSize)

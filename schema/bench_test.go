@@ -1,0 +1,42 @@
+package schema_test
+
+import (
+	"bytes"
+	"testing"
+
+	"bdt/schema"
+)
+
+// BenchmarkValidate validates a 20,000-record fee update (about 6 MB).
+// Compare with: xmllint --stream --noout --schema xsd/feeupdate-v1.xsd FILE
+// (the target is at most 1.2 times its time).
+func BenchmarkValidate(b *testing.B) {
+	const n = 20000
+	d := newFee(n)
+	for i := 1; i <= n; i++ {
+		d.rec("<SponsorReference>S1234567</SponsorReference>", cas(i),
+			"<CourseFeesForFirstYearOnly>18500.00</CourseFeesForFirstYearOnly>",
+			"<CourseFeesPaidToDate>9250.00</CourseFeesPaidToDate>",
+			"<CourseFeeIncludesAccomodationCosts>false</CourseFeeIncludesAccomodationCosts>")
+	}
+	doc := d.end()
+	v := schema.Default()
+	for _, bc := range []struct {
+		name string
+		h    schema.Handler
+	}{
+		{"plain", nil},
+		{"records", &funcHandler{record: func(*schema.Record) error { return nil }}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				res, err := v.Validate(bytes.NewReader(doc), bc.h, schema.Options{})
+				if err != nil || !res.Valid() || res.Records != n {
+					b.Fatalf("err %v, valid %v, %d records", err, res.Valid(), res.Records)
+				}
+			}
+		})
+	}
+}
