@@ -182,3 +182,19 @@ func (d *decoder) address(name string) *rules.Address {
 	}
 	return out
 }
+
+// noShowFields maps the engine's field names (those of the activity files)
+// to the elements of a no-show record.
+var noShowFields = map[string]string{"EventDate": "NoShowDate", "Details": "Reason"}
+
+// Field returns the element of a record of format f that a finding's field
+// names. The engine names fields as the activity files do; a no-show record
+// calls its event date NoShowDate and its details Reason.
+func Field(f schema.Format, field string) string {
+	if f.Kind == "noshow" {
+		if e, ok := noShowFields[field]; ok {
+			return e
+		}
+	}
+	return field
+}

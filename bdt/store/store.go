@@ -55,6 +55,8 @@ type Store interface {
 // Reader reads the register. Absent things read as nil (or absent from a
 // map) without an error; an error is always a failure of the store.
 type Reader interface {
+	LedgerReader
+
 	// Sponsor returns the sponsor with licence number licence, or (nil, nil).
 	Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error)
 
@@ -103,6 +105,7 @@ type CertificateListParams struct {
 // the rules engine decided.
 type Tx interface {
 	Reader
+	LedgerTx
 
 	// SponsorInsert adds a sponsor.
 	SponsorInsert(ctx context.Context, s *rules.Sponsor) error

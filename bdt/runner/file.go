@@ -1,0 +1,471 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"time"
+
+	"bdt/bdt/decode"
+	"bdt/bdt/ledger"
+	"bdt/bdt/storage"
+	"bdt/bdt/store"
+	"bdt/rules"
+	"bdt/schema"
+)
+
+// outcomeBatch is how many record outcomes are buffered before they are
+// written to the ledger.
+const outcomeBatch = 512
+
+// processFile takes one inbox file from wherever an earlier run left it to
+// archived, or leaves it pending with an error.
+func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (res FileResult) {
+	start := r.cfg.Clock()
+	res.Key = p.obj.Key
+	defer func() { res.Elapsed = r.cfg.Clock().Sub(start) }()
+	r.cfg.Observer.FileStarted(p.obj.Key, p.obj.Size)
+
+	var entry *ledger.File
+	if !r.cfg.DryRun {
+		prev, err := r.cfg.Store.FileList(ctx, store.FileListParams{Licence: p.licence, Key: p.obj.Key, Unarchived: true})
+		if err != nil {
+			res.Err = fmt.Errorf("read ledger: %w", err)
+			return res
+		}
+		for _, f := range prev {
+			if !f.Done() {
+				entry = f // an earlier run claimed it and did not commit: start again
+				continue
+			}
+			// An earlier run committed this key. Same bytes: finish its
+			// reports and archiving. Other bytes: a new upload replaced the
+			// file under the same name after the earlier one was applied.
+			sum, err := r.hashObject(ctx, p.obj.Key)
+			if err != nil {
+				res.Err = err
+				return res
+			}
+			if sum == f.SHA256 {
+				res.Entry, res.Recovered = f, true
+				res.Err = r.finish(ctx, f, nil)
+				return res
+			}
+			f.Archived = true
+			if err := r.update(ctx, f); err != nil {
+				res.Err = err
+				return res
+			}
+		}
+	}
+	if entry == nil {
+		entry = &ledger.File{Licence: p.licence, Key: p.obj.Key, Name: p.name, Declared: -1}
+	}
+	entry.Size = p.obj.Size
+	entry.Status = ledger.Processing
+	entry.ReceivedAt = p.obj.ModTime.UTC()
+	entry.StartedAt = r.cfg.Clock().UTC()
+	entry.ProcessedAt = now
+	if !r.cfg.DryRun {
+		if err := r.update(ctx, entry); err != nil {
+			res.Err = fmt.Errorf("claim: %w", err)
+			return res
+		}
+	}
+	res.Entry = entry
+
+	tx, err := r.cfg.Store.Begin(ctx)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer tx.Rollback()
+
+	var keepOutcomes bool
+	if p.obj.Size > r.cfg.MaxSize {
+		sum, err := r.hashObject(ctx, p.obj.Key)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+		entry.SHA256 = sum
+		entry.FileFindings = []ledger.Finding{finding(rules.NewFinding(rules.FSize, "",
+			"The file is %d bytes, over the limit of %d bytes; it was not read. Split it into smaller files.", p.obj.Size, r.cfg.MaxSize))}
+	} else {
+		keepOutcomes, err = r.decideFile(ctx, tx, p, entry, now)
+		if err != nil {
+			res.Err = err
+			return res
+		}
+	}
+	entry.FinishedAt = r.cfg.Clock().UTC()
+	settle(entry, keepOutcomes)
+
+	if r.cfg.DryRun {
+		// Everything was decided inside tx; write the reports from it and
+		// throw it away.
+		if err := r.writeReports(ctx, tx, entry, keepOutcomes); err != nil {
+			res.Err = err
+		}
+		return res
+	}
+	if !keepOutcomes {
+		// A rejected file applies nothing: drop whatever its records did.
+		if err := tx.Rollback(); err != nil {
+			res.Err = err
+			return res
+		}
+		if tx, err = r.cfg.Store.Begin(ctx); err != nil {
+			res.Err = err
+			return res
+		}
+		defer tx.Rollback()
+	}
+	if err := tx.FileUpdate(ctx, entry); err != nil {
+		res.Err = err
+		return res
+	}
+	if err := tx.Commit(); err != nil {
+		res.Err = fmt.Errorf("commit: %w", err)
+		return res
+	}
+	res.Err = r.finish(ctx, entry, nil)
+	return res
+}
+
+// settle sets a decided file's status and counts from its findings.
+func settle(e *ledger.File, keepOutcomes bool) {
+	switch {
+	case e.DuplicateOf != 0:
+		e.Status = ledger.Duplicate
+	case !keepOutcomes:
+		e.Status = ledger.Rejected
+	case e.Rejected == 0:
+		e.Status = ledger.Accepted
+	case e.Accepted == 0:
+		e.Status = ledger.Rejected
+	default:
+		e.Status = ledger.PartiallyAccepted
+	}
+	if !keepOutcomes {
+		e.Accepted, e.Rejected, e.Warnings = 0, e.Read, 0
+	}
+}
+
+// finish writes the reports of a committed file (unless written already)
+// and archives it.
+func (r *Runner) finish(ctx context.Context, e *ledger.File, _ store.Tx) error {
+	if !e.ReportsWritten {
+		if err := r.writeReports(ctx, r.cfg.Store, e, hasOutcomes(e)); err != nil {
+			return err
+		}
+		e.ReportsWritten = true
+		if err := r.update(ctx, e); err != nil {
+			return err
+		}
+	}
+	if !e.Archived {
+		if err := storage.Move(ctx, r.cfg.Inbox, r.cfg.Archive, e.Key); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+		e.Archived = true
+		if err := r.update(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasOutcomes reports whether a committed file's records were decided (and
+// so have outcomes in the ledger): not when a file rule rejected it.
+func hasOutcomes(e *ledger.File) bool {
+	if e.Status == ledger.Duplicate {
+		return false
+	}
+	for _, f := range e.FileFindings {
+		if f.Severity == string(rules.Error) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Runner) hashObject(ctx context.Context, key string) (string, error) {
+	rd, err := r.cfg.Inbox.Open(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("open: %w", err)
+	}
+	defer rd.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rd); err != nil {
+		return "", fmt.Errorf("read: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// decideFile streams the file through the validator, deciding and applying
+// each record inside tx as it completes. It reports whether the record
+// outcomes stand (false when a file rule rejected the file, whose records'
+// effects must then be discarded).
+func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (bool, error) {
+	rd, err := r.cfg.Inbox.Open(ctx, p.obj.Key)
+	if err != nil {
+		return false, fmt.Errorf("open: %w", err)
+	}
+	defer rd.Close()
+	hasher := sha256.New()
+	tee := io.TeeReader(rd, hasher)
+
+	if r.cfg.DryRun {
+		// The ledger row exists only inside tx, so outcomes have a file to belong to.
+		if err := tx.FileInsert(ctx, e); err != nil {
+			return false, err
+		}
+	}
+	h := &fileHandler{ctx: ctx, r: r, tx: tx, e: e, now: now, batch: rules.NewBatch(), hasher: hasher}
+	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize})
+	if err != nil {
+		return false, fmt.Errorf("read: %w", err)
+	}
+	if h.err != nil {
+		return false, h.err
+	}
+	// The validator may stop early (unknown kind, not well-formed): read the
+	// rest so the SHA-256 covers every byte.
+	if _, err := io.Copy(io.Discard, tee); err != nil {
+		return false, fmt.Errorf("read: %w", err)
+	}
+	e.SHA256 = hex.EncodeToString(hasher.Sum(nil))
+	if result.Format.Kind != "" {
+		e.Kind, e.Version = result.Format.Kind, result.Format.Version
+	}
+	e.Read = result.Records
+	if err := h.flush(); err != nil {
+		return false, err
+	}
+
+	issues := result.Issues
+	if is, ok := result.CountIssue(); ok {
+		issues = append(issues, is)
+	}
+	var findings []ledger.Finding
+	for _, is := range issues {
+		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
+			Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record, Message: is.Message})
+	}
+	e.Truncated = result.Truncated
+	findings = append(findings, h.fileFindings...)
+	// The same bytes as a file already applied: a duplicate, whatever else is wrong.
+	if e.DuplicateOf == 0 {
+		dup, err := tx.FileDuplicate(ctx, store.FileDuplicateParams{Licence: e.Licence, SHA256: e.SHA256, Exclude: e.ID})
+		if err != nil {
+			return false, err
+		}
+		if dup != nil {
+			e.DuplicateOf = dup.ID
+			findings = []ledger.Finding{duplicateFinding(dup, "has exactly the same content as")}
+		}
+	}
+	e.FileFindings = findings
+	for _, f := range findings {
+		if f.Severity == string(rules.Error) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func duplicateFinding(dup *ledger.File, how string) ledger.Finding {
+	return finding(rules.NewFinding(rules.FDuplicate, "",
+		"This file %s %s (file id %s), processed %s with status %s; nothing in it was applied again. To send corrections, use a new file id.",
+		how, dup.Name, dup.FileID, dup.ProcessedAt.UTC().Format(time.RFC3339), dup.Status))
+}
+
+func finding(f rules.Finding) ledger.Finding {
+	return ledger.Finding{Rule: string(f.Rule), Severity: string(f.Severity), Field: f.Field, Message: f.Message}
+}
+
+// fileHandler receives the header and records of one file from the validator.
+type fileHandler struct {
+	ctx    context.Context
+	r      *Runner
+	tx     store.Tx
+	e      *ledger.File
+	now    time.Time
+	batch  *rules.Batch
+	hasher hash.Hash
+
+	format       schema.Format
+	headerSeen   bool
+	rejected     bool // a file rule failed: records are counted, not decided
+	schemaBad    bool // a schema error: the file will be rejected
+	sponsor      *rules.Sponsor
+	user         *rules.User
+	fileFindings []ledger.Finding
+	outcomes     []ledger.Outcome
+	err          error // an infrastructure failure inside a handler
+}
+
+var _ schema.Handler = (*fileHandler)(nil)
+
+func (h *fileHandler) Header(hd *schema.Header) error {
+	h.headerSeen = true
+	h.format = hd.Format
+	e := h.e
+	e.Kind, e.Version = hd.Format.Kind, hd.Format.Version
+	e.FileID, e.HeaderLicence, e.UserID, e.CreatedAt = hd.FileID, hd.Licence, hd.UserID, hd.CreatedAt
+	e.Declared = hd.RecordCount
+	fail := func(err error) error { h.err = err; return err }
+
+	fh := rules.FileHeader{Kind: rules.FileKind(hd.Format.Kind), Licence: hd.Licence, FolderLicence: e.Licence, UserID: hd.UserID, FileID: hd.FileID}
+	var err error
+	if hd.Licence == e.Licence { // never look up another sponsor's licence
+		if h.sponsor, err = h.tx.Sponsor(h.ctx, hd.Licence); err != nil {
+			return fail(err)
+		}
+		if hd.UserID != "" {
+			if h.user, err = h.tx.User(h.ctx, hd.UserID); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	for _, f := range rules.CheckFile(fh, h.sponsor, h.user) {
+		lf := finding(f)
+		if c := hd.Node.Child(headerField(f.Field)); c != nil {
+			lf.Line = c.Line
+		} else {
+			lf.Line = hd.Line
+		}
+		h.fileFindings = append(h.fileFindings, lf)
+		if f.Severity == rules.Error {
+			h.rejected = true
+		}
+	}
+	if !h.rejected && hd.FileID != "" {
+		dup, err := h.tx.FileDuplicate(h.ctx, store.FileDuplicateParams{Licence: e.Licence, FileID: hd.FileID, Exclude: e.ID})
+		if err != nil {
+			return fail(err)
+		}
+		if dup != nil {
+			e.DuplicateOf = dup.ID
+			h.fileFindings = []ledger.Finding{duplicateFinding(dup, "has the same file id as")}
+			h.rejected = true
+		}
+	}
+	return nil
+}
+
+// headerField maps a file finding's field to the header element it is about.
+func headerField(field string) string {
+	if field == "" {
+		return "SponsorLicenceNumber"
+	}
+	return field
+}
+
+func (h *fileHandler) Record(rec *schema.Record) error {
+	if err := h.ctx.Err(); err != nil {
+		h.err = err
+		return err
+	}
+	if len(rec.Issues) > 0 {
+		h.schemaBad = true
+	}
+	if h.rejected || h.schemaBad || !h.headerSeen {
+		return nil
+	}
+	d, err := decode.Decode(h.format, rec)
+	if err != nil {
+		var fe *decode.FieldError
+		if errors.As(err, &fe) {
+			h.schemaBad = true // only a schema-invalid record fails to decode
+			return nil
+		}
+		h.err = err
+		return err
+	}
+	certs, err := h.tx.Certificates(h.ctx, opCerts(d.Op)...)
+	if err != nil {
+		h.err = err
+		return err
+	}
+	actor := rules.Actor{Sponsor: h.sponsor, User: h.user, Now: h.now,
+		Source: fmt.Sprintf("file:%s/%s#%d", h.e.Licence, h.e.FileID, rec.Index)}
+	dec := h.batch.Evaluate(actor, d.Op, rules.State{Certs: certs}, rec.Index)
+	out := ledger.Outcome{Index: rec.Index, Line: rec.Line, Reference: d.Reference, Cert: d.Cert}
+	for _, f := range dec.Findings {
+		f.Field = decode.Field(h.format, f.Field)
+		lf := finding(f)
+		lf.Line = rec.Line
+		if f.Field != "" {
+			if c := rec.Node.Child(f.Field); c != nil {
+				lf.Line = c.Line
+			}
+			lf.Path = fmt.Sprintf("/%s/%s[%d]/%s", h.format.Root, h.format.Record, rec.Index, f.Field)
+		} else {
+			lf.Path = fmt.Sprintf("/%s/%s[%d]", h.format.Root, h.format.Record, rec.Index)
+		}
+		out.Findings = append(out.Findings, lf)
+	}
+	if dec.Accepted() {
+		if err := h.tx.Apply(h.ctx, dec.Changes...); err != nil {
+			h.err = fmt.Errorf("record %d: apply: %w", rec.Index, err)
+			return h.err
+		}
+		out.Status, out.ConfRef = ledger.RecordAccepted, dec.Ref
+		h.e.Accepted++
+		for _, f := range dec.Findings {
+			if f.Severity == rules.Warning {
+				h.e.Warnings++
+			}
+		}
+	} else {
+		out.Status = ledger.RecordRejected
+		h.e.Rejected++
+	}
+	h.outcomes = append(h.outcomes, out)
+	if len(h.outcomes) >= outcomeBatch {
+		if err := h.flush(); err != nil {
+			return err
+		}
+		h.r.cfg.Observer.RecordsDone(h.e.Key, rec.Index, h.e.Declared)
+	}
+	return nil
+}
+
+func (h *fileHandler) flush() error {
+	if len(h.outcomes) == 0 {
+		return nil
+	}
+	if err := h.tx.OutcomeInsert(h.ctx, h.e.ID, h.outcomes...); err != nil {
+		h.err = fmt.Errorf("ledger: %w", err)
+		return h.err
+	}
+	h.outcomes = h.outcomes[:0]
+	return nil
+}
+
+// opCerts lists the certificate numbers an operation names.
+func opCerts(op rules.Op) []string {
+	switch o := op.(type) {
+	case rules.ReportActivity:
+		return []string{o.Cert}
+	case rules.UpdateFees:
+		return []string{o.Cert}
+	case rules.AddNote:
+		return []string{o.Cert}
+	case rules.WithdrawCoS:
+		return []string{o.Cert}
+	case rules.TransferCoS:
+		return o.Certs
+	}
+	return nil
+}
+
+// baseName returns the last element of a key.
+func baseName(key string) string { return path.Base(key) }

@@ -1,0 +1,287 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
+)
+
+const fileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
+	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
+	processed_at, received_at, started_at, finished_at, reports_written, archived`
+
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func nullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
+func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT `+fileColumns+` FROM ledger_file `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
+	}
+	var out []*ledger.File
+	for rows.Next() {
+		f := new(ledger.File)
+		var dup sql.NullInt64
+		var findings string
+		var processed, received, started, finished sql.NullString
+		if err := rows.Scan(&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
+			&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
+			&f.Warnings, &findings, &f.Truncated, &processed, &received, &started, &finished, &f.ReportsWritten, &f.Archived); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: read ledger: %w", err)
+		}
+		f.DuplicateOf = dup.Int64
+		if err := json.Unmarshal([]byte(findings), &f.FileFindings); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: read ledger file %d findings: %w", f.ID, err)
+		}
+		for _, tv := range []struct {
+			dst *time.Time
+			src sql.NullString
+		}{{&f.ProcessedAt, processed}, {&f.ReceivedAt, received}, {&f.StartedAt, started}, {&f.FinishedAt, finished}} {
+			if *tv.dst, err = nullTime(tv.src); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: read ledger file %d: %w", f.ID, err)
+			}
+		}
+		out = append(out, f)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
+	}
+	return out, nil
+}
+
+func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
+	fs, err := r.files(ctx, `WHERE id = ?`, id)
+	if err != nil || len(fs) == 0 {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
+	var conds []string
+	var args []any
+	if p.Licence != "" {
+		conds, args = append(conds, "licence = ?"), append(args, p.Licence)
+	}
+	if p.Key != "" {
+		conds, args = append(conds, "key = ?"), append(args, p.Key)
+	}
+	if p.Status != "" {
+		conds, args = append(conds, "status = ?"), append(args, p.Status)
+	}
+	if p.Unarchived {
+		conds = append(conds, "archived = 0")
+	}
+	q := ""
+	if len(conds) > 0 {
+		q = "WHERE " + strings.Join(conds, " AND ")
+	}
+	if p.Newest {
+		q += " ORDER BY id DESC"
+	} else {
+		q += " ORDER BY id"
+	}
+	if p.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", p.Limit)
+	}
+	return r.files(ctx, q, args...)
+}
+
+func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
+	var match []string
+	var args = []any{p.Licence, p.Exclude}
+	if p.FileID != "" {
+		match, args = append(match, "file_id = ?"), append(args, p.FileID)
+	}
+	if p.SHA256 != "" {
+		match, args = append(match, "sha256 = ?"), append(args, p.SHA256)
+	}
+	if len(match) == 0 {
+		return nil, nil
+	}
+	fs, err := r.files(ctx, `WHERE licence = ? AND id != ? AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+		AND (`+strings.Join(match, " OR ")+`) ORDER BY id LIMIT 1`, args...)
+	if err != nil || len(fs) == 0 {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+// outcomes streams the outcomes of a file on q.
+func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		rows, err := q.QueryContext(ctx, `SELECT idx, line, reference, cert, status, conf_ref, findings
+			FROM ledger_record WHERE file = ? ORDER BY idx`, fileID)
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o ledger.Outcome
+			var findings string
+			if err := rows.Scan(&o.Index, &o.Line, &o.Reference, &o.Cert, &o.Status, &o.ConfRef, &findings); err != nil {
+				yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
+				return
+			}
+			if findings != "" {
+				if err := json.Unmarshal([]byte(findings), &o.Findings); err != nil {
+					yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcome %d/%d: %w", fileID, o.Index, err))
+					return
+				}
+			}
+			if !yield(o, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
+		}
+	}
+}
+
+func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return outcomes(ctx, r.q, fileID)
+}
+
+func fileArgs(f *ledger.File) ([]any, error) {
+	findings := f.FileFindings
+	if findings == nil {
+		findings = []ledger.Finding{}
+	}
+	fj, err := json.Marshal(findings)
+	if err != nil {
+		return nil, err
+	}
+	var dup any
+	if f.DuplicateOf != 0 {
+		dup = f.DuplicateOf
+	}
+	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
+		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
+		timeArg(f.ProcessedAt), timeArg(f.ReceivedAt), timeArg(f.StartedAt), timeArg(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
+}
+
+const fileSetColumns = `licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
+	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
+	processed_at, received_at, started_at, finished_at, reports_written, archived`
+
+// FileInsert implements store.LedgerTx.
+func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
+	args, err := fileArgs(f)
+	if err != nil {
+		return fmt.Errorf("sqlite: ledger: %w", err)
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO ledger_file (`+fileSetColumns+`) VALUES (`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
+	}
+	f.ID, err = res.LastInsertId()
+	return err
+}
+
+// FileUpdate implements store.LedgerTx.
+func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
+	args, err := fileArgs(f)
+	if err != nil {
+		return fmt.Errorf("sqlite: ledger: %w", err)
+	}
+	var sets []string
+	for _, c := range strings.Split(fileSetColumns, ",") {
+		sets = append(sets, strings.TrimSpace(c)+" = ?")
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
+	if err != nil {
+		if isConstraint(err, 2067) { // SQLITE_CONSTRAINT_UNIQUE: an applied file id or content again
+			return fmt.Errorf("sqlite: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)
+		}
+		return fmt.Errorf("sqlite: ledger update %d: %w", f.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("sqlite: ledger file %d: %w", f.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// outcomeRows is how many outcomes one INSERT statement carries.
+const outcomeRows = 256
+
+// OutcomeInsert implements store.LedgerTx.
+func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
+	for len(outs) > 0 {
+		n := min(len(outs), outcomeRows)
+		args := make([]any, 0, n*8)
+		for _, o := range outs[:n] {
+			findings := ""
+			if len(o.Findings) > 0 {
+				b, err := json.Marshal(o.Findings)
+				if err != nil {
+					return fmt.Errorf("sqlite: ledger: %w", err)
+				}
+				findings = string(b)
+			}
+			args = append(args, fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings)
+		}
+		q := `INSERT INTO ledger_record (file, idx, line, reference, cert, status, conf_ref, findings) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
+		}
+		outs = outs[n:]
+	}
+	return nil
+}
+
+// File implements store.LedgerReader.
+func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
+}
+
+// FileList implements store.LedgerReader.
+func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
+}
+
+// FileDuplicate implements store.LedgerReader.
+func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
+}
+
+// Outcomes implements store.LedgerReader; the rows are read in one snapshot.
+func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("sqlite: begin read: %w", err))
+			return
+		}
+		defer t.Rollback()
+		for o, err := range outcomes(ctx, t, fileID) {
+			if !yield(o, err) || err != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bdt/bdt/runner"
+	"bdt/bdt/storage"
+	"bdt/bdt/store/open"
+)
+
+// runOptions are the flags of `bdt run` (and, later, `bdt serve`).
+type runOptions struct {
+	db, inbox, outbox, archive string
+	dryRun                     bool
+	now                        string
+	workers                    int
+	logFormat                  string
+	maxSize                    int64
+	maxErrors                  int
+}
+
+func (o *runOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.db, "db", "sqlite:bdt.db", "register database: sqlite:FILE or a postgres:// URL")
+	f.StringVar(&o.inbox, "inbox", "./inbox", "inbox location: files sit in inbox/<licence>/<name>.xml")
+	f.StringVar(&o.outbox, "outbox", "./outbox", "outbox location: reports are written to outbox/<licence>/")
+	f.StringVar(&o.archive, "archive", "./archive", "archive location: processed files are moved here")
+	f.BoolVar(&o.dryRun, "dry-run", false, "validate and decide everything, write reports marked as a dry run, change nothing")
+	f.StringVar(&o.now, "now", "", "processing time (RFC 3339) the rules use, for reproducible reports; default: the clock")
+	f.IntVar(&o.workers, "workers", 1, "files of different sponsors processed in parallel")
+	f.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
+	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
+	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
+}
+
+// config opens what the options name. The caller closes the store.
+func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
+	var cfg runner.Config
+	if o.workers < 1 {
+		return cfg, exitWith(exitUsage, "--workers must be at least 1")
+	}
+	switch o.logFormat {
+	case "auto", "console", "json":
+	default:
+		return cfg, exitWith(exitUsage, "--log-format must be auto, console or json")
+	}
+	if o.now != "" {
+		t, err := time.Parse(time.RFC3339, o.now)
+		if err != nil {
+			return cfg, exitWith(exitUsage, "--now %q is not an RFC 3339 time (e.g. 2026-11-23T02:00:00Z)", o.now)
+		}
+		cfg.Now = func() time.Time { return t }
+	}
+	var err error
+	for _, l := range []struct {
+		loc string
+		dst *storage.Storage
+	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
+		if *l.dst, err = storage.Open(l.loc); err != nil {
+			return cfg, exitWith(exitUsage, "%v", err)
+		}
+	}
+	cfg.Store, err = open.Open(ctx, o.db)
+	if err != nil {
+		return cfg, exitWith(exitFailed, "open register %s: %v", o.db, err)
+	}
+	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
+	return cfg, nil
+}
+
+func init() {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Process every pending file in the inbox now, then exit",
+		Long: `Process every pending file in the inbox now, then exit.
+
+Each file in inbox/<licence>/ is validated against its XSD, every record is
+decided by the rules engine, and the accepted ones are applied to the register
+in one transaction per file. Three reports per file go to outbox/<licence>/:
+NAME.result.xml, NAME.errors.csv and NAME.summary.html; the file then moves to
+the archive. One sponsor's files are taken in order of their creation
+timestamp, then file id.
+
+Exit status: 0 when every file was processed (even if records were rejected),
+1 when a file could not be processed for an infrastructure reason (it stays
+pending for the next run), 2 on usage errors.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cfg, err := o.config(ctx)
+			if err != nil {
+				return err
+			}
+			defer cfg.Store.Close()
+			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			cfg.Observer = p
+			sum, err := runner.New(cfg).Run(ctx)
+			p.Close(sum)
+			if err != nil {
+				return exitWith(exitFailed, "%v", err)
+			}
+			if n := sum.Failed(); n > 0 {
+				return exitWith(exitFailed, "%d file(s) could not be processed and stay pending", n)
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	rootCmd.AddCommand(cmd)
+}
+
+// fmtCount formats n, or "-" for an unknown (negative) count.
+func fmtCount(n int) string {
+	if n < 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
