@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"path"
 	"time"
 
 	"bdt/bdt/decode"
@@ -53,7 +52,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 			}
 			if sum == f.SHA256 {
 				res.Entry, res.Recovered = f, true
-				res.Err = r.finish(ctx, f, nil)
+				res.Err = r.finish(ctx, f)
 				return res
 			}
 			f.Archived = true
@@ -134,7 +133,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 		res.Err = fmt.Errorf("commit: %w", err)
 		return res
 	}
-	res.Err = r.finish(ctx, entry, nil)
+	res.Err = r.finish(ctx, entry)
 	return res
 }
 
@@ -159,7 +158,7 @@ func settle(e *ledger.File, keepOutcomes bool) {
 
 // finish writes the reports of a committed file (unless written already)
 // and archives it.
-func (r *Runner) finish(ctx context.Context, e *ledger.File, _ store.Tx) error {
+func (r *Runner) finish(ctx context.Context, e *ledger.File) error {
 	if !e.ReportsWritten {
 		if err := r.writeReports(ctx, r.cfg.Store, e, hasOutcomes(e)); err != nil {
 			return err
@@ -353,7 +352,12 @@ func (h *fileHandler) Header(hd *schema.Header) error {
 		}
 		if dup != nil {
 			e.DuplicateOf = dup.ID
-			h.fileFindings = []ledger.Finding{duplicateFinding(dup, "has the same file id as")}
+			df := duplicateFinding(dup, "has the same file id as")
+			df.Field = hd.Format.FileIDElement
+			if c := hd.Node.Child(df.Field); c != nil {
+				df.Line = c.Line
+			}
+			h.fileFindings = []ledger.Finding{df}
 			h.rejected = true
 		}
 	}
@@ -466,6 +470,3 @@ func opCerts(op rules.Op) []string {
 	}
 	return nil
 }
-
-// baseName returns the last element of a key.
-func baseName(key string) string { return path.Base(key) }

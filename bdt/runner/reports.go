@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"iter"
+	"strings"
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/report"
@@ -27,7 +27,11 @@ func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.Fi
 			f.DuplicateOf = &report.Earlier{Name: dup.Name, FileID: dup.FileID, Status: dup.Status, ProcessedAt: dup.ProcessedAt}
 		}
 	}
-	resultKey, errorsKey, summaryKey := report.Names(e.Key)
+	key, err := reportKey(ctx, rd, e)
+	if err != nil {
+		return err
+	}
+	resultKey, errorsKey, summaryKey := report.Names(key)
 	for _, w := range []struct {
 		key   string
 		write func(io.Writer, *report.File) error
@@ -62,5 +66,24 @@ func reportFile(e *ledger.File, dryRun bool) *report.File {
 	}
 }
 
-// noRecords is an empty record sequence.
-var noRecords iter.Seq2[ledger.Outcome, error] = func(func(ledger.Outcome, error) bool) {}
+// reportKey returns the key the reports of e are named after: the inbox key
+// for the first file received under that name, and "NAME.2.xml", "NAME.3.xml"…
+// for later uploads of the same name, so that a re-upload never overwrites
+// the reports of the file before it.
+func reportKey(ctx context.Context, rd store.Reader, e *ledger.File) (string, error) {
+	same, err := rd.FileList(ctx, store.FileListParams{Licence: e.Licence, Key: e.Key})
+	if err != nil {
+		return "", err
+	}
+	n := 1
+	for _, f := range same {
+		if f.ID < e.ID {
+			n++
+		}
+	}
+	if n == 1 {
+		return e.Key, nil
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(e.Key, ".xml"), ".XML")
+	return fmt.Sprintf("%s.%d.xml", base, n), nil
+}
