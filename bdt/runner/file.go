@@ -129,10 +129,12 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 		res.Err = err
 		return res
 	}
+	fail("before-commit")
 	if err := tx.Commit(); err != nil {
 		res.Err = fmt.Errorf("commit: %w", err)
 		return res
 	}
+	fail("after-commit")
 	res.Err = r.finish(ctx, entry)
 	return res
 }
@@ -163,15 +165,18 @@ func (r *Runner) finish(ctx context.Context, e *ledger.File) error {
 		if err := r.writeReports(ctx, r.cfg.Store, e, hasOutcomes(e)); err != nil {
 			return err
 		}
+		fail("after-reports")
 		e.ReportsWritten = true
 		if err := r.update(ctx, e); err != nil {
 			return err
 		}
+		fail("after-mark")
 	}
 	if !e.Archived {
 		if err := storage.Move(ctx, r.cfg.Inbox, r.cfg.Archive, e.Key); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
+		fail("after-archive")
 		e.Archived = true
 		if err := r.update(ctx, e); err != nil {
 			return err
@@ -421,6 +426,7 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 			h.err = fmt.Errorf("record %d: apply: %w", rec.Index, err)
 			return h.err
 		}
+		fail("record")
 		out.Status, out.ConfRef = ledger.RecordAccepted, dec.Ref
 		h.e.Accepted++
 		for _, f := range dec.Findings {
