@@ -286,6 +286,44 @@ static int bdt_is_validity(int domain) {
 	       domain == XML_FROM_VALID || domain == XML_FROM_RELAXNGV;
 }
 
+/*
+ * bdt_message copies a libxml2 message, shortening every quoted value
+ * longer than 120 bytes to its first 100 (on a UTF-8 boundary) and "...":
+ * values are quoted whole, and a value may be megabytes long.
+ */
+static char *bdt_message(const char *m) {
+	size_t n = strlen(m), o = 0;
+	char *out = malloc(n + 1);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		if (m[i] != '\'') {
+			out[o++] = m[i++];
+			continue;
+		}
+		const char *end = strchr(m + i + 1, '\'');
+		size_t len = end ? (size_t)(end - (m + i + 1)) : n - i - 1;
+		out[o++] = m[i++];
+		if (len <= 120) { /* shortening must save more than the 3 bytes it adds */
+			memcpy(out + o, m + i, len);
+			o += len;
+		} else {
+			size_t keep = 100;
+			while (keep > 0 && ((unsigned char)m[i + keep] & 0xC0) == 0x80)
+				keep--; /* do not cut a UTF-8 sequence */
+			memcpy(out + o, m + i, keep);
+			o += keep;
+			memcpy(out + o, "\xE2\x80\xA6", 3); /* U+2026 */
+			o += 3;
+		}
+		i += len;
+		if (end != NULL)
+			out[o++] = m[i++]; /* the closing quote */
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void bdt_on_error(void *data, xmlErrorPtr e) {
 	bdt_state *s = bdt_cur ? bdt_cur : data;
 	if (s == NULL || e == NULL)
@@ -320,7 +358,7 @@ static void bdt_on_error(void *data, xmlErrorPtr e) {
 	if (s->depth >= 2 && s->stack_cap >= 2)
 		is->record = s->stack[1].record;
 	is->path = bdt_path(s);
-	is->msg = strdup(e->message ? e->message : "");
+	is->msg = bdt_message(e->message ? e->message : "");
 }
 
 /* ----------------------------------------------------------------- input */
@@ -417,7 +455,16 @@ out:
 	return s;
 }
 
+/*
+ * A captured record is cut at BDT_MAX_CAPTURE bytes: no valid record comes
+ * near (every field of the XSDs is bounded), and an invalid one must not
+ * make memory grow with the file. The Go decoder closes what was cut.
+ */
+#define BDT_MAX_CAPTURE (1 << 20)
+
 static int bdt_buf_need(bdt_state *s, size_t n) {
+	if (s->blen + n > BDT_MAX_CAPTURE)
+		return 0;
 	if (s->blen + n <= s->bcap)
 		return 1;
 	size_t c = s->bcap ? s->bcap : 1024;

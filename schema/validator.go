@@ -549,6 +549,9 @@ func (d *decoder) decode(b []byte) *Node {
 	for i := 0; i < len(b); {
 		switch b[i] {
 		case C.BDT_TAG_START:
+			if i+9 > len(b) {
+				return root
+			}
 			line, n := le32(b[i+1:]), le32(b[i+5:])
 			node := &Node{Name: d.name(b[i+9 : i+9+n]), Line: line}
 			i += 9 + n
@@ -579,6 +582,12 @@ func (d *decoder) decode(b []byte) *Node {
 				node.Text = string(bytes.Trim(d.text[k-1], " \t\r\n"))
 			}
 			d.stack = d.stack[:k-1]
+		}
+	}
+	// A capture cut short (see BDT_MAX_CAPTURE) leaves elements open.
+	for k := len(d.stack); k > 0; k-- {
+		if node := d.stack[k-1]; len(node.Children) == 0 {
+			node.Text = string(bytes.Trim(d.text[k-1], " \t\r\n"))
 		}
 	}
 	return root

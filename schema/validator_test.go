@@ -774,3 +774,46 @@ func TestStructureOutsideRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestHugeRecordAndValues(t *testing.T) {
+	// A record far beyond anything valid is handed over cut short, and a
+	// huge value is quoted in part: memory does not follow the input.
+	d := newFee(1)
+	d.rec(cas(1), strings.Repeat("<CourseFeesPaidToDate>1</CourseFeesPaidToDate>", 40000),
+		"<BoardingFeesPaidToDate>"+strings.Repeat("9", 20000)+"</BoardingFeesPaidToDate>")
+	var got *schema.Record
+	res := validate(t, d.end(), &funcHandler{record: func(r *schema.Record) error { got = r; return nil }}, schema.Options{})
+	if res.Valid() || res.Records != 1 || got == nil {
+		t.Fatalf("valid %v, records %d", res.Valid(), res.Records)
+	}
+	if n := len(got.Node.Children); n < 1000 || n >= 40002 {
+		t.Errorf("%d children kept of 40002", n)
+	}
+	for _, is := range res.Issues {
+		if len(is.Message) > 1000 {
+			t.Errorf("message of %d bytes: %.200s", len(is.Message), is.Message)
+		}
+	}
+
+	d = newFee(1)
+	d.rec(cas(1), "<CourseFeesPaidToDate>"+strings.Repeat("9", 20000)+"</CourseFeesPaidToDate>")
+	res = validate(t, d.end(), nil, schema.Options{})
+	want := "CourseFeesPaidToDate: '" + strings.Repeat("9", 100) + "…' is not a valid Amount"
+	if len(res.Issues) != 1 || !strings.HasPrefix(res.Issues[0].Message, want) {
+		t.Errorf("issues:\n%s\nwant a message starting %q", issueList(res.Issues), want)
+	}
+	// Shortened on a UTF-8 boundary; values up to 120 bytes are kept whole.
+	for value, kept := range map[string]string{
+		strings.Repeat("é", 300):       strings.Repeat("é", 50) + "…",
+		"x" + strings.Repeat("é", 300): "x" + strings.Repeat("é", 49) + "…",
+		strings.Repeat("7", 120):       strings.Repeat("7", 120),
+	} {
+		d = newFee(1)
+		d.rec(cas(1), "<CourseFeesPaidToDate>"+value+"</CourseFeesPaidToDate>")
+		res = validate(t, d.end(), nil, schema.Options{})
+		want := "CourseFeesPaidToDate: '" + kept + "' is not a valid Amount"
+		if len(res.Issues) != 1 || !strings.HasPrefix(res.Issues[0].Message, want) {
+			t.Errorf("issues:\n%s\nwant a message starting %q", issueList(res.Issues), want)
+		}
+	}
+}
