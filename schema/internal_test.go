@@ -227,6 +227,36 @@ func TestNewIncludesFromMemory(t *testing.T) {
 	if v.schemas[f.Name] == nil {
 		t.Fatal("no compiled schema")
 	}
+
+	// The compiled schema validates, with the included type's facet.
+	doc := "<Root xmlns=\"urn:test:kind:v1\">\n<Item>ABC</Item>\n<Item>abc</Item>\n</Root>\n"
+	var items []string
+	h := &testHandler{record: func(r *Record) { items = append(items, r.Node.Text) }}
+	res, err := v.Validate(strings.NewReader(doc), h, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Issue{Rule: RuleSchema, Line: 3, Column: 17, Path: "/Root/Item[2]", Record: 2,
+		Message: "Item: 'abc' is not a valid Code (it must match the pattern [A-Z]{3})"}
+	if len(res.Issues) != 1 || res.Issues[0] != want || res.Format.Name != "kind-v1" || res.Records != 2 {
+		t.Errorf("result %+v", res)
+	}
+	if fmt.Sprint(items) != "[ABC abc]" {
+		t.Errorf("records %v", items)
+	}
+	// A namespace of the catalogue that this validator does not hold.
+	res, _ = v.Validate(strings.NewReader(`<FeeUpdate xmlns="urn:uk:gov:ukvi:sms:bdt:feeupdate:v1"/>`), nil, Options{})
+	if len(res.Issues) != 1 || res.Issues[0].Rule != RuleKind || !strings.Contains(res.Issues[0].Message, "feeupdate-v1 files are not accepted here") {
+		t.Errorf("issues %v", res.Issues)
+	}
+}
+
+type testHandler struct{ record func(*Record) }
+
+func (testHandler) Header(*Header) error { return nil }
+func (h *testHandler) Record(r *Record) error {
+	h.record(r)
+	return nil
 }
 
 func TestNewCompileErrors(t *testing.T) {

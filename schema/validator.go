@@ -285,36 +285,42 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		// Not even a start tag where the root should be: let libxml2 say
 		// what is wrong, in its own words, with its line.
 		blank := len(bytes.Trim(bytes.TrimPrefix(prefix, []byte("\xEF\xBB\xBF")), " \t\r\n")) == 0
-		return v.parseUnknown(in, src, res, maxErrors, opt.MaxSize, blank)
+		return v.parseUnknown(in, res, maxErrors, opt.MaxSize, blank)
 	}
 
-	f, ok := ByNamespace(sn.ns)
+	kind := func(msg string) (*Result, error) {
+		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local, Message: msg}}
+		return res, nil
+	}
+	var f Format
+	ok := false
+	for _, g := range v.formats {
+		if g.Namespace == sn.ns {
+			f, ok = g, true
+		}
+	}
 	switch {
 	case !ok:
-		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
-			Message: kindMessage(sn)}}
-		return res, nil
+		if g, known := ByNamespace(sn.ns); known && sn.ns != "" {
+			return kind(fmt.Sprintf("%s files are not accepted here: this build has no schema for them", g.Name))
+		}
+		return kind(v.kindMessage(sn))
 	case f.Root != sn.local:
-		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
-			Message: fmt.Sprintf("the root element of a %s file is %s, not %s", f.Name, f.Root, sn.local)}}
-		return res, nil
-	}
-	schema := v.schemas[f.Name]
-	if schema == nil {
-		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local,
-			Message: fmt.Sprintf("%s files are not accepted here: this build has no schema for them", f.Name)}}
-		return res, nil
+		return kind(fmt.Sprintf("the root element of a %s file is %s, not %s", f.Name, f.Root, sn.local))
 	}
 	res.Format = f
-	return v.parse(in, src, schema, f, h, res, maxErrors, opt.MaxSize)
+	return v.parse(in, v.schemas[f.Name], f, h, res, maxErrors, opt.MaxSize)
 }
 
-func kindMessage(sn sniffed) string {
+func (v *Validator) kindMessage(sn sniffed) string {
 	var known []string
-	for _, f := range Formats() {
+	for _, f := range v.formats {
 		if f.Record != "" {
 			known = append(known, f.Namespace)
 		}
+	}
+	if len(known) == 0 {
+		return fmt.Sprintf("the root element %s in namespace %q names no known file kind", sn.local, sn.ns)
 	}
 	if sn.ns == "" {
 		return fmt.Sprintf("the root element %s has no namespace, so it names no BDT file kind (expected a namespace such as %s)",
@@ -340,7 +346,7 @@ func sizeString(n int64) string {
 }
 
 // parse runs libxml2 over in with schema attached.
-func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f Format, h Handler,
+func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler,
 	res *Result, maxErrors int, maxSize int64) (*Result, error) {
 	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
 	if err != nil {
@@ -408,7 +414,7 @@ func (v *Validator) parse(in io.Reader, src *limitReader, schema *C.xmlSchema, f
 // could not be found, to report the parser's own error. blank says the
 // input is empty or white space only (libxml2's push parser then speaks of
 // "extra content", which would puzzle anyone).
-func (v *Validator) parseUnknown(in io.Reader, src *limitReader, res *Result, maxErrors int, maxSize int64, blank bool) (*Result, error) {
+func (v *Validator) parseUnknown(in io.Reader, res *Result, maxErrors int, maxSize int64, blank bool) (*Result, error) {
 	d, err := openDoc(in, nil, "", false, maxErrors)
 	if err != nil {
 		return v.failed(res, err, maxSize)
