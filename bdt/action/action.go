@@ -43,19 +43,36 @@ type Who struct {
 	Now time.Time
 }
 
-// Source returns the origin of an action for rules.Actor.Source, in the form
-// rules.Actor documents for one-at-a-time actions: "screen:<user>:<unix
-// nanos>". The confirmation reference derives from it and the certificate
-// numbers, so the same user, time and certificates give the same reference,
-// and two actions of one user at different times different ones.
-func (w Who) Source() string {
-	return "screen:" + w.User + ":" + strconv.FormatInt(w.Now.UnixNano(), 10)
+// Source returns the origin of action op made by w, for rules.Actor.Source:
+// "screen:<user>:<unix nanos>:<action>", the form rules.Actor documents for
+// one-at-a-time actions with the kind of action added ("report/<activity
+// type>", "fees", "note", "withdraw" or "transfer"). The confirmation
+// reference derives from it and the certificate numbers, so it is stable (the
+// same user, time, action and certificates give the same reference) and
+// unique among actions: two different actions on one certificate at the same
+// --now do not share a reference.
+func (w Who) Source(op rules.Op) string {
+	var what string
+	switch o := value(op).(type) {
+	case rules.ReportActivity:
+		what = "report/" + string(o.Type)
+	case rules.UpdateFees:
+		what = "fees"
+	case rules.AddNote:
+		what = "note"
+	case rules.WithdrawCoS:
+		what = "withdraw"
+	case rules.TransferCoS:
+		what = "transfer"
+	}
+	return "screen:" + w.User + ":" + strconv.FormatInt(w.Now.UnixNano(), 10) + ":" + what
 }
 
 // ErrAlreadyRecorded is returned (wrapped) by Do when the register already
-// holds what the action would add under the same confirmation reference: the
-// same action by the same user at the same Now on the same certificate (for
-// instance a command run twice with the same --now). Nothing is changed.
+// holds the activity report the action would add, under the same
+// confirmation reference: a report of the same type on the same certificate
+// by the same user at the same Now (for instance a command run twice with
+// the same --now). Nothing is changed.
 var ErrAlreadyRecorded = errors.New("the same action at the same time is already recorded")
 
 // Do performs op as w in one transaction on st and returns the engine's
@@ -93,13 +110,14 @@ func Do(ctx context.Context, st store.Store, w Who, op rules.Op) (rules.Decision
 		}
 	}
 
+	a.Source = w.Source(op)
 	d := rules.EvaluateAction(a, op, state)
 	if !d.Accepted() {
 		return d, nil // the deferred Rollback discards the (read-only) transaction
 	}
 	if err := tx.Apply(ctx, d.Changes...); err != nil {
 		if errors.Is(err, store.ErrExists) {
-			return rules.Decision{}, fmt.Errorf("action: %w (confirmation reference %s): %w", ErrAlreadyRecorded, d.Ref, err)
+			return rules.Decision{}, fmt.Errorf("action: %w (confirmation reference %s)", ErrAlreadyRecorded, d.Ref)
 		}
 		return rules.Decision{}, fmt.Errorf("action: %w", err)
 	}
@@ -156,7 +174,7 @@ func actor(ctx context.Context, r store.Reader, w Who) (rules.Actor, []rules.Fin
 	if err != nil {
 		return rules.Actor{}, nil, fmt.Errorf("action: %w", err)
 	}
-	return rules.Actor{Sponsor: s, User: u, Now: w.Now, Source: w.Source()}, nil, nil
+	return rules.Actor{Sponsor: s, User: u, Now: w.Now}, nil, nil
 }
 
 // names returns the certificate numbers op names and the user a transfer

@@ -107,7 +107,7 @@ func TestDoAccepted(t *testing.T) {
 			check: func(t *testing.T, d rules.Decision, before, after *rules.Certificate) {
 				r := added(t, before, after)
 				if r.Ref != d.Ref || r.Type != rules.StudentDidNotEnrol || r.EventDate != calendar.MustDate("2026-11-09") ||
-					r.ReportedBy != "jsmith01" || !r.ReportedAt.Equal(now) || r.Source != who("jsmith01").Source() || r.Late || r.WithdrawnBy != "" {
+					r.ReportedBy != "jsmith01" || !r.ReportedAt.Equal(now) || r.Source != "screen:jsmith01:1794823200000000000:report/STUDENT_DID_NOT_ENROL" || r.Late || r.WithdrawnBy != "" {
 					t.Errorf("report = %+v", r)
 				}
 				if after.Status != rules.StatusUsed {
@@ -499,7 +499,45 @@ func TestPointerOps(t *testing.T) {
 
 func TestSource(t *testing.T) {
 	w := action.Who{User: "jsmith01", Now: time.Date(2026, 10, 9, 10, 40, 0, 0, time.UTC)}
-	if got, want := w.Source(), "screen:jsmith01:1791542400000000000"; got != want {
-		t.Errorf("Source() = %q, want %q", got, want)
+	for _, tc := range []struct {
+		op   rules.Op
+		want string
+	}{
+		{rules.ReportActivity{Type: rules.StudentAbsent}, "screen:jsmith01:1791542400000000000:report/STUDENT_ABSENT"},
+		{&rules.UpdateFees{}, "screen:jsmith01:1791542400000000000:fees"},
+		{rules.AddNote{}, "screen:jsmith01:1791542400000000000:note"},
+		{rules.WithdrawCoS{}, "screen:jsmith01:1791542400000000000:withdraw"},
+		{rules.TransferCoS{}, "screen:jsmith01:1791542400000000000:transfer"},
+	} {
+		if got := w.Source(tc.op); got != tc.want {
+			t.Errorf("Source(%T) = %q, want %q", tc.op, got, tc.want)
+		}
+	}
+}
+
+// TestDifferentActionsSameInstant checks that different actions on one
+// certificate by one user at the same instant get different confirmation
+// references, and are all applied.
+func TestDifferentActionsSameInstant(t *testing.T) {
+	_, st := actiontest.NewRegister(t)
+	ctx := context.Background()
+	refs := map[string]bool{}
+	for _, op := range []rules.Op{
+		rules.AddNote{Cert: casAssigned, Kind: rules.CAS, Text: "Deposit paid.", Mode: rules.NoteReplace},
+		rules.UpdateFees{Cert: casAssigned, RawAmounts: map[string]string{rules.FieldCourseFeesPaid: "100"}},
+		rules.ReportActivity{Cert: casUsed, Type: rules.StudentDidNotEnrol, EventDate: calendar.MustDate("2026-11-09")},
+		rules.ReportActivity{Cert: casUsed, Type: rules.StudentOtherChange, EventDate: calendar.MustDate("2026-11-09")},
+	} {
+		d, err := action.Do(ctx, st, who("jsmith01"), op)
+		if err != nil || !d.Accepted() {
+			t.Fatalf("%T: %v, %v", op, d.Findings, err)
+		}
+		if refs[d.Ref] {
+			t.Errorf("%T: reference %s given twice", op, d.Ref)
+		}
+		refs[d.Ref] = true
+	}
+	if c := certOf(t, st, casUsed); len(c.Activity) != 2 {
+		t.Errorf("%s has %d reports, want 2", casUsed, len(c.Activity))
 	}
 }

@@ -317,7 +317,7 @@ func (v *View) WriteText(w io.Writer) error {
 		p("  (none)\n")
 	}
 	for _, r := range v.Activity {
-		p("  %s\t%s\tevent date %s\n", r.Ref, r.Type, orDash(r.EventDate))
+		p("  %s  %s  event date %s\n", r.Ref, r.Type, orDash(r.EventDate))
 		kv("  Reported", fmt.Sprintf("%s by %s", stamp(r.ReportedAt), r.ReportedBy))
 		kv("  Source", r.Source)
 		kv("  Sponsor reference", r.SponsorReference)

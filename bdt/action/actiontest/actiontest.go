@@ -6,10 +6,13 @@ package actiontest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 
 	"bdt/bdt/register"
@@ -39,18 +42,60 @@ func Sample(t testing.TB) *register.Fixture {
 	return fx
 }
 
-// NewRegister creates a SQLite register in t.TempDir(), imports the sample
-// register into it, and returns its DSN and the store, open (it is closed
-// when the test ends).
+// NewRegister creates a SQLite register in t.TempDir() holding the sample
+// register, and returns its DSN and the store, open (it is closed when the
+// test ends). The sample is imported once per process; later registers are
+// copies of that database file.
 func NewRegister(t testing.TB) (dsn string, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	dsn = "sqlite:" + filepath.Join(t.TempDir(), "register.db")
-	st, err := open.Open(ctx, dsn)
+	path := filepath.Join(t.TempDir(), "register.db")
+	template.Lock()
+	if template.files == nil {
+		importSample(t, path)
+		template.files = map[string][]byte{}
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(path + suffix)
+			if err == nil {
+				template.files[suffix] = b
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				template.Unlock()
+				t.Fatal(err)
+			}
+		}
+	} else {
+		for suffix, b := range template.files {
+			if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+				template.Unlock()
+				t.Fatal(err)
+			}
+		}
+	}
+	template.Unlock()
+	dsn = "sqlite:" + path
+	st, err := open.Existing(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return dsn, st
+}
+
+// template holds the files of a database with the sample imported.
+var template struct {
+	sync.Mutex
+	files map[string][]byte // by suffix: "" the database, "-wal" its log
+}
+
+// importSample creates the register path and imports the sample into it.
+func importSample(t testing.TB, path string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := open.Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	tx, err := st.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +107,9 @@ func NewRegister(t testing.TB) (dsn string, st store.Store) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	return dsn, st
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Dump returns the whole register r holds as canonical register XML: equal

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"bdt/rules"
+)
+
+// The cos verb groups the one-at-a-time actions on CoS (manual 9, guide
+// 10): report worker activity, add a sponsor note, withdraw a CoS, transfer
+// one or a batch of CoS to another user, and show one. It behaves as the cas
+// verb does (cas.go): the sponsor is the acting user's, a rejected action
+// changes nothing and exits 1.
+func init() {
+	cos := &cobra.Command{
+		Use:   "cos",
+		Short: "Act on CoS as an SMS user: report worker activity, add a note, withdraw, transfer, show",
+		Long: `Act on CoS as an SMS user, as on the SMS screens (manual 9, guide 10), through
+the same rules as bulk files. The sponsor is the acting user's own sponsor.
+An accepted action prints its confirmation reference and exits 0; a rejected
+one prints its findings, changes nothing, and exits 1.`,
+		RunE: groupUsage,
+	}
+	cos.AddCommand(reportCommand(rules.CoS), noteCommand(rules.CoS), cosWithdrawCommand(), cosTransferCommand(), showCommand(rules.CoS))
+	rootCmd.AddCommand(cos)
+}
+
+// cosWithdrawCommand returns "cos withdraw".
+func cosWithdrawCommand() *cobra.Command {
+	var (
+		af     actorFlags
+		reason string
+	)
+	cmd := &cobra.Command{
+		Use:   "withdraw CoS --user ID [--reason TEXT]",
+		Short: "Withdraw an ASSIGNED CoS",
+		Long: `Withdraw one ASSIGNED CoS (R.COS.WITHDRAW): its status becomes WITHDRAWN, with
+an entry in its status history. It is not returned to the allocation. A CoS
+already used in an application cannot be withdrawn: report the worker's
+activity instead.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := oneCert(rules.CoS, args)
+			if err != nil {
+				return err
+			}
+			return perform(cmd, &af, rules.WithdrawCoS{Cert: n, Reason: reason})
+		},
+	}
+	af.add(cmd)
+	cmd.Flags().StringVar(&reason, "reason", "", "why the CoS is withdrawn (kept in the status history)")
+	return resettable(cmd)
+}
+
+// cosTransferCommand returns "cos transfer".
+func cosTransferCommand() *cobra.Command {
+	var (
+		af actorFlags
+		to string
+	)
+	cmd := &cobra.Command{
+		Use:   "transfer --to USER --user ID CoS [CoS...]",
+		Short: "Transfer one CoS or a batch of CoS to another user of the sponsor",
+		Long: `Transfer the ownership of one or more CoS to another Active Level 1 or Level 2
+user of the same sponsor (R.COS.TRANSFER). The batch moves as a whole or not
+at all: if any CoS cannot be transferred, none is.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return exitWith(exitUsage, "give at least one CoS number")
+			}
+			if strings.TrimSpace(to) == "" {
+				return exitWith(exitUsage, "--to is required: the user the CoS are transferred to")
+			}
+			certs := make([]string, len(args))
+			for i, a := range args {
+				certs[i] = strings.TrimSpace(a)
+			}
+			return perform(cmd, &af, rules.TransferCoS{Certs: certs, ToUser: to})
+		},
+	}
+	af.add(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "the `USER` id the CoS are transferred to (required)")
+	return resettable(cmd)
+}
