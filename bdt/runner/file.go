@@ -18,6 +18,11 @@ import (
 	"bdt/schema"
 )
 
+// errLeaseLost stops a file whose sponsor lease ran out before its commit:
+// another process may have taken the queue over, so the work is dropped and
+// the file left for whoever holds the lease.
+var errLeaseLost = errors.New("the sponsor's lease ran out before the commit; the file is left pending")
+
 // outcomeBatch is how many record outcomes are buffered before they are
 // written to the ledger.
 const outcomeBatch = 512
@@ -27,7 +32,12 @@ const outcomeBatch = 512
 func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (res FileResult) {
 	start := r.cfg.Clock()
 	res.Key = p.obj.Key
-	defer func() { res.Elapsed = r.cfg.Clock().Sub(start) }()
+	defer func() {
+		res.Elapsed = r.cfg.Clock().Sub(start)
+		if errors.Is(res.Err, storage.ErrNotFound) {
+			res.Err, res.gone = nil, true // another process took the file meanwhile
+		}
+	}()
 	r.cfg.Observer.FileStarted(p.obj.Key, p.obj.Size)
 
 	var entry *ledger.File
@@ -127,6 +137,15 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 	}
 	if err := tx.FileUpdate(ctx, entry); err != nil {
 		res.Err = err
+		return res
+	}
+	// Fencing: commit only while this process still holds the sponsor's
+	// lease; the check locks it until the transaction ends.
+	if held, err := tx.LeaseHeld(ctx, "sponsor:"+p.licence, r.cfg.Owner); err != nil {
+		res.Err = err
+		return res
+	} else if !held {
+		res.Err = errLeaseLost
 		return res
 	}
 	fail("before-commit")

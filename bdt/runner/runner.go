@@ -14,8 +14,10 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -29,6 +31,10 @@ import (
 
 // DefaultMaxSize is the size limit of an uploaded file (F.SIZE).
 const DefaultMaxSize = 100 << 20
+
+// DefaultLeaseTTL is how long a sponsor's queue stays claimed by a process
+// that stopped renewing its lease (a crashed one).
+const DefaultLeaseTTL = 60 * time.Second
 
 // Config is what a Runner works with.
 type Config struct {
@@ -51,6 +57,11 @@ type Config struct {
 
 	// Observer hears about progress; nil for none.
 	Observer Observer
+
+	// Owner names this process in leases (default: host, pid and a random
+	// suffix); LeaseTTL is how long a lease lasts unrenewed (default 60s).
+	Owner    string
+	LeaseTTL time.Duration
 }
 
 // Observer hears what a run does: a terminal progress display, a JSON log.
@@ -73,6 +84,8 @@ type FileResult struct {
 	Recovered bool         // finished from an earlier run's committed state
 	Err       error        // an infrastructure failure: the file stays pending
 	Elapsed   time.Duration
+
+	gone bool // the file left the inbox before it was opened (another process took it)
 }
 
 // Summary is what a run did.
@@ -115,6 +128,15 @@ func New(cfg Config) *Runner {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
+	if cfg.Owner == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		rand.Read(b[:])
+		cfg.Owner = fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
 	return &Runner{cfg: cfg, v: schema.Default()}
 }
 
@@ -130,6 +152,10 @@ type pending struct {
 // Run processes every pending file of the inbox, then returns. The error is
 // non-nil only when the run could not start (the inbox cannot be listed);
 // a file that fails is reported in its FileResult and left pending.
+//
+// Each sponsor's queue is leased ("sponsor:<licence>") for the time it is
+// worked on, so that several bdt processes on one database share the inbox:
+// a queue another process holds is skipped and left to it.
 func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	now := r.cfg.Now().UTC()
 	objs, skipped, err := r.cfg.Inbox.List(ctx, "")
@@ -141,7 +167,8 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		r.cfg.Observer.Skipped(s.Key, s.Reason)
 		sum.Skipped++
 	}
-	queues := map[string][]*pending{}
+	seen := map[string]bool{}
+	var licences []string
 	for _, o := range objs {
 		licence, name, ok := strings.Cut(o.Key, "/")
 		if !ok || strings.Contains(name, "/") {
@@ -149,29 +176,23 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 			sum.Skipped++
 			continue
 		}
-		p := &pending{obj: o, licence: licence, name: name}
-		p.createdAt, p.fileID = r.peekHeader(ctx, o.Key)
-		queues[licence] = append(queues[licence], p)
-	}
-	if !r.cfg.DryRun {
-		if err := r.sweepArchived(ctx, objs); err != nil {
-			return nil, err
+		if !seen[licence] {
+			seen[licence] = true
+			licences = append(licences, licence)
 		}
 	}
-	licences := make([]string, 0, len(queues))
-	for l, q := range queues {
-		licences = append(licences, l)
-		// One sponsor's files strictly in order of creation timestamp, then file id.
-		sort.SliceStable(q, func(i, j int) bool {
-			a, b := q[i], q[j]
-			if a.createdAt != b.createdAt {
-				return a.createdAt < b.createdAt
+	if !r.cfg.DryRun {
+		// Sponsors with a committed file still to finish, whatever the inbox shows.
+		open, err := r.cfg.Store.FileList(ctx, store.FileListParams{Unarchived: true})
+		if err != nil {
+			return nil, fmt.Errorf("runner: read ledger: %w", err)
+		}
+		for _, f := range open {
+			if !seen[f.Licence] {
+				seen[f.Licence] = true
+				licences = append(licences, f.Licence)
 			}
-			if a.fileID != b.fileID {
-				return a.fileID < b.fileID
-			}
-			return a.obj.Key < b.obj.Key
-		})
+		}
 	}
 	sort.Strings(licences)
 
@@ -183,16 +204,11 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for l := range work {
-				for _, p := range queues[l] {
-					if ctx.Err() != nil {
-						return
-					}
-					res := r.processFile(ctx, p, now)
-					r.cfg.Observer.FileDone(res)
-					mu.Lock()
-					sum.Files = append(sum.Files, res)
-					mu.Unlock()
-				}
+				res, skip := r.processSponsor(ctx, l, now)
+				mu.Lock()
+				sum.Files = append(sum.Files, res...)
+				sum.Skipped += skip
+				mu.Unlock()
 			}
 		}()
 	}
@@ -211,24 +227,113 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 	return sum, nil
 }
 
-// sweepArchived marks as archived the ledger entries whose file left the
-// inbox after their transaction committed (a crash between the move and
-// the mark), so they do not look pending for ever.
-func (r *Runner) sweepArchived(ctx context.Context, inbox []storage.Object) error {
+// processSponsor works through one sponsor's queue in order, holding the
+// sponsor's lease. It returns the files' results and how many inbox entries
+// it skipped.
+func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Time) ([]FileResult, int) {
+	lease := "sponsor:" + licence
+	if !r.cfg.DryRun {
+		ok, err := r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: lease, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL})
+		if err != nil {
+			return []FileResult{{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}}, 0
+		}
+		if !ok {
+			r.cfg.Observer.Skipped(licence+"/", "another bdt process is working on this sponsor's files")
+			return nil, 1
+		}
+		stop := r.renew(ctx, lease)
+		defer func() {
+			stop()
+			// A fresh context: release even when the run is being cancelled.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			r.cfg.Store.LeaseRelease(rctx, lease, r.cfg.Owner)
+			cancel()
+		}()
+	}
+	// List again now that the queue is ours: another process may have
+	// finished some of these files since the run started.
+	objs, _, err := r.cfg.Inbox.List(ctx, licence+"/")
+	if err != nil {
+		return []FileResult{{Key: licence + "/", Err: fmt.Errorf("list inbox: %w", err)}}, 0
+	}
+	var queue []*pending
+	for _, o := range objs {
+		_, name, _ := strings.Cut(o.Key, "/")
+		if strings.Contains(name, "/") {
+			continue // reported by Run
+		}
+		p := &pending{obj: o, licence: licence, name: name}
+		p.createdAt, p.fileID = r.peekHeader(ctx, o.Key)
+		queue = append(queue, p)
+	}
+	if !r.cfg.DryRun {
+		if err := r.sweepArchived(ctx, licence, objs); err != nil {
+			return []FileResult{{Key: licence + "/", Err: err}}, 0
+		}
+	}
+	// One sponsor's files strictly in order of creation timestamp, then file id.
+	sort.SliceStable(queue, func(i, j int) bool {
+		a, b := queue[i], queue[j]
+		if a.createdAt != b.createdAt {
+			return a.createdAt < b.createdAt
+		}
+		if a.fileID != b.fileID {
+			return a.fileID < b.fileID
+		}
+		return a.obj.Key < b.obj.Key
+	})
+	var out []FileResult
+	for _, p := range queue {
+		if ctx.Err() != nil {
+			break
+		}
+		res := r.processFile(ctx, p, now)
+		if res.gone {
+			continue
+		}
+		r.cfg.Observer.FileDone(res)
+		out = append(out, res)
+	}
+	return out, 0
+}
+
+// renew keeps the lease name renewed until the returned stop is called. A
+// renewal that fails is not fatal here: the transaction that commits a file
+// checks the lease (fencing), so work done without it is never committed.
+func (r *Runner) renew(ctx context.Context, name string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: name, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL})
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// sweepArchived marks as archived the ledger entries of licence whose file
+// left the inbox after their transaction committed (a crash between the
+// move and the mark), so they do not look pending for ever.
+func (r *Runner) sweepArchived(ctx context.Context, licence string, inbox []storage.Object) error {
 	present := map[string]bool{}
 	for _, o := range inbox {
 		present[o.Key] = true
 	}
-	files, err := r.cfg.Store.FileList(ctx, store.FileListParams{Unarchived: true})
+	files, err := r.cfg.Store.FileList(ctx, store.FileListParams{Licence: licence, Unarchived: true})
 	if err != nil {
-		return fmt.Errorf("runner: read ledger: %w", err)
+		return fmt.Errorf("read ledger: %w", err)
 	}
 	for _, f := range files {
-		if !f.Done() || present[f.Key] {
-			continue
-		}
-		if !f.ReportsWritten {
-			continue // its reports are still due; keep it visible
+		if !f.Done() || present[f.Key] || !f.ReportsWritten {
+			continue // still due: its reports, or the file itself
 		}
 		f.Archived = true
 		if err := r.update(ctx, f); err != nil {

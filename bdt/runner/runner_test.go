@@ -303,3 +303,68 @@ func TestWorkersGiveTheSameResult(t *testing.T) {
 		t.Errorf("unexpected outcome:\n%s", one)
 	}
 }
+
+// TestLeasedSponsorIsLeftToItsHolder: a sponsor's queue leased by another
+// process is skipped, and taken once the lease has expired.
+func TestLeasedSponsorIsLeftToItsHolder(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.put("4NUV7KB58/l.xml", studentFile("LEASE-1", "2026-11-22T10:00:00Z",
+		rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "New address"}))
+	ok, err := e.st.LeaseAcquire(ctx, store.LeaseParams{Name: "sponsor:4NUV7KB58", Owner: "other-replica", TTL: 300 * time.Millisecond})
+	if err != nil || !ok {
+		t.Fatalf("LeaseAcquire = %v, %v", ok, err)
+	}
+	sum := e.run(nil)
+	if len(sum.Files) != 0 || sum.Skipped != 1 {
+		t.Fatalf("with the lease held elsewhere: %d files, %d skipped", len(sum.Files), sum.Skipped)
+	}
+	time.Sleep(400 * time.Millisecond) // the other holder stopped renewing
+	sum = e.run(nil)
+	if len(sum.Files) != 1 || e.status("4NUV7KB58/l.xml") != ledger.Accepted {
+		t.Fatalf("after the lease expired: %+v", sum.Files)
+	}
+}
+
+// TestConcurrentRunsShareTheInbox: two runners on one database and inbox at
+// once process every file exactly once between them.
+func TestConcurrentRunsShareTheInbox(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		e.put(fmt.Sprintf("4NUV7KB58/c%d.xml", i), studentFile(fmt.Sprintf("CC-%d", i), fmt.Sprintf("2026-11-22T1%d:00:00Z", i),
+			rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "New address"}))
+	}
+	e.put("S7KQ2LMX4/x.xml", strings.ReplaceAll(strings.ReplaceAll(studentFile("X-1", "2026-11-22T10:00:00Z",
+		rec{cas: "CAS26000000301", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "New address"}),
+		"4NUV7KB58", "S7KQ2LMX4"), "jsmith01", "fmacleod"))
+	done := make(chan *runner.Summary, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			sum, err := runner.New(runner.Config{Store: e.st, Inbox: e.inbox, Outbox: e.outbox, Archive: e.archive,
+				Now: func() time.Time { return now }}).Run(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- sum
+		}()
+	}
+	processed := 0
+	for i := 0; i < 2; i++ {
+		for _, f := range (<-done).Files {
+			if f.Err != nil {
+				t.Errorf("%s: %v", f.Key, f.Err)
+			}
+			processed++
+		}
+	}
+	fs, _ := e.st.FileList(ctx, store.FileListParams{})
+	if len(fs) != 7 || processed != 7 {
+		t.Errorf("%d ledger entries, %d files processed, want 7 and 7", len(fs), processed)
+	}
+	for _, f := range fs {
+		if f.Status != ledger.Accepted {
+			t.Errorf("%s: %s", f.Key, f.Status)
+		}
+	}
+}

@@ -43,6 +43,7 @@ var (
 // for the first transaction to end (up to a driver-defined timeout).
 type Store interface {
 	Reader
+	Leaser
 
 	// Begin starts a read-write transaction. The caller ends it with Commit
 	// or Rollback; `defer tx.Rollback()` is safe after Commit.
@@ -106,6 +107,7 @@ type CertificateListParams struct {
 type Tx interface {
 	Reader
 	LedgerTx
+	LeaseChecker
 
 	// SponsorInsert adds a sponsor.
 	SponsorInsert(ctx context.Context, s *rules.Sponsor) error

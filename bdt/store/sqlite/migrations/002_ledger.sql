@@ -59,3 +59,11 @@ CREATE TRIGGER ledger_record_no_update BEFORE UPDATE ON ledger_record
 BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;
 CREATE TRIGGER ledger_record_no_delete BEFORE DELETE ON ledger_record
 BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;
+
+-- Leases: named, time-limited claims (a sponsor's queue) shared by every
+-- process on this database file.
+CREATE TABLE lease (
+    name       TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) STRICT;

@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"bdt/bdt/store"
+)
+
+// LeaseAcquire implements store.Leaser. SQLite has no clock of its own
+// shared by processes other than the machine's, which every process on one
+// file shares.
+func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, error) {
+	now := time.Now()
+	res, err := s.wdb.ExecContext(ctx, `INSERT INTO lease (name, owner, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+		WHERE lease.owner = excluded.owner OR lease.expires_at < ?`,
+		p.Name, p.Owner, formatTime(now.Add(p.TTL)), formatTime(now))
+	if err != nil {
+		return false, fmt.Errorf("sqlite: lease %s: %w", p.Name, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// LeaseRelease implements store.Leaser.
+func (s *Store) LeaseRelease(ctx context.Context, name, owner string) error {
+	if _, err := s.wdb.ExecContext(ctx, `DELETE FROM lease WHERE name = ? AND owner = ?`, name, owner); err != nil {
+		return fmt.Errorf("sqlite: release lease %s: %w", name, err)
+	}
+	return nil
+}
+
+// LeaseHeld implements store.LeaseChecker. The transaction holds SQLite's
+// write lock, so the lease cannot change hands before it ends.
+func (t *tx) LeaseHeld(ctx context.Context, name, owner string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM lease WHERE name = ? AND owner = ? AND expires_at >= ?`,
+		name, owner, formatTime(time.Now())).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: lease %s: %w", name, err)
+	}
+	return n == 1, nil
+}
