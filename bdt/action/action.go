@@ -129,9 +129,10 @@ func Do(ctx context.Context, st store.Store, w Who, op rules.Op) (rules.Decision
 
 // Show reads certificate number of kind k (rules.CAS or rules.CoS; "" for
 // either) for w: the certificate when w may see it (rules.CheckView), or the
-// findings that say why not. A certificate of another sponsor, of the other
-// kind, or (for a Level 2 user) one the user does not own is refused exactly
-// like one that does not exist. The error is for failures of the store.
+// findings that say why not. A certificate of another sponsor, or of the
+// other kind, is refused exactly like one that does not exist (R.CERT.FOUND);
+// one a Level 2 user does not own is refused in the same words, under the
+// engine's R.CERT.OWNER. The error is for failures of the store.
 func Show(ctx context.Context, r store.Reader, w Who, k rules.CertKind, number string) (*rules.Certificate, []rules.Finding, error) {
 	a, fs, err := actor(ctx, r, w)
 	if err != nil || len(fs) > 0 {

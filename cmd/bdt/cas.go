@@ -27,7 +27,9 @@ import (
 // licence exists). An accepted action prints one line with its confirmation
 // reference, then any warnings, and exits 0; a rejected one prints each
 // finding as "RULE-ID (severity) field: message", changes nothing and exits
-// 1. Usage errors (a bad flag, date, amount format of --now, or --type) exit 2.
+// 1 (an amount typed wrong is R.FEE.AMOUNT, so exit 1 too). Usage errors (an
+// unknown flag, a date not YYYY-MM-DD, a bad --now, an unknown --type, a
+// missing required flag or argument) exit 2 before anything is read.
 func init() {
 	cas := &cobra.Command{
 		Use:   "cas",
@@ -254,16 +256,16 @@ applied with an R.ACTIVITY.LATE warning.`,
 	fs := cmd.Flags()
 	fs.StringVar(&typ, "type", "", "the activity `TYPE` (required), one of those listed above")
 	dateFlag(fs, &date, "date", "the `DATE` of the event, YYYY-MM-DD (required)")
-	fs.StringVar(&details, "details", "", "details of the event (the reason, for a withdrawn notification)")
+	fs.StringVar(&details, "details", "", "`TEXT` giving details of the event (the reason, for a withdrawn notification)")
 	fs.StringVar(&familyName, "family-name", "", "the person's family `NAME`, checked against the "+noun+" (R.IDENTITY)")
-	dateFlag(fs, &dob, "dob", "the person's date of birth, YYYY-MM-DD, checked against the "+noun+" (R.IDENTITY)")
+	dateFlag(fs, &dob, "dob", "the person's date of birth, a `DATE` YYYY-MM-DD, checked against the "+noun+" (R.IDENTITY)")
 	fs.StringVar(&sponsorRef, "sponsor-reference", "", "the sponsor's own `REFERENCE` for the report")
 	addr.add(fs)
-	dateFlag(fs, &previous, "previous-date", "the event date of the earlier report a previous-notification-withdrawn report withdraws")
+	dateFlag(fs, &previous, "previous-date", "the event `DATE` of the earlier report that a previous-notification-withdrawn report withdraws")
 	if kind == rules.CAS {
-		dateFlag(fs, &early, "early-completion", "the earlier completion date of an early completion")
+		dateFlag(fs, &early, "early-completion", "the earlier completion `DATE` of an early completion")
 	} else {
-		dateFlag(fs, &firstAbsence, "first-day-of-absence", "the first day of an absence without permission")
+		dateFlag(fs, &firstAbsence, "first-day-of-absence", "the first `DATE` of an absence without permission")
 		fs.StringVar(&newEmployer, "new-employer", "", "the worker's new employer `NAME`, when known")
 	}
 	return resettable(cmd)
@@ -320,9 +322,9 @@ values before and after every update.`,
 	for _, f := range flags {
 		amounts[f.name] = fs.String(f.name, "", "the "+f.usage+", as an `AMOUNT` such as 1234 or 1234.99")
 	}
-	fs.StringVar(&includes, includesFlag, "", "whether the course fees include accommodation: true or false")
+	fs.StringVar(&includes, includesFlag, "", "whether the course fees include accommodation: `true|false`")
 	fs.StringVar(&familyName, "family-name", "", "the student's family `NAME`, checked against the CAS (R.IDENTITY)")
-	dateFlag(fs, &dob, "dob", "the student's date of birth, YYYY-MM-DD, checked against the CAS (R.IDENTITY)")
+	dateFlag(fs, &dob, "dob", "the student's date of birth, a `DATE` YYYY-MM-DD, checked against the CAS (R.IDENTITY)")
 	fs.StringVar(&sponsorRef, "sponsor-reference", "", "the sponsor's own `REFERENCE` for the update")
 	return resettable(cmd)
 }
@@ -420,7 +422,7 @@ on, is reported exactly like one that does not exist.`,
 		},
 	}
 	af.add(cmd)
-	cmd.Flags().StringVar(&format, "format", "text", "text (readable) or json")
+	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text (readable) or json")
 	return resettable(cmd)
 }
 

@@ -444,6 +444,10 @@ func TestActionFlagsDoNotLeak(t *testing.T) {
 	if code, _, _ := runBDT(t, append([]string{"cas", "note", "CAS26000000107", "--text", "three", "--append", "--bogus"}, base...)...); code != exitUsage {
 		t.Fatalf("bogus flag: exit %d", code)
 	}
+	// Nor does a run that printed its help.
+	if code, out, _ := runBDT(t, "cas", "note", "--help"); code != exitOK || !strings.Contains(out, "--append") {
+		t.Fatalf("help: exit %d, %q", code, out)
+	}
 	if code, out, e := runBDT(t, append([]string{"cas", "note", "CAS26000000107", "--text", "four", "--now", "2026-11-16T10:00:04Z"}, base...)...); code != exitOK {
 		t.Fatalf("fifth: %d %s %s", code, out, e)
 	}

@@ -49,7 +49,7 @@ activity instead.`,
 		},
 	}
 	af.add(cmd)
-	cmd.Flags().StringVar(&reason, "reason", "", "why the CoS is withdrawn (kept in the status history)")
+	cmd.Flags().StringVar(&reason, "reason", "", "`TEXT` saying why the CoS is withdrawn (kept in the status history)")
 	return resettable(cmd)
 }
 
