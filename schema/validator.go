@@ -526,12 +526,18 @@ func newHeader(f Format, n *Node) *Header {
 	return h
 }
 
-// decoder turns the compact buffer bdt_next fills into a Node tree. It
-// interns element names, which repeat in every record.
+// decoder turns the compact buffer bdt_next fills into a Node tree. A
+// record's nodes, child lists and texts are allocated in three blocks, not
+// one allocation per node; element names are interned, as they repeat in
+// every record.
 type decoder struct {
-	names map[string]string
-	stack []*Node
-	text  [][]byte // text gathered per open element
+	names  map[string]string
+	kids   []int    // children per node, by node index (pass 1)
+	stack  []int    // open nodes, by index
+	text   [][]byte // text gathered per open element (pass 2)
+	texts  []byte   // every leaf's trimmed text, end to end
+	spans  [][2]int // each node's text in texts
+	leaves []int    // nodes that are leaves
 }
 
 func le32(b []byte) int {
@@ -550,23 +556,64 @@ func (d *decoder) name(b []byte) string {
 }
 
 func (d *decoder) decode(b []byte) *Node {
-	var root *Node
-	d.stack = d.stack[:0]
+	// Pass 1: how many nodes, and how many children each has.
+	d.kids, d.stack = d.kids[:0], d.stack[:0]
 	for i := 0; i < len(b); {
 		switch b[i] {
 		case C.BDT_TAG_START:
-			if i+9 > len(b) {
-				return root
+			if k := len(d.stack); k > 0 {
+				d.kids[d.stack[k-1]]++
 			}
-			line, n := le32(b[i+1:]), le32(b[i+5:])
-			node := &Node{Name: d.name(b[i+9 : i+9+n]), Line: line}
+			d.stack = append(d.stack, len(d.kids))
+			d.kids = append(d.kids, 0)
+			i += 9 + le32(b[i+5:])
+		case C.BDT_TAG_TEXT:
+			i += 5 + le32(b[i+1:])
+		default: // C.BDT_TAG_END
+			i++
+			if k := len(d.stack); k > 0 {
+				d.stack = d.stack[:k-1]
+			}
+		}
+	}
+	if len(d.kids) == 0 {
+		return nil
+	}
+	nodes := make([]Node, len(d.kids))
+	ptrs := make([]*Node, len(d.kids)-1)
+	off := 0
+	for k, c := range d.kids {
+		if c > 0 {
+			nodes[k].Children = ptrs[off : off : off+c]
+			off += c
+		}
+	}
+
+	// Pass 2: names, lines, texts, children.
+	d.stack, d.texts, d.spans, d.leaves = d.stack[:0], d.texts[:0], d.spans[:0], d.leaves[:0]
+	closeNode := func(k int) {
+		idx := d.stack[k]
+		if d.kids[idx] == 0 {
+			t := bytes.Trim(d.text[k], " \t\r\n")
+			d.leaves = append(d.leaves, idx)
+			d.spans = append(d.spans, [2]int{len(d.texts), len(d.texts) + len(t)})
+			d.texts = append(d.texts, t...)
+		}
+	}
+	next := 0
+	for i := 0; i < len(b); {
+		switch b[i] {
+		case C.BDT_TAG_START:
+			n := le32(b[i+5:])
+			node := &nodes[next]
+			node.Name, node.Line = d.name(b[i+9:i+9+n]), le32(b[i+1:])
 			i += 9 + n
 			if k := len(d.stack); k > 0 {
-				d.stack[k-1].Children = append(d.stack[k-1].Children, node)
-			} else {
-				root = node
+				p := &nodes[d.stack[k-1]]
+				p.Children = append(p.Children, node) // within the capacity set above
 			}
-			d.stack = append(d.stack, node)
+			d.stack = append(d.stack, next)
+			next++
 			if len(d.text) < len(d.stack) {
 				d.text = append(d.text, nil)
 			}
@@ -579,24 +626,21 @@ func (d *decoder) decode(b []byte) *Node {
 			i += 5 + n
 		default: // C.BDT_TAG_END
 			i++
-			k := len(d.stack)
-			if k == 0 {
-				continue
+			if k := len(d.stack); k > 0 {
+				closeNode(k - 1)
+				d.stack = d.stack[:k-1]
 			}
-			node := d.stack[k-1]
-			if len(node.Children) == 0 {
-				node.Text = string(bytes.Trim(d.text[k-1], " \t\r\n"))
-			}
-			d.stack = d.stack[:k-1]
 		}
 	}
 	// A capture cut short (see BDT_MAX_CAPTURE) leaves elements open.
-	for k := len(d.stack); k > 0; k-- {
-		if node := d.stack[k-1]; len(node.Children) == 0 {
-			node.Text = string(bytes.Trim(d.text[k-1], " \t\r\n"))
-		}
+	for k := len(d.stack) - 1; k >= 0; k-- {
+		closeNode(k)
 	}
-	return root
+	all := string(d.texts)
+	for j, idx := range d.leaves {
+		nodes[idx].Text = all[d.spans[j][0]:d.spans[j][1]]
+	}
+	return &nodes[0]
 }
 
 // errTooLarge is what limitReader returns past Options.MaxSize.
