@@ -32,10 +32,20 @@ const outcomeBatch = 512
 func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (res FileResult) {
 	start := r.cfg.Clock()
 	res.Key = p.obj.Key
+	var recordFindings map[string]int
 	defer func() {
 		res.Elapsed = r.cfg.Clock().Sub(start)
 		if errors.Is(res.Err, storage.ErrNotFound) {
 			res.Err, res.gone = nil, true // another process took the file meanwhile
+		}
+		if e := res.Entry; e != nil && res.Err == nil && !res.Recovered {
+			res.Findings = map[string]int{}
+			for _, f := range e.FileFindings {
+				res.Findings[f.Rule]++
+			}
+			for id, n := range recordFindings {
+				res.Findings[id] += n
+			}
 		}
 	}()
 	r.cfg.Observer.FileStarted(p.obj.Key, p.obj.Size)
@@ -106,7 +116,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 		entry.FileFindings = []ledger.Finding{finding(rules.NewFinding(rules.FSize, "",
 			"The file is %d bytes, over the limit of %d bytes; it was not read. Split it into smaller files.", p.obj.Size, r.cfg.MaxSize))}
 	} else {
-		keepOutcomes, err = r.decideFile(ctx, tx, p, entry, now)
+		keepOutcomes, recordFindings, err = r.decideFile(ctx, tx, p, entry, now)
 		if err != nil {
 			res.Err = err
 			return res
@@ -235,10 +245,10 @@ func (r *Runner) hashObject(ctx context.Context, key string) (string, error) {
 // each record inside tx as it completes. It reports whether the record
 // outcomes stand (false when a file rule rejected the file, whose records'
 // effects must then be discarded).
-func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (bool, error) {
+func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (keep bool, counts map[string]int, err error) {
 	rd, err := r.cfg.Inbox.Open(ctx, p.obj.Key)
 	if err != nil {
-		return false, fmt.Errorf("open: %w", err)
+		return false, nil, fmt.Errorf("open: %w", err)
 	}
 	defer rd.Close()
 	hasher := sha256.New()
@@ -247,21 +257,21 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	if r.cfg.DryRun {
 		// The ledger row exists only inside tx, so outcomes have a file to belong to.
 		if err := tx.FileInsert(ctx, e); err != nil {
-			return false, err
+			return false, nil, err
 		}
 	}
 	h := &fileHandler{ctx: ctx, r: r, tx: tx, e: e, now: now, batch: rules.NewBatch(), hasher: hasher}
 	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize})
 	if err != nil {
-		return false, fmt.Errorf("read: %w", err)
+		return false, nil, fmt.Errorf("read: %w", err)
 	}
 	if h.err != nil {
-		return false, h.err
+		return false, nil, h.err
 	}
 	// The validator may stop early (unknown kind, not well-formed): read the
 	// rest so the SHA-256 covers every byte.
 	if _, err := io.Copy(io.Discard, tee); err != nil {
-		return false, fmt.Errorf("read: %w", err)
+		return false, nil, fmt.Errorf("read: %w", err)
 	}
 	e.SHA256 = hex.EncodeToString(hasher.Sum(nil))
 	if result.Format.Kind != "" {
@@ -269,7 +279,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	}
 	e.Read = result.Records
 	if err := h.flush(); err != nil {
-		return false, err
+		return false, nil, err
 	}
 
 	issues := result.Issues
@@ -287,7 +297,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	if e.DuplicateOf == 0 {
 		dup, err := tx.FileDuplicate(ctx, store.FileDuplicateParams{Licence: e.Licence, SHA256: e.SHA256, Exclude: e.ID})
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		if dup != nil {
 			e.DuplicateOf = dup.ID
@@ -297,10 +307,10 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	e.FileFindings = findings
 	for _, f := range findings {
 		if f.Severity == string(rules.Error) {
-			return false, nil
+			return false, nil, nil
 		}
 	}
-	return true, nil
+	return true, h.counts, nil
 }
 
 func duplicateFinding(dup *ledger.File, how string) ledger.Finding {
@@ -331,7 +341,8 @@ type fileHandler struct {
 	user         *rules.User
 	fileFindings []ledger.Finding
 	outcomes     []ledger.Outcome
-	err          error // an infrastructure failure inside a handler
+	counts       map[string]int // record findings by rule id
+	err          error          // an infrastructure failure inside a handler
 }
 
 var _ schema.Handler = (*fileHandler)(nil)
@@ -428,6 +439,10 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 	out := ledger.Outcome{Index: rec.Index, Line: rec.Line, Reference: d.Reference, Cert: d.Cert}
 	for _, f := range dec.Findings {
 		f.Field = decode.Field(h.format, f.Field)
+		if h.counts == nil {
+			h.counts = map[string]int{}
+		}
+		h.counts[string(f.Rule)]++
 		lf := finding(f)
 		lf.Line = rec.Line
 		if f.Field != "" {

@@ -19,8 +19,10 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"bdt/bdt/ledger"
@@ -62,6 +64,10 @@ type Config struct {
 	// suffix); LeaseTTL is how long a lease lasts unrenewed (default 60s).
 	Owner    string
 	LeaseTTL time.Duration
+
+	// Stop, when closed, stops the run from starting another file; the file
+	// in hand is finished. Cancelling the context instead rolls it back.
+	Stop <-chan struct{}
 }
 
 // Observer hears what a run does: a terminal progress display, a JSON log.
@@ -84,6 +90,9 @@ type FileResult struct {
 	Recovered bool         // finished from an earlier run's committed state
 	Err       error        // an infrastructure failure: the file stays pending
 	Elapsed   time.Duration
+
+	// Findings counts the findings reported on the file, by rule id.
+	Findings map[string]int
 
 	gone bool // the file left the inbox before it was opened (another process took it)
 }
@@ -213,6 +222,9 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 		}()
 	}
 	for _, l := range licences {
+		if r.stopping() {
+			break
+		}
 		select {
 		case work <- l:
 		case <-ctx.Done():
@@ -236,6 +248,12 @@ func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Ti
 		ok, err := r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: lease, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL})
 		if err != nil {
 			return []FileResult{{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}}, 0
+		}
+		if !ok {
+			ok, err = r.takeOverDead(ctx, lease)
+			if err != nil {
+				return []FileResult{{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}}, 0
+			}
 		}
 		if !ok {
 			r.cfg.Observer.Skipped(licence+"/", "another bdt process is working on this sponsor's files")
@@ -284,7 +302,7 @@ func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Ti
 	})
 	var out []FileResult
 	for _, p := range queue {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || r.stopping() {
 			break
 		}
 		res := r.processFile(ctx, p, now)
@@ -295,6 +313,42 @@ func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Ti
 		out = append(out, res)
 	}
 	return out, 0
+}
+
+// takeOverDead takes the lease from its holder when the holder is a process
+// of this host that no longer exists (it crashed or was killed), instead of
+// waiting for the lease to expire. Holders on other hosts are left to expire.
+func (r *Runner) takeOverDead(ctx context.Context, lease string) (bool, error) {
+	holder, err := r.cfg.Store.LeaseOwner(ctx, lease)
+	if err != nil || holder == "" || !deadLocalProcess(holder) {
+		return false, err
+	}
+	return r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: lease, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL, Replace: holder})
+}
+
+// deadLocalProcess reports whether owner ("host/pid/random", as New makes
+// it) names a process of this host that does not exist any more.
+func deadLocalProcess(owner string) bool {
+	parts := strings.Split(owner, "/")
+	if len(parts) != 3 {
+		return false
+	}
+	host, _ := os.Hostname()
+	pid, err := strconv.Atoi(parts[1])
+	if parts[0] != host || err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}
+
+// stopping reports whether Config.Stop has been closed.
+func (r *Runner) stopping() bool {
+	select {
+	case <-r.cfg.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // renew keeps the lease name renewed until the returned stop is called. A

@@ -22,6 +22,10 @@ type Leaser interface {
 
 	// LeaseRelease gives the lease up if owner holds it.
 	LeaseRelease(ctx context.Context, name, owner string) error
+
+	// LeaseOwner returns the current holder of the lease name (expired or
+	// not), or "" when there is none.
+	LeaseOwner(ctx context.Context, name string) (string, error)
 }
 
 // LeaseChecker is part of Tx: fencing for the transaction that commits a
@@ -39,4 +43,8 @@ type LeaseParams struct {
 	Name  string
 	Owner string
 	TTL   time.Duration
+	// Replace, when set, also takes the lease from this holder even if its
+	// lease has not expired: the caller has proved that holder dead (a
+	// process of this host that no longer exists).
+	Replace string
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes shared by every verb.
@@ -49,6 +50,7 @@ func main() {
 
 // run executes the command line args and returns the exit code.
 func run(args []string) int {
+	resetFlags(rootCmd)
 	rootCmd.SetArgs(args)
 	err := rootCmd.Execute()
 	if err == nil {
@@ -64,4 +66,22 @@ func run(args []string) int {
 	// Cobra's own errors (unknown flag, wrong arguments) are usage errors.
 	fmt.Fprintln(os.Stderr, "bdt:", err)
 	return exitUsage
+}
+
+// resetFlags puts every flag of cmd and its subcommands back to its default,
+// so that run can be called more than once in one process (tests do).
+func resetFlags(cmd *cobra.Command) {
+	reset := func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			sv.Replace(nil)
+		} else {
+			f.Value.Set(f.DefValue)
+		}
+		f.Changed = false
+	}
+	cmd.Flags().VisitAll(reset)
+	cmd.PersistentFlags().VisitAll(reset)
+	for _, c := range cmd.Commands() {
+		resetFlags(c)
+	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -15,8 +16,8 @@ func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, er
 	now := time.Now()
 	res, err := s.wdb.ExecContext(ctx, `INSERT INTO lease (name, owner, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-		WHERE lease.owner = excluded.owner OR lease.expires_at < ?`,
-		p.Name, p.Owner, formatTime(now.Add(p.TTL)), formatTime(now))
+		WHERE lease.owner = excluded.owner OR lease.expires_at < ? OR lease.owner = ?`,
+		p.Name, p.Owner, formatTime(now.Add(p.TTL)), formatTime(now), replaceArg(p.Replace))
 	if err != nil {
 		return false, fmt.Errorf("sqlite: lease %s: %w", p.Name, err)
 	}
@@ -42,4 +43,26 @@ func (t *tx) LeaseHeld(ctx context.Context, name, owner string) (bool, error) {
 		return false, fmt.Errorf("sqlite: lease %s: %w", name, err)
 	}
 	return n == 1, nil
+}
+
+// replaceArg is the Replace holder as a query argument: NULL, which matches
+// no owner, when there is none.
+func replaceArg(r string) any {
+	if r == "" {
+		return nil
+	}
+	return r
+}
+
+// LeaseOwner implements store.Leaser.
+func (s *Store) LeaseOwner(ctx context.Context, name string) (string, error) {
+	var owner string
+	err := s.rdb.QueryRowContext(ctx, `SELECT owner FROM lease WHERE name = ?`, name).Scan(&owner)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: lease %s: %w", name, err)
+	}
+	return owner, nil
 }
