@@ -9,7 +9,7 @@ import (
 
 func TestSchemaCommand(t *testing.T) {
 	bin := buildBDT(t, t.TempDir())
-	stdout, stderr, code, _ := bdtRun(t, bin, "schema", "list")
+	stdout, stderr, code := bdtRun(t, bin, "schema", "list")
 	if code != 0 || stderr != "" {
 		t.Fatalf("schema list: exit %d, %s", code, stderr)
 	}
@@ -44,18 +44,18 @@ func TestSchemaCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stdout, stderr, code, _ := bdtRun(t, bin, "schema", "show", tc.name)
+		stdout, stderr, code := bdtRun(t, bin, "schema", "show", tc.name)
 		if code != 0 || stderr != "" || stdout != string(want) {
 			t.Errorf("schema show %s: exit %d, stderr %q, %d bytes (want %d)", tc.name, code, stderr, len(stdout), len(want))
 		}
 	}
 	for _, args := range [][]string{{"schema", "show", "nope"}, {"schema", "show"}, {"schema", "list", "x"}} {
-		stdout, stderr, code, _ := bdtRun(t, bin, args...)
+		stdout, stderr, code := bdtRun(t, bin, args...)
 		if code != 2 || stdout != "" || stderr == "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}
-	if _, stderr, _, _ := bdtRun(t, bin, "schema", "show", "nope"); !strings.Contains(stderr, `no schema called "nope"`) || !strings.Contains(stderr, "feeupdate-v1") {
+	if _, stderr, _ := bdtRun(t, bin, "schema", "show", "nope"); !strings.Contains(stderr, `no schema called "nope"`) || !strings.Contains(stderr, "feeupdate-v1") {
 		t.Errorf("stderr %q", stderr)
 	}
 }
