@@ -305,6 +305,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 	if c.Course != nil {
 		courseEnd = c.Course.EndDate
 	}
+	datesBefore := len(fs)
 	if event.IsZero() {
 		add(RActivityDate, "EventDate", "The date of the event is missing.")
 	} else {
@@ -320,6 +321,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 			add(RActivityDate, "EventDate", "The event date %s is before %s %s was assigned (%s).", event, noun, show(c.Number), c.AssignedOn)
 		}
 	}
+	eventBad := len(fs) > datesBefore // no deadline is counted from a date just refused
 	if d := o.FirstDayOfAbsence; !d.IsZero() {
 		if d.After(today) {
 			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is after today (%s).", d, today)
@@ -365,7 +367,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 	// R.ACTIVITY.LATE: a withdrawal of a previous notification corrects the
 	// record and has no deadline of its own.
 	late := false
-	if !event.IsZero() && event.Before(today) && !isPreviousWithdrawn(o.Type) {
+	if !eventBad && event.Before(today) && !isPreviousWithdrawn(o.Type) {
 		nation := a.Sponsor.Nation
 		if nation == "" {
 			nation = calendar.EnglandAndWales
