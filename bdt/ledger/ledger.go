@@ -82,5 +82,8 @@ type Finding struct {
 	Column   int    `json:"column,omitempty"`
 	Path     string `json:"path,omitempty"`
 	Record   int    `json:"record,omitempty"` // for a file finding inside a record (schema errors)
-	Message  string `json:"message"`
+	// Reference and Cert name the record a file finding falls in, when known.
+	Reference string `json:"reference,omitempty"`
+	Cert      string `json:"cert,omitempty"`
+	Message   string `json:"message"`
 }

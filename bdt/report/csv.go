@@ -48,7 +48,7 @@ func WriteErrors(w io.Writer, f *File) error {
 		return err
 	}
 	for _, fd := range f.FileFindings {
-		if err := row(itoa(fd.Line), itoa(fd.Column), itoa(fd.Record), "", "", fd.Rule, fd.Severity, fd.Field, fd.Path, fd.Message); err != nil {
+		if err := row(itoa(fd.Line), itoa(fd.Column), itoa(fd.Record), fd.Reference, fd.Cert, fd.Rule, fd.Severity, fd.Field, fd.Path, fd.Message); err != nil {
 			return err
 		}
 	}

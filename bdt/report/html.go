@@ -63,7 +63,7 @@ func WriteSummary(w io.Writer, f *File) error {
 		}
 	}
 	for _, fd := range f.FileFindings {
-		add(fd, fd.Line, fd.Record, "", "")
+		add(fd, fd.Line, fd.Record, fd.Reference, fd.Cert)
 	}
 	if f.Records != nil {
 		for r, err := range f.Records {

@@ -288,11 +288,28 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	}
 	var findings []ledger.Finding
 	for _, is := range issues {
+		who := h.invalid[is.Record]
 		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
-			Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record, Message: is.Message})
+			Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record, Message: is.Message,
+			Reference: who[0], Cert: who[1]})
 	}
 	e.Truncated = result.Truncated
 	findings = append(findings, h.fileFindings...)
+	// A file-id duplicate that also has the same bytes is said to be the
+	// same content: the clearer message for a plain re-upload.
+	if e.DuplicateOf != 0 {
+		if dup, err := tx.File(ctx, e.DuplicateOf); err != nil {
+			return false, nil, err
+		} else if dup != nil && dup.SHA256 == e.SHA256 {
+			for i, f := range findings {
+				if f.Rule == string(rules.FDuplicate) {
+					nf := duplicateFinding(dup, "has exactly the same content as")
+					nf.Field, nf.Line, nf.Path = f.Field, f.Line, f.Path
+					findings[i] = nf
+				}
+			}
+		}
+	}
 	// The same bytes as a file already applied: a duplicate, whatever else is wrong.
 	if e.DuplicateOf == 0 {
 		dup, err := tx.FileDuplicate(ctx, store.FileDuplicateParams{Licence: e.Licence, SHA256: e.SHA256, Exclude: e.ID})
@@ -341,8 +358,9 @@ type fileHandler struct {
 	user         *rules.User
 	fileFindings []ledger.Finding
 	outcomes     []ledger.Outcome
-	counts       map[string]int // record findings by rule id
-	err          error          // an infrastructure failure inside a handler
+	counts       map[string]int    // record findings by rule id
+	invalid      map[int][2]string // reference and certificate of records with schema issues
+	err          error             // an infrastructure failure inside a handler
 }
 
 var _ schema.Handler = (*fileHandler)(nil)
@@ -370,7 +388,9 @@ func (h *fileHandler) Header(hd *schema.Header) error {
 	}
 	for _, f := range rules.CheckFile(fh, h.sponsor, h.user) {
 		lf := finding(f)
-		if c := hd.Node.Child(headerField(f.Field)); c != nil {
+		lf.Field = headerField(f.Field)
+		lf.Path = "/" + hd.Format.Root + "/Header/" + lf.Field
+		if c := hd.Node.Child(lf.Field); c != nil {
 			lf.Line = c.Line
 		} else {
 			lf.Line = hd.Line
@@ -389,6 +409,7 @@ func (h *fileHandler) Header(hd *schema.Header) error {
 			e.DuplicateOf = dup.ID
 			df := duplicateFinding(dup, "has the same file id as")
 			df.Field = hd.Format.FileIDElement
+			df.Path = "/" + hd.Format.Root + "/Header/" + df.Field
 			if c := hd.Node.Child(df.Field); c != nil {
 				df.Line = c.Line
 			}
@@ -414,6 +435,18 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 	}
 	if len(rec.Issues) > 0 {
 		h.schemaBad = true
+		// Keep who the record is about, for the schema errors' report rows.
+		if h.invalid == nil {
+			h.invalid = map[int][2]string{}
+		}
+		if len(h.invalid) < 10000 {
+			ref, _ := rec.Node.Value("SponsorReference")
+			cert, ok := rec.Node.Value("CASNumber")
+			if !ok {
+				cert, _ = rec.Node.Value("CoSNumber")
+			}
+			h.invalid[rec.Index] = [2]string{ref, cert}
+		}
 	}
 	if h.rejected || h.schemaBad || !h.headerSeen {
 		return nil
