@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 	"time"
 
 	"bdt/bdt/decode"
@@ -290,8 +291,8 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	for _, is := range issues {
 		who := h.invalid[is.Record]
 		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
-			Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record, Message: is.Message,
-			Reference: who[0], Cert: who[1]})
+			Field: pathField(is.Path), Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record,
+			Message: is.Message, Reference: who[0], Cert: who[1]})
 	}
 	e.Truncated = result.Truncated
 	findings = append(findings, h.fileFindings...)
@@ -542,4 +543,16 @@ func opCerts(op rules.Op) []string {
 		return o.Certs
 	}
 	return nil
+}
+
+// pathField returns the element an element path ends in, without its
+// position: "CASNumber" for "/FeeUpdate/CASFeeUpdate[3]/CASNumber".
+func pathField(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }
