@@ -150,9 +150,13 @@ func plural(n int) string {
 
 // Issue is one thing wrong with a document.
 type Issue struct {
-	Rule   string // F.SIZE, F.WELLFORMED, F.KIND, F.SCHEMA (F.COUNT from CountIssue)
-	Line   int    // 1-based; 0 when the issue is about the whole file
-	Column int    // 1-based; 0 when libxml2 gives none
+	Rule string // F.SIZE, F.WELLFORMED, F.KIND, F.SCHEMA (F.COUNT from CountIssue)
+	Line int    // 1-based; 0 when the issue is about the whole file
+	// Column is 1-based; 0 when unknown. libxml2 gives none for validity
+	// errors: theirs is the parser's column when it raised the error, which
+	// is just past the end tag for a bad value or a missing child, and at
+	// the start tag's '>' for an unexpected element.
+	Column int
 	Path   string // element path, e.g. /FeeUpdate/CASFeeUpdate[3]/CourseFeesPaidToDate
 	// Record is the 1-based record a validity issue falls in; 0 in the
 	// header, outside any record, and for every parser issue (once the
