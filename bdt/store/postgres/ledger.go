@@ -1,0 +1,291 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
+)
+
+const fileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
+	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
+	processed_at, received_at, started_at, finished_at, reports_written, archived`
+
+// fileSetColumns are the columns FileInsert and FileUpdate write, in the
+// order of fileArgs.
+var fileSetColumns = strings.Split(strings.Join(strings.Fields(strings.TrimPrefix(fileColumns, "id, ")), ""), ",")
+
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func nullTime(s *string) (time.Time, error) {
+	if s == nil {
+		return time.Time{}, nil
+	}
+	return parseTime(*s)
+}
+
+func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
+	rows, err := r.q.Query(ctx, `SELECT `+fileColumns+` FROM ledger_file `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read ledger: %w", err)
+	}
+	defer rows.Close()
+	var out []*ledger.File
+	for rows.Next() {
+		f := new(ledger.File)
+		var dup *int64
+		var findings []byte
+		var processed, received, started, finished *string
+		if err := rows.Scan(&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
+			&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
+			&f.Warnings, &findings, &f.Truncated, &processed, &received, &started, &finished, &f.ReportsWritten, &f.Archived); err != nil {
+			return nil, fmt.Errorf("postgres: read ledger: %w", err)
+		}
+		if dup != nil {
+			f.DuplicateOf = *dup
+		}
+		if err := json.Unmarshal(findings, &f.FileFindings); err != nil {
+			return nil, fmt.Errorf("postgres: read ledger file %d findings: %w", f.ID, err)
+		}
+		for _, tv := range []struct {
+			dst *time.Time
+			src *string
+		}{{&f.ProcessedAt, processed}, {&f.ReceivedAt, received}, {&f.StartedAt, started}, {&f.FinishedAt, finished}} {
+			if *tv.dst, err = nullTime(tv.src); err != nil {
+				return nil, fmt.Errorf("postgres: read ledger file %d: %w", f.ID, err)
+			}
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: read ledger: %w", err)
+	}
+	return out, nil
+}
+
+func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
+	fs, err := r.files(ctx, `WHERE id = $1`, id)
+	if err != nil || len(fs) == 0 {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
+	var conds []string
+	var args []any
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if p.Licence != "" {
+		arg("licence = $%d", p.Licence)
+	}
+	if p.Key != "" {
+		arg("key = $%d", p.Key)
+	}
+	if p.Status != "" {
+		arg("status = $%d", p.Status)
+	}
+	if p.Unarchived {
+		conds = append(conds, "NOT archived")
+	}
+	q := ""
+	if len(conds) > 0 {
+		q = "WHERE " + strings.Join(conds, " AND ")
+	}
+	if p.Newest {
+		q += " ORDER BY id DESC"
+	} else {
+		q += " ORDER BY id"
+	}
+	if p.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", p.Limit)
+	}
+	return r.files(ctx, q, args...)
+}
+
+func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
+	if p.FileID == "" && p.SHA256 == "" {
+		return nil, nil
+	}
+	// An empty FileID or SHA256 matches nothing: '' is never compared.
+	fs, err := r.files(ctx, `WHERE licence = $1 AND id <> $2 AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+		AND (($3 <> '' AND file_id = $3) OR ($4 <> '' AND sha256 = $4)) ORDER BY id LIMIT 1`,
+		p.Licence, p.Exclude, p.FileID, p.SHA256)
+	if err != nil || len(fs) == 0 {
+		return nil, err
+	}
+	return fs[0], nil
+}
+
+// outcomes streams the outcomes of a file on q: rows are decoded as they
+// arrive from the server, never all held at once.
+func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		rows, err := q.Query(ctx, `SELECT idx, line, reference, cert, status, conf_ref, findings
+			FROM ledger_record WHERE file = $1 ORDER BY idx`, fileID)
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o ledger.Outcome
+			var findings []byte
+			if err := rows.Scan(&o.Index, &o.Line, &o.Reference, &o.Cert, &o.Status, &o.ConfRef, &findings); err != nil {
+				yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
+				return
+			}
+			if findings != nil {
+				if err := json.Unmarshal(findings, &o.Findings); err != nil {
+					yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcome %d/%d: %w", fileID, o.Index, err))
+					return
+				}
+			}
+			if !yield(o, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
+		}
+	}
+}
+
+// Outcomes streams on the transaction's connection: use the transaction for
+// nothing else until the iteration ends.
+func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return outcomes(ctx, r.q, fileID)
+}
+
+func fileArgs(f *ledger.File) ([]any, error) {
+	findings := f.FileFindings
+	if findings == nil {
+		findings = []ledger.Finding{}
+	}
+	fj, err := json.Marshal(findings)
+	if err != nil {
+		return nil, err
+	}
+	var dup any
+	if f.DuplicateOf != 0 {
+		dup = f.DuplicateOf
+	}
+	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
+		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
+		timeArg(f.ProcessedAt), timeArg(f.ReceivedAt), timeArg(f.StartedAt), timeArg(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
+}
+
+// FileInsert implements store.LedgerTx.
+func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
+	args, err := fileArgs(f)
+	if err != nil {
+		return fmt.Errorf("postgres: ledger: %w", err)
+	}
+	params := make([]string, len(args))
+	for i := range params {
+		params[i] = fmt.Sprintf("$%d", i+1)
+	}
+	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(fileSetColumns, ", ")+`) VALUES (`+
+		strings.Join(params, ", ")+`) RETURNING id`, args...).Scan(&f.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: ledger insert %s: %w", f.Key, err)
+	}
+	return nil
+}
+
+// FileUpdate implements store.LedgerTx.
+func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
+	args, err := fileArgs(f)
+	if err != nil {
+		return fmt.Errorf("postgres: ledger: %w", err)
+	}
+	sets := make([]string, len(fileSetColumns))
+	for i, c := range fileSetColumns {
+		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	tag, err := t.tx.Exec(ctx, fmt.Sprintf(`UPDATE ledger_file SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args)+1),
+		append(args, f.ID)...)
+	if err != nil {
+		if isCode(err, codeUniqueViolation, "ledger_file_applied_id") || isCode(err, codeUniqueViolation, "ledger_file_applied_sha") {
+			return fmt.Errorf("postgres: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)
+		}
+		return fmt.Errorf("postgres: ledger update %d: %w", f.ID, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("postgres: ledger file %d: %w", f.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// OutcomeInsert implements store.LedgerTx with COPY: one statement for any
+// number of outcomes.
+func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(outs))
+	for i, o := range outs {
+		var findings any
+		if len(o.Findings) > 0 {
+			b, err := json.Marshal(o.Findings)
+			if err != nil {
+				return fmt.Errorf("postgres: ledger: %w", err)
+			}
+			findings = string(b)
+		}
+		rows[i] = []any{fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings}
+	}
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"ledger_record"},
+		[]string{"file", "idx", "line", "reference", "cert", "status", "conf_ref", "findings"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
+	}
+	return nil
+}
+
+// File implements store.LedgerReader.
+func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
+}
+
+// FileList implements store.LedgerReader.
+func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
+}
+
+// FileDuplicate implements store.LedgerReader.
+func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
+	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
+}
+
+// Outcomes implements store.LedgerReader: the rows are read in one
+// snapshot, on a connection of their own, as the caller iterates.
+func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("postgres: begin read: %w", err))
+			return
+		}
+		defer t.Rollback(context.WithoutCancel(ctx))
+		for o, err := range outcomes(ctx, t, fileID) {
+			if !yield(o, err) || err != nil {
+				return
+			}
+		}
+	}
+}

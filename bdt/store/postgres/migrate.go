@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"bdt/bdt/store"
+)
+
+// migrationFiles holds the numbered migrations, NNN_name.sql, applied in
+// order of NNN. A migration is never edited once released: a change to the
+// schema is a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one numbered schema change.
+type migration struct {
+	Version int
+	Name    string // file name
+	SQL     string
+}
+
+// migrations returns the embedded migrations in order. Their versions are
+// 1, 2, 3... without gaps (a test holds this).
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, name := range names { // fs.Glob sorts
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("postgres: migration %s: name is not NNN_name.sql", base)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{Version: v, Name: base, SQL: string(b)})
+	}
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("postgres: migration %s: want version %d", m.Name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion returns the newest schema version this binary knows.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+// migrate brings the schema up to the newest version (when apply is set) in
+// one transaction holding an advisory lock of the schema, so replicas
+// starting at once serialise and all but the first find the work done. DDL
+// is transactional in PostgreSQL: a migration that fails leaves nothing
+// behind. It returns the version the database had before, and refuses a
+// newer schema than this binary knows.
+func (s *Store) migrate(ctx context.Context, apply bool) (int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, err
+	}
+	t, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	// One lock per schema: registers in different schemas of one database
+	// (tests, or several environments) migrate independently.
+	if _, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('bdt migrate ' || current_schema(), 0))`); err != nil {
+		return 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if _, err := t.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer PRIMARY KEY,
+		name       text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now()
+	)`); err != nil {
+		return 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	var have int
+	if err := t.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	known := len(ms)
+	if have > known {
+		return have, fmt.Errorf("postgres: schema version %d is newer than this bdt, which knows up to version %d: "+
+			"a newer bdt migrated this database; run that version (or newer): %w", have, known, store.ErrSchemaTooNew)
+	}
+	if have < known && !apply {
+		return have, fmt.Errorf("postgres: schema version %d, this bdt needs %d: %w", have, known, ErrSchemaTooOld)
+	}
+	for _, m := range ms[have:] {
+		if _, err := t.Exec(ctx, m.SQL); err != nil {
+			return have, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return have, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+		}
+	}
+	if err := t.Commit(ctx); err != nil {
+		return have, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return have, nil
+}
+
+// Migrate applies the migrations the database lacks (OpenWith has already,
+// unless Params.NoMigrate) and returns the schema versions before and after.
+func (s *Store) Migrate(ctx context.Context) (from, to int, err error) {
+	from, err = s.migrate(ctx, true)
+	if err != nil {
+		return from, from, err
+	}
+	to, err = s.SchemaVersion(ctx)
+	return from, to, err
+}
+
+// SchemaVersion returns the schema version of the database: the newest
+// migration applied to it.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: schema version: %w", err)
+	}
+	return v, nil
+}
+
+// timeLayout writes instants in UTC, RFC 3339 with a fixed nine fraction
+// digits, so that their text sorts in time order (as the SQLite driver).
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad time %q in the database: %w", s, err)
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,237 @@
+// Package postgres is the PostgreSQL driver of the register store: one
+// database shared by any number of bdt replicas, through a pgx connection
+// pool, migrated on first use by embedded numbered migrations.
+//
+// Concurrency. PostgreSQL does the locking; nothing is coordinated outside
+// it. Reads outside a transaction run in a read-only REPEATABLE READ
+// transaction, so a read of several tables sees one committed state.
+// Read-write transactions run at READ COMMITTED, and a transaction's read of
+// certificates (Tx.Certificates) locks their rows (SELECT … FOR UPDATE)
+// until it ends: a second transaction that reads the same certificate waits
+// for the first to end, then reads what it committed, so a decision made on
+// a certificate is never made on a stale copy and no update is lost. Every
+// change to a certificate's history also locks the certificate first, so two
+// transactions never race for the next history entry. Waits are bounded by
+// the lock timeout (Params.LockTimeout); a deadlock is broken by PostgreSQL,
+// which fails one of the transactions (a file then stays pending for the
+// next run).
+//
+// Leases (store.Leaser) live in the table lease, timed by the database's
+// clock (now()), so replicas' clocks need not agree.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// Store is a register store in a PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*tx)(nil)
+)
+
+// DefaultMaxConns is the size of the connection pool when neither
+// Params.MaxConns nor the DSN's pool_max_conns says otherwise: enough for
+// several workers each holding a file's transaction while their leases are
+// renewed and the ledger is read beside them.
+const DefaultMaxConns = 16
+
+// DefaultLockTimeout is how long a statement waits for a row lock another
+// transaction holds before it fails, like the SQLite driver's busy timeout.
+const DefaultLockTimeout = 30 * time.Second
+
+// Params configures OpenWith.
+type Params struct {
+	// DSN is a postgres:// URL (or a key=value connection string) as pgx
+	// reads it, including pgxpool's pool_* parameters. Any other query
+	// parameter is a run-time setting of the connection, such as
+	// search_path=myschema to keep the register in a schema of its own.
+	DSN string
+	// MaxConns is the pool size; 0 means the DSN's pool_max_conns, or
+	// DefaultMaxConns.
+	MaxConns int32
+	// LockTimeout bounds a wait for a row lock; 0 means the DSN's
+	// lock_timeout, or DefaultLockTimeout.
+	LockTimeout time.Duration
+	// NoMigrate opens the database without migrating it: a schema older
+	// than this binary's is refused with ErrSchemaTooOld instead of being
+	// brought up to date. A newer one is always refused.
+	NoMigrate bool
+}
+
+// ErrSchemaTooOld: the database lacks migrations and Params.NoMigrate
+// forbids applying them (run `bdt migrate`).
+var ErrSchemaTooOld = errors.New("database schema is older than this bdt; run bdt migrate")
+
+// Open opens the PostgreSQL register dsn names and applies any migrations
+// it lacks. It is OpenWith with default parameters.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, Params{DSN: dsn})
+}
+
+// OpenWith connects to the database p.DSN names, checks that it answers,
+// and migrates it (unless p.NoMigrate). It refuses a database whose schema
+// is newer than this binary knows (store.ErrSchemaTooNew). Its errors never
+// repeat the DSN, which may hold a password.
+func OpenWith(ctx context.Context, p Params) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(p.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: the DSN does not parse: %w", err)
+	}
+	switch {
+	case p.MaxConns > 0:
+		cfg.MaxConns = p.MaxConns
+	case !strings.Contains(p.DSN, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns
+	}
+	rt := cfg.ConnConfig.RuntimeParams
+	if p.LockTimeout > 0 || rt["lock_timeout"] == "" {
+		lt := p.LockTimeout
+		if lt <= 0 {
+			lt = DefaultLockTimeout
+		}
+		rt["lock_timeout"] = fmt.Sprint(lt.Milliseconds())
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s: %w", where(cfg), err)
+	}
+	if _, err := s.migrate(ctx, !p.NoMigrate); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// where names the server and database of cfg for messages, without the
+// user's password.
+func where(cfg *pgxpool.Config) string {
+	c := cfg.ConnConfig
+	return fmt.Sprintf("%s:%d/%s", c.Host, c.Port, c.Database)
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Begin starts a read-write transaction (READ COMMITTED). Its reads of
+// certificates lock them until it ends.
+func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
+	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t}, nil
+}
+
+// snapshot runs fn in a read-only REPEATABLE READ transaction, so that a
+// read of several tables sees one committed state.
+func snapshot[T any](ctx context.Context, s *Store, fn func(r reader) (T, error)) (T, error) {
+	var zero T
+	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return zero, fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	v, err := fn(reader{q: t})
+	if err != nil {
+		return zero, err
+	}
+	if err := t.Commit(ctx); err != nil {
+		return zero, fmt.Errorf("postgres: end read: %w", err)
+	}
+	return v, nil
+}
+
+// Sponsor implements store.Reader.
+func (s *Store) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
+	return snapshot(ctx, s, func(r reader) (*rules.Sponsor, error) { return r.Sponsor(ctx, licence) })
+}
+
+// User implements store.Reader.
+func (s *Store) User(ctx context.Context, id string) (*rules.User, error) {
+	return snapshot(ctx, s, func(r reader) (*rules.User, error) { return r.User(ctx, id) })
+}
+
+// Certificates implements store.Reader.
+func (s *Store) Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error) {
+	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.Certificates(ctx, numbers...) })
+}
+
+// SponsorList implements store.Reader.
+func (s *Store) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
+	return snapshot(ctx, s, func(r reader) ([]*rules.Sponsor, error) { return r.SponsorList(ctx) })
+}
+
+// UserList implements store.Reader.
+func (s *Store) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {
+	return snapshot(ctx, s, func(r reader) ([]*rules.User, error) { return r.UserList(ctx, params) })
+}
+
+// CertificateList implements store.Reader.
+func (s *Store) CertificateList(ctx context.Context, params store.CertificateListParams) ([]*rules.Certificate, error) {
+	return snapshot(ctx, s, func(r reader) ([]*rules.Certificate, error) { return r.CertificateList(ctx, params) })
+}
+
+// tx is a read-write transaction.
+type tx struct {
+	reader
+	tx   pgx.Tx
+	done bool
+}
+
+// Commit implements store.Tx.
+func (t *tx) Commit() error {
+	t.done = true
+	if err := t.tx.Commit(context.Background()); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback implements store.Tx; it does nothing after Commit or Rollback.
+func (t *tx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	if err := t.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		return fmt.Errorf("postgres: rollback: %w", err)
+	}
+	return nil
+}
+
+// PostgreSQL error codes the driver tells apart.
+const (
+	codeUniqueViolation = "23505"
+	codeLockTimeout     = "55P03"
+)
+
+// isCode reports whether err is a PostgreSQL error with code, and for a
+// constraint violation (when constraint is not empty) on that constraint.
+func isCode(err error, code, constraint string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == code && (constraint == "" || pe.ConstraintName == constraint)
+}

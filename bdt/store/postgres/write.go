@@ -1,0 +1,299 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// codeForeignKeyViolation: an insert or update names a sponsor or user that
+// is not there (or a user of another sponsor).
+const codeForeignKeyViolation = "23503"
+
+// SponsorInsert implements store.Tx. Routes are a set: a route given twice
+// is stored once.
+func (t *tx) SponsorInsert(ctx context.Context, s *rules.Sponsor) error {
+	routes := make([]string, len(s.Routes))
+	for i, r := range s.Routes {
+		routes[i] = string(r)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO sponsor (licence, name, status, nation) VALUES ($1, $2, $3, $4)`,
+		s.Licence, s.Name, string(s.Status), string(s.Nation))
+	b.Queue(`INSERT INTO sponsor_route (licence, route) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+		s.Licence, routes)
+	err := execBatch(ctx, t.tx, b)
+	if isCode(err, codeUniqueViolation, "sponsor_pkey") {
+		return fmt.Errorf("postgres: sponsor %s: %w", s.Licence, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: sponsor %s: %w", s.Licence, err)
+	}
+	return nil
+}
+
+// execBatch sends b and returns the first statement's error, if any.
+func execBatch(ctx context.Context, q querier, b *pgx.Batch) error {
+	br := q.SendBatch(ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// UserInsert implements store.Tx.
+func (t *tx) UserInsert(ctx context.Context, u *rules.User) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO sms_user (id, sponsor, name, level, status) VALUES ($1, $2, $3, $4, $5)`,
+		u.ID, u.Sponsor, u.Name, int16(u.Level), string(u.Status))
+	switch {
+	case isCode(err, codeForeignKeyViolation, ""):
+		return fmt.Errorf("postgres: user %s: sponsor %s: %w", u.ID, u.Sponsor, store.ErrNotFound)
+	case isCode(err, codeUniqueViolation, ""):
+		return fmt.Errorf("postgres: user %s: %w", u.ID, store.ErrExists)
+	case err != nil:
+		return fmt.Errorf("postgres: user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+// CertificateInsert implements store.Tx: the certificate and its histories
+// in one round trip. The foreign keys check that its sponsor exists and
+// that its creator and owner are users of that sponsor.
+func (t *tx) CertificateInsert(ctx context.Context, c *rules.Certificate) error {
+	var courseTitle, courseStart, courseEnd any
+	if co := c.Course; co != nil {
+		courseTitle, courseStart, courseEnd = co.Title, dateArg(co.StartDate), dateArg(co.EndDate)
+	}
+	var jobTitle, soc, jobStart, jobEnd, salary, loc any
+	if j := c.Job; j != nil {
+		jobTitle, soc, jobStart, jobEnd, salary, loc = j.Title, j.SOCCode, dateArg(j.StartDate), dateArg(j.EndDate), int64(j.SalaryPence), j.Location
+	}
+	args := []any{c.Number, string(c.Kind), c.Sponsor, string(c.Status), nullString(c.CreatedBy), nullString(c.Owner), dateArg(c.AssignedOn),
+		c.Person.FamilyName, c.Person.GivenNames, dateArg(c.Person.DateOfBirth), c.Person.Nationality,
+		courseTitle, courseStart, courseEnd,
+		jobTitle, soc, jobStart, jobEnd, salary, loc}
+	args = append(args, feeArgs(c.Fees)...)
+	args = append(args, c.Note)
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO certificate (`+certColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, args...)
+	for i, sc := range c.StatusHistory {
+		queueStatus(b, c.Number, i+1, sc)
+	}
+	for i, fc := range c.FeeHistory {
+		queueFees(b, c.Number, i+1, fc)
+	}
+	for i, a := range c.Activity {
+		if err := queueReport(b, c.Number, i+1, a); err != nil {
+			return fmt.Errorf("postgres: certificate %s: %w", c.Number, err)
+		}
+	}
+	err := execBatch(ctx, t.tx, b)
+	var pe *pgconn.PgError
+	switch {
+	case isCode(err, codeUniqueViolation, "certificate_pkey"):
+		return fmt.Errorf("postgres: certificate %s: %w", c.Number, store.ErrExists)
+	case isCode(err, codeUniqueViolation, "activity_report_number_ref_key"):
+		return fmt.Errorf("postgres: certificate %s: a report reference given twice: %w", c.Number, store.ErrExists)
+	case isCode(err, codeForeignKeyViolation, "") && errors.As(err, &pe):
+		what := "its sponsor"
+		switch pe.ConstraintName {
+		case "certificate_created_by_sponsor_fkey":
+			what = "its creator, a user of its sponsor,"
+		case "certificate_owner_sponsor_fkey":
+			what = "its owner, a user of its sponsor,"
+		}
+		return fmt.Errorf("postgres: certificate %s: %s: %w", c.Number, what, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("postgres: certificate %s: %w", c.Number, err)
+	}
+	t.locked[c.Number] = true // inserted by this transaction: no one else sees it
+	return nil
+}
+
+// Apply implements store.Tx.
+func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
+	for _, ch := range changes {
+		if err := t.apply(ctx, ch); err != nil {
+			return fmt.Errorf("postgres: apply %T: %w", ch, err)
+		}
+	}
+	return nil
+}
+
+func (t *tx) apply(ctx context.Context, ch rules.Change) error {
+	switch ch := ch.(type) {
+	case rules.AddReport:
+		if err := t.lock(ctx, ch.Cert); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		if err := queueReport(b, ch.Cert, 0, ch.Report); err != nil {
+			return err
+		}
+		err := execBatch(ctx, t.tx, b)
+		if isCode(err, codeUniqueViolation, "activity_report_number_ref_key") {
+			return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, store.ErrExists)
+		}
+		if err != nil {
+			return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, err)
+		}
+		return nil
+	case rules.MarkReportWithdrawn:
+		return t.markWithdrawn(ctx, ch)
+	case rules.SetFees:
+		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
+			boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
+			append(feeArgs(ch.Change.After), ch.Cert)...); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		queueFees(b, ch.Cert, 0, ch.Change)
+		if err := execBatch(ctx, t.tx, b); err != nil {
+			return fmt.Errorf("certificate %s: fee history: %w", ch.Cert, err)
+		}
+		return nil
+	case rules.SetNote:
+		return t.update(ctx, ch.Cert, `UPDATE certificate SET note = $1 WHERE number = $2`, ch.Note, ch.Cert)
+	case rules.SetStatus:
+		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET status = $1 WHERE number = $2`,
+			string(ch.Change.Status), ch.Cert); err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		queueStatus(b, ch.Cert, 0, ch.Change)
+		if err := execBatch(ctx, t.tx, b); err != nil {
+			return fmt.Errorf("certificate %s: status history: %w", ch.Cert, err)
+		}
+		return nil
+	case rules.SetOwner:
+		// The foreign key (owner, sponsor) refuses a user of another sponsor.
+		err := t.update(ctx, ch.Cert, `UPDATE certificate SET owner = $1 WHERE number = $2`, nullString(ch.Owner), ch.Cert)
+		if isCode(err, codeForeignKeyViolation, "") {
+			return fmt.Errorf("certificate %s: owner %s is not a user of its sponsor: %w", ch.Cert, ch.Owner, store.ErrNotFound)
+		}
+		return err
+	case nil:
+		return errors.New("nil change")
+	default:
+		return fmt.Errorf("unknown change type %T", ch)
+	}
+}
+
+// lock locks the row of certificate number for the rest of the transaction
+// (unless this transaction has already), so that the next entry of its
+// histories is computed from what the last holder committed. It returns
+// ErrNotFound for a certificate not in the register.
+func (t *tx) lock(ctx context.Context, number string) error {
+	if t.locked[number] {
+		return nil
+	}
+	var one int
+	err := t.tx.QueryRow(ctx, `SELECT 1 FROM certificate WHERE number = $1 FOR UPDATE`, number).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("certificate %s: %w", number, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", number, err)
+	}
+	t.locked[number] = true
+	return nil
+}
+
+// update runs an UPDATE of certificate number, which locks its row, and
+// returns ErrNotFound when it changed no row.
+func (t *tx) update(ctx context.Context, number, query string, args ...any) error {
+	tag, err := t.tx.Exec(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("certificate %s: %w", number, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("certificate %s: %w", number, store.ErrNotFound)
+	}
+	t.locked[number] = true
+	return nil
+}
+
+// seqArg is the seq of a new history entry: seq when it is known (a new
+// certificate's histories, numbered 1, 2, ...), else the next after the
+// entries committed so far (the caller holds the certificate's row lock).
+func seqArg(seq int) any {
+	if seq > 0 {
+		return seq
+	}
+	return nil
+}
+
+func queueStatus(b *pgx.Batch, number string, seq int, sc rules.StatusChange) {
+	b.Queue(`INSERT INTO status_change (number, seq, status, at, by, reason)
+		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = $1)), $3, $4, $5, $6)`,
+		number, seqArg(seq), string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+}
+
+func queueFees(b *pgx.Batch, number string, seq int, fc rules.FeeChange) {
+	args := []any{number, seqArg(seq), formatTime(fc.At), fc.By, fc.Ref}
+	args = append(args, feeArgs(fc.Before)...)
+	args = append(args, feeArgs(fc.After)...)
+	b.Queue(`INSERT INTO fee_change (number, seq, at, by, ref,
+		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
+		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM fee_change WHERE number = $1)),
+			$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, args...)
+}
+
+func queueReport(b *pgx.Batch, number string, seq int, a rules.ActivityReport) error {
+	var lines, town, postcode, phone, email any
+	if ad := a.Address; ad != nil {
+		j, err := json.Marshal(ad.Lines)
+		if err != nil {
+			return err
+		}
+		lines, town, postcode, phone, email = string(j), ad.Town, ad.Postcode, ad.Phone, ad.Email
+	}
+	b.Queue(`INSERT INTO activity_report (number, seq, ref, type, event_date, details,
+		address_lines, address_town, address_postcode, address_phone, address_email,
+		early_completion, previous_date, first_day_of_absence, new_employer,
+		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
+		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM activity_report WHERE number = $1)),
+			$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+		number, seqArg(seq), a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+		lines, town, postcode, phone, email,
+		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
+		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+	return nil
+}
+
+func (t *tx) markWithdrawn(ctx context.Context, m rules.MarkReportWithdrawn) error {
+	if m.WithdrawnBy == "" {
+		return fmt.Errorf("certificate %s: activity report %s: no withdrawing report given", m.Cert, m.Ref)
+	}
+	// The update locks the report's row: of two transactions withdrawing
+	// it, the second finds it withdrawn.
+	tag, err := t.tx.Exec(ctx, `UPDATE activity_report SET withdrawn_by = $1
+		WHERE number = $2 AND ref = $3 AND withdrawn_by IS NULL`, m.WithdrawnBy, m.Cert, m.Ref)
+	if err != nil {
+		return fmt.Errorf("certificate %s: activity report %s: %w", m.Cert, m.Ref, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var by *string
+	err = t.tx.QueryRow(ctx, `SELECT withdrawn_by FROM activity_report WHERE number = $1 AND ref = $2`, m.Cert, m.Ref).Scan(&by)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("certificate %s: activity report %s: %w", m.Cert, m.Ref, store.ErrNotFound)
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("certificate %s: activity report %s: already withdrawn by %s: %w", m.Cert, m.Ref, str(by), store.ErrConflict)
+}
