@@ -52,11 +52,15 @@ func TestLocalSkipsSymlinksAndOddNames(t *testing.T) {
 func TestOpenLocation(t *testing.T) {
 	dir := t.TempDir()
 	for _, loc := range []string{dir, "file://" + dir} {
-		if _, err := storage.Open(loc); err != nil {
+		if _, err := storage.Open(context.Background(), loc, storage.Options{}); err != nil {
 			t.Errorf("Open(%q): %v", loc, err)
 		}
 	}
-	if _, err := storage.Open("ftp://example/x"); err == nil {
+	if _, err := storage.Open(context.Background(), "ftp://example/x", storage.Options{}); err == nil {
 		t.Error("Open(ftp://) succeeded")
+	}
+	// This test binary does not link package s3 in, so s3:// is unknown.
+	if _, err := storage.Open(context.Background(), "s3://bucket/inbox", storage.Options{}); err == nil {
+		t.Error("Open(s3://) succeeded without package s3")
 	}
 }

@@ -1,7 +1,7 @@
 // Package storage puts the inbox, outbox and archive behind one small
-// interface: a local folder (the default) or, later, an S3 bucket and prefix.
-// Keys are slash-separated paths relative to the location's root, such as
-// "4NUV7KB58/fees-2026-11.xml".
+// interface: a local folder (the default) or an S3 bucket and prefix
+// (package bdt/bdt/storage/s3). Keys are slash-separated paths relative to
+// the location's root, such as "4NUV7KB58/fees-2026-11.xml".
 package storage
 
 import (
@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -87,10 +89,33 @@ func CheckKey(key string) error {
 	return nil
 }
 
+// Copier is implemented by a Storage that can copy an object to another
+// Storage without streaming it through this process, such as S3's
+// server-side CopyObject between two locations of one service. CopyTo
+// reports false, having done nothing, when it cannot copy to dst; Move then
+// streams the object instead. Like Put, the copy is complete or absent. A
+// missing source is reported as ErrNotFound.
+type Copier interface {
+	CopyTo(ctx context.Context, dst Storage, key string) (bool, error)
+}
+
 // Move copies key from src to dst and then deletes it from src. It is safe
 // to repeat after a crash at any point: a key already gone from src but
-// present in dst counts as moved.
+// present in dst counts as moved. The copy is src's own when src is a Copier
+// that can reach dst, and streamed through Open and Put otherwise.
 func Move(ctx context.Context, src, dst Storage, key string) error {
+	if c, ok := src.(Copier); ok {
+		copied, err := c.CopyTo(ctx, dst, key)
+		if errors.Is(err, ErrNotFound) {
+			return nil // moved by an earlier attempt
+		}
+		if err != nil {
+			return err
+		}
+		if copied {
+			return src.Delete(ctx, key)
+		}
+	}
 	r, err := src.Open(ctx, key)
 	if errors.Is(err, ErrNotFound) {
 		return nil // moved by an earlier attempt
@@ -106,14 +131,58 @@ func Move(ctx context.Context, src, dst Storage, key string) error {
 	return src.Delete(ctx, key)
 }
 
-// Open returns the Storage at location: a folder path or a file:// URL.
-func Open(location string) (Storage, error) {
-	switch {
-	case strings.HasPrefix(location, "file://"):
-		return NewLocal(strings.TrimPrefix(location, "file://"))
-	case strings.Contains(location, "://"):
-		return nil, fmt.Errorf("storage: unsupported location %q (use a folder path or file://)", location)
-	default:
-		return NewLocal(location)
+// Options are what Open needs to know beyond the location itself.
+type Options struct {
+	// S3Endpoint is the URL of an S3-compatible server (such as
+	// http://127.0.0.1:7070) for s3:// locations; "" for AWS S3, or for the
+	// endpoint the SDK's own configuration names (AWS_ENDPOINT_URL_S3).
+	// Given an endpoint, buckets are addressed path-style.
+	S3Endpoint string
+}
+
+// Opener opens the Storage at a location of one URL scheme.
+type Opener func(ctx context.Context, location string, opt Options) (Storage, error)
+
+var (
+	openersMu sync.RWMutex
+	openers   = map[string]Opener{}
+)
+
+// Register makes Open hand locations of scheme ("s3" for s3://…) to open.
+// Implementations outside this package register themselves when imported
+// (package bdt/bdt/storage/s3 registers "s3"), which keeps this package free
+// of their dependencies. Registering a scheme twice panics.
+func Register(scheme string, open Opener) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	if _, dup := openers[scheme]; dup || scheme == "file" {
+		panic("storage: Register called twice for scheme " + scheme)
 	}
+	openers[scheme] = open
+}
+
+// Open returns the Storage at location: a folder path, a file:// URL, or a
+// URL of a registered scheme such as s3://bucket/prefix (which needs package
+// bdt/bdt/storage/s3 linked in).
+func Open(ctx context.Context, location string, opt Options) (Storage, error) {
+	scheme, _, isURL := strings.Cut(location, "://")
+	switch {
+	case !isURL:
+		return NewLocal(location)
+	case scheme == "file":
+		return NewLocal(strings.TrimPrefix(location, "file://"))
+	}
+	openersMu.RLock()
+	open := openers[strings.ToLower(scheme)]
+	var known []string
+	for s := range openers {
+		known = append(known, s+"://")
+	}
+	openersMu.RUnlock()
+	if open == nil {
+		sort.Strings(known)
+		return nil, fmt.Errorf("storage: unsupported location %q (use a folder path or %s)",
+			location, strings.Join(append([]string{"file://"}, known...), ", "))
+	}
+	return open(ctx, location, opt)
 }

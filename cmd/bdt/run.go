@@ -12,12 +12,14 @@ import (
 
 	"bdt/bdt/runner"
 	"bdt/bdt/storage"
+	_ "bdt/bdt/storage/s3" // s3:// locations
 	"bdt/bdt/store/open"
 )
 
 // runOptions are the flags of `bdt run` (and, later, `bdt serve`).
 type runOptions struct {
 	db, inbox, outbox, archive string
+	s3Endpoint                 string
 	dryRun                     bool
 	now                        string
 	workers                    int
@@ -32,6 +34,8 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.inbox, "inbox", "./inbox", "inbox location: files sit in inbox/<licence>/<name>.xml")
 	f.StringVar(&o.outbox, "outbox", "./outbox", "outbox location: reports are written to outbox/<licence>/")
 	f.StringVar(&o.archive, "archive", "./archive", "archive location: processed files are moved here")
+	f.StringVar(&o.s3Endpoint, "s3-endpoint", os.Getenv("BDT_S3_ENDPOINT"),
+		"URL of an S3-compatible server for s3://bucket/prefix locations, addressed path-style (default $BDT_S3_ENDPOINT; none: AWS S3)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "validate and decide everything, write reports marked as a dry run, change nothing")
 	f.StringVar(&o.now, "now", "", "processing time (RFC 3339) the rules use, for reproducible reports; default: the clock")
 	f.IntVar(&o.workers, "workers", 1, "files of different sponsors processed in parallel")
@@ -63,7 +67,7 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		loc string
 		dst *storage.Storage
 	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
-		if *l.dst, err = storage.Open(l.loc); err != nil {
+		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint}); err != nil {
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
 	}
