@@ -6,6 +6,7 @@ import (
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/runner"
+	"bdt/rules"
 )
 
 // metrics are the daemon's Prometheus metrics. It is also a runner.Observer
@@ -41,6 +42,9 @@ func newMetrics() *metrics {
 			Help: "Unix time of the end of the last run in which every file was processed."}),
 		inProgress: prometheus.NewGauge(prometheus.GaugeOpts{Name: "bdt_run_in_progress",
 			Help: "1 while a run is in progress."}),
+	}
+	for _, r := range rules.Catalogue() { // every rule is listed, from zero
+		m.findings.WithLabelValues(string(r.ID))
 	}
 	m.reg.MustRegister(m.files, m.records, m.findings, m.failures, m.runs, m.duration, m.lastSuccess, m.inProgress,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

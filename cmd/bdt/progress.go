@@ -18,18 +18,19 @@ import (
 // printer shows a run's progress: bars and a summary table on a terminal,
 // or one JSON log line per file (zerolog) in a pipe or with --log-format json.
 type printer struct {
-	json bool
-	out  io.Writer
-	log  zerolog.Logger
-	mu   sync.Mutex
-	prog *mpb.Progress
-	bars map[string]*mpb.Bar
+	json   bool
+	daemon bool // log every file (console or JSON); no bars, no table
+	out    io.Writer
+	log    zerolog.Logger
+	mu     sync.Mutex
+	prog   *mpb.Progress
+	bars   map[string]*mpb.Bar
 }
 
 var _ runner.Observer = (*printer)(nil)
 
-func newPrinter(format string, out, errw io.Writer) *printer {
-	p := &printer{out: out, bars: map[string]*mpb.Bar{}}
+func newPrinter(format string, out, errw io.Writer, daemon bool) *printer {
+	p := &printer{out: out, bars: map[string]*mpb.Bar{}, daemon: daemon}
 	switch format {
 	case "json":
 		p.json = true
@@ -41,7 +42,7 @@ func newPrinter(format string, out, errw io.Writer) *printer {
 		p.log = zerolog.New(out).With().Timestamp().Logger()
 	} else {
 		p.log = zerolog.New(zerolog.ConsoleWriter{Out: errw}).With().Timestamp().Logger()
-		if f, ok := errw.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if f, ok := errw.(*os.File); ok && isatty.IsTerminal(f.Fd()) && !daemon {
 			p.prog = mpb.New(mpb.WithOutput(errw), mpb.WithWidth(40))
 		}
 	}
@@ -97,7 +98,7 @@ func (p *printer) FileDone(r runner.FileResult) {
 	if r.Recovered {
 		ev = ev.Bool("recovered", true)
 	}
-	if p.json || r.Err != nil {
+	if p.json || p.daemon || r.Err != nil {
 		ev.Msg("file processed")
 	}
 }

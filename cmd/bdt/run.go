@@ -105,7 +105,7 @@ pending for the next run), 2 on usage errors.`,
 				return err
 			}
 			defer cfg.Store.Close()
-			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), false)
 			cfg.Observer = p
 			sum, err := runner.New(cfg).Run(ctx)
 			p.Close(sum)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"bdt/bdt/daemon"
+	"bdt/bdt/runner"
+)
+
+func init() {
+	var o runOptions
+	var schedule, tz, listen, token string
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run as a daemon: process the inbox on a schedule and on demand",
+		Long: `Run as a daemon: process the inbox on a cron schedule (UK time by default)
+and on demand through the admin endpoint.
+
+Every run takes all that is pending, so a missed night is harmless. Runs never
+overlap: a run due while another is in progress is skipped. A run that panics
+is logged and counted; the schedule goes on.
+
+Admin endpoint (--listen, loopback by default):
+  GET  /healthz       the process is up
+  GET  /readyz        the database and the inbox are reachable
+  GET  /metrics       Prometheus metrics
+  POST /runs          start a run now: 202, or 409 when one is in progress
+                      (needs "Authorization: Bearer TOKEN" when --admin-token is set;
+                      a token is required when --listen is not a loopback address)
+  GET  /runs/latest   the latest run: counts by status, errors
+
+SIGTERM or SIGINT: no new run or file is started; the file in hand is given
+--grace to finish and is then rolled back; the process exits.
+
+Every flag can also be set in the environment as BDT_<FLAG>, e.g. BDT_DB,
+BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			loc, err := time.LoadLocation(tz)
+			if err != nil {
+				return exitWith(exitUsage, "--tz %q: %v", tz, err)
+			}
+			cfg, err := o.config(ctx)
+			if err != nil {
+				return err
+			}
+			defer cfg.Store.Close()
+			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), true)
+			log := p.log
+			d, err := daemon.New(daemon.Config{
+				Schedule: schedule, Location: loc, Listen: listen, Token: token, Grace: grace,
+				Log: log, Observer: p,
+				Run: func(ctx context.Context, stop <-chan struct{}, obs runner.Observer) (*runner.Summary, error) {
+					c := cfg
+					c.Stop, c.Observer = stop, obs
+					return runner.New(c).Run(ctx)
+				},
+				Ready: func(ctx context.Context) error {
+					if _, err := cfg.Store.Sponsor(ctx, ""); err != nil {
+						return fmt.Errorf("database: %w", err)
+					}
+					if _, _, err := cfg.Inbox.List(ctx, "readyz-probe/"); err != nil {
+						return fmt.Errorf("inbox: %w", err)
+					}
+					return nil
+				},
+			})
+			if err != nil {
+				return exitWith(exitUsage, "%v", err)
+			}
+			if err := d.Serve(ctx); err != nil {
+				return exitWith(exitFailed, "%v", err)
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&schedule, "schedule", "0 2 * * *", "cron schedule (5 fields, or 6 with seconds first)")
+	f.StringVar(&tz, "tz", "Europe/London", "time zone of the schedule")
+	f.StringVar(&listen, "listen", "127.0.0.1:9090", "admin endpoint address (empty: none)")
+	f.StringVar(&token, "admin-token", "", "bearer token required by POST /runs (required off loopback)")
+	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the file in hand may take to finish before it is rolled back")
+	rootCmd.AddCommand(cmd)
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
+	"bdt/bdt/store/open"
+)
+
+// freePort returns a loopback address no one listens on (yet).
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// eventually polls cond until it holds, failing after a generous bound (a
+// guard against hanging, not a timing assertion).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func serveCmd(bin, dir, listen string, extra ...string) *exec.Cmd {
+	args := append([]string{"serve", "--db", "sqlite:" + filepath.Join(dir, "bdt.db"),
+		"--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"),
+		"--archive", filepath.Join(dir, "archive"), "--now", "2026-11-23T02:00:00Z",
+		"--listen", listen, "--log-format", "json"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = os.Environ()
+	return cmd
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestServeSchedulesAndTriggers runs bdt serve as a real process with a
+// per-second schedule: files dropped in the inbox are processed by the
+// schedule, POST /runs triggers a run, metrics count them, and SIGTERM
+// stops it cleanly.
+func TestServeSchedulesAndTriggers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs bdt serve as a real process")
+	}
+	bin := sharedBinary(t)
+	dir := crashSetup(t, bin)
+	listen := freePort(t)
+	cmd := serveCmd(bin, dir, listen, "--schedule", "*/1 * * * * *")
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	base := "http://" + listen
+	eventually(t, "the admin endpoint", func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	for key := range crashFiles {
+		res := strings.TrimSuffix(key, ".xml") + ".result.xml"
+		eventually(t, "the scheduled run to report "+res, func() bool { return exists(filepath.Join(dir, "outbox", res)) })
+	}
+
+	// A file dropped later, and a run triggered through the API.
+	late := strings.ReplaceAll(crashFiles["4NUV7KB58/wx-crash-1.xml"], "WX-CRASH-1", "WX-CRASH-LATE")
+	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "wx-crash-late.xml"), []byte(late), 0o644)
+	eventually(t, "POST /runs to be accepted", func() bool {
+		resp, err := http.Post(base+"/runs", "", nil)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusConflict {
+			t.Fatalf("POST /runs = %d", resp.StatusCode)
+		}
+		return resp.StatusCode == http.StatusAccepted
+	})
+	eventually(t, "the late file's report", func() bool {
+		return exists(filepath.Join(dir, "outbox", "4NUV7KB58", "wx-crash-late.result.xml"))
+	})
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`bdt_files_processed_total{kind="studentactivity",status="ACCEPTED"}`, `bdt_runs_total{result="ok",trigger="api"}`,
+		`bdt_last_successful_run_timestamp_seconds`, `bdt_rule_findings_total`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	for _, path := range []string{"/readyz", "/runs/latest"} {
+		resp, err := http.Get(base + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("GET %s: %v %v", path, err, resp.StatusCode)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	// Everything applied exactly once, the late file included.
+	st, err := open.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bdt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs, _ := st.FileList(context.Background(), store.FileListParams{})
+	if len(fs) != len(crashFiles)+1 {
+		t.Errorf("%d ledger entries, want %d", len(fs), len(crashFiles)+1)
+	}
+	for _, f := range fs {
+		if f.Status != ledger.Accepted || !f.Archived {
+			t.Errorf("%s: %s archived=%v", f.Key, f.Status, f.Archived)
+		}
+	}
+}
+
+// TestServeSIGTERMMidFileAppliesNothing: SIGTERM while a large file is being
+// applied rolls it back after the grace period; nothing of it is in the
+// register, and the next run applies it whole.
+func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs bdt serve as a real process")
+	}
+	bin := sharedBinary(t)
+	dir := crashSetup(t, bin)
+	for key := range crashFiles {
+		os.Remove(filepath.Join(dir, "inbox", filepath.FromSlash(key)))
+	}
+	// 40,000 records: the first eight apply, the rest repeat them
+	// (R.RECORD.DUPLICATE), so the file takes a while and has changes in
+	// hand all along.
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<StudentActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:studentactivity:v1">
+  <Header>
+    <SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber>
+    <SMSUserId>jsmith01</SMSUserId>
+    <BulkReportingID>BIG-1</BulkReportingID>
+    <CreatedAt>2026-11-22T10:00:00Z</CreatedAt>
+    <RecordCount>40000</RecordCount>
+  </Header>
+`)
+	for i := 0; i < 40000; i++ {
+		fmt.Fprintf(&b, "  <StudentActivity><CASNumber>CAS26000000%03d</CASNumber><ActivityType>STUDENT_OTHER_CHANGE</ActivityType><EventDate>2026-11-20</EventDate><Details>Record %d</Details></StudentActivity>\n", 201+i%8, i)
+	}
+	b.WriteString("</StudentActivityReport>\n")
+	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(b.String()), 0o644)
+
+	listen := freePort(t)
+	cmd := serveCmd(bin, dir, listen, "--schedule", "0 0 1 1 *", "--grace", "1ms")
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	eventually(t, "POST /runs", func() bool {
+		resp, err := http.Post("http://"+listen+"/runs", "", nil)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusAccepted
+	})
+	ctx := context.Background()
+	st, err := open.Open(ctx, "sqlite:"+filepath.Join(dir, "bdt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eventually(t, "the file to be claimed", func() bool {
+		fs, _ := st.FileList(ctx, store.FileListParams{Status: ledger.Processing})
+		return len(fs) == 1
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	bigReports := func() int {
+		certs, err := st.CertificateList(ctx, store.CertificateListParams{Sponsor: "4NUV7KB58"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range certs {
+			for _, a := range c.Activity {
+				if strings.Contains(a.Source, "/BIG-1#") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	fs, _ := st.FileList(ctx, store.FileListParams{})
+	switch {
+	case len(fs) == 1 && fs[0].Status == ledger.Processing:
+		if n := bigReports(); n != 0 {
+			t.Fatalf("the file was stopped mid-way but %d of its reports are in the register", n)
+		}
+	case len(fs) == 1 && fs[0].Done():
+		t.Logf("the file finished within the grace period (%s)", fs[0].Status)
+	default:
+		t.Fatalf("ledger after SIGTERM: %+v", fs)
+	}
+	if out, err := crashCmd(bin, dir).CombinedOutput(); err != nil {
+		t.Fatalf("run after the stop: %v\n%s", err, out)
+	}
+	if n := bigReports(); n != 8 {
+		t.Errorf("%d reports of the file in the register after the next run, want 8", n)
+	}
+}
