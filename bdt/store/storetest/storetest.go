@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, fresh(t)) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, fresh(t)) })
 	t.Run("ManyCertificates", func(t *testing.T) { testMany(t, fresh(t)) })
+	t.Run("Ledger", func(t *testing.T) { testLedger(t, fresh) })
+	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh) })
 }
 
 // load imports f in one transaction and commits.
