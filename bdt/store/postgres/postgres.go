@@ -72,6 +72,8 @@ type Params struct {
 	// than this binary's is refused with ErrSchemaTooOld instead of being
 	// brought up to date. A newer one is always refused.
 	NoMigrate bool
+
+	tracer pgx.QueryTracer // tests count the queries sent
 }
 
 // ErrSchemaTooOld: the database lacks migrations and Params.NoMigrate
@@ -106,6 +108,9 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 			lt = DefaultLockTimeout
 		}
 		rt["lock_timeout"] = fmt.Sprint(lt.Milliseconds())
+	}
+	if p.tracer != nil {
+		cfg.ConnConfig.Tracer = p.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
