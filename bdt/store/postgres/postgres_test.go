@@ -239,10 +239,10 @@ func TestAppendOnlyTriggers(t *testing.T) {
 		{`DELETE FROM activity_report`, false},
 		{`UPDATE activity_report SET details = 'rewritten'`, false},
 		{`UPDATE activity_report SET details = 'rewritten', withdrawn_by = 'X' WHERE ref = 'BDT-ACT-0003'`, false}, // withdraw and rewrite
-		{`UPDATE activity_report SET withdrawn_by = NULL WHERE withdrawn_by IS NOT NULL`, false},                  // un-withdraw
-		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE withdrawn_by IS NOT NULL`, false},                   // withdraw twice
-		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE ref = 'BDT-ACT-0003'`, true},                        // withdraw once
-		{`DELETE FROM certificate WHERE number = 'CAS26000000001'`, false},                                        // has histories
+		{`UPDATE activity_report SET withdrawn_by = NULL WHERE withdrawn_by IS NOT NULL`, false},                   // un-withdraw
+		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE withdrawn_by IS NOT NULL`, false},                    // withdraw twice
+		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE ref = 'BDT-ACT-0003'`, true},                         // withdraw once
+		{`DELETE FROM certificate WHERE number = 'CAS26000000001'`, false},                                         // has histories
 		{`UPDATE ledger_record SET status = 'REJECTED'`, false},
 		{`DELETE FROM ledger_record`, false},
 	}

@@ -107,4 +107,5 @@ func TestStatementsPerSet(t *testing.T) {
 		t.Errorf("Store.Certificates of %d: %d statements; want at most 6", n, got)
 	}
 }
+
 var storeListAll = store.CertificateListParams{}
