@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/postgres"
 	"bdt/bdt/store/sqlite"
 )
 
@@ -19,13 +20,16 @@ import (
 //	sqlite:path.db          SQLite file path.db (relative to the working directory)
 //	sqlite:///abs/path.db   SQLite file /abs/path.db
 //	path.db                 a bare path: SQLite
-//	postgres://…            PostgreSQL: not supported yet (errors.ErrUnsupported)
+//	postgres://…            PostgreSQL, a URL as pgx reads it (also postgresql://…);
+//	                        search_path=SCHEMA keeps the register in a schema
 func Open(ctx context.Context, dsn string) (store.Store, error) {
 	return open(ctx, dsn, false)
 }
 
 // Existing is Open for a register that must exist already: it never creates
 // a database (for commands that only read, such as `bdt register export`).
+// A PostgreSQL database is not migrated either: one whose schema is older
+// than this bdt's is refused (postgres.ErrSchemaTooOld; run bdt migrate).
 func Existing(ctx context.Context, dsn string) (store.Store, error) {
 	return open(ctx, dsn, true)
 }
@@ -43,8 +47,11 @@ func open(ctx context.Context, dsn string, mustExist bool) (store.Store, error) 
 		}
 		return s, nil
 	case "postgres":
-		return nil, fmt.Errorf("store: %s://…: PostgreSQL is not supported yet; use sqlite:PATH: %w",
-			p.Scheme, errors.ErrUnsupported)
+		s, err := postgres.OpenWith(ctx, postgres.Params{DSN: dsn, NoMigrate: mustExist})
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return nil, fmt.Errorf("store: unknown driver %q", p.Driver)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"bdt/bdt/store/open"
+	"bdt/bdt/store/postgres"
+	"bdt/bdt/store/postgres/pgtest"
 )
 
 func TestParse(t *testing.T) {
@@ -66,10 +68,37 @@ func TestOpen(t *testing.T) {
 		}
 		s.Close()
 	}
-	_, err := open.Open(ctx, "postgres://bdt:hunter2@db.example/bdt")
-	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "not supported yet") || strings.Contains(err.Error(), "hunter2") {
-		t.Errorf("Open(postgres) = %v; want ErrUnsupported, not supported yet, no password", err)
+	_, err := open.Open(ctx, "postgres://bdt:hunter2@127.0.0.1:1/bdt?connect_timeout=5")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open(postgres, no server) = %v; want an error without the password", err)
 	}
+}
+
+func TestOpenPostgres(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	// Existing does not migrate: an empty schema is refused.
+	if s, err := open.Existing(ctx, dsn); !errors.Is(err, postgres.ErrSchemaTooOld) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Existing(an empty PostgreSQL schema) = %v; want ErrSchemaTooOld", err)
+	}
+	for _, d := range []string{dsn, strings.Replace(dsn, "postgres://", "postgresql://", 1)} {
+		s, err := open.Open(ctx, d)
+		if err != nil {
+			t.Fatalf("Open(postgres): %v", err)
+		}
+		if _, ok := s.(*postgres.Store); !ok {
+			t.Errorf("Open(postgres) = %T; want *postgres.Store", s)
+		}
+		s.Close()
+	}
+	s, err := open.Existing(ctx, dsn)
+	if err != nil {
+		t.Fatalf("Existing(a migrated PostgreSQL schema): %v", err)
+	}
+	s.Close()
 }
 
 func TestRedact(t *testing.T) {
