@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -38,6 +39,11 @@ func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
 		if objs[1].Size != 3 {
 			t.Errorf("size of b.xml = %d, want 3", objs[1].Size)
 		}
+		for _, o := range objs {
+			if o.ModTime.IsZero() {
+				t.Errorf("%s has no modification time", o.Key)
+			}
+		}
 		objs, _, _ = s.List(ctx, "NTMHWM0V3/")
 		if len(objs) != 1 || objs[0].Key != "NTMHWM0V3/c.xml" {
 			t.Errorf("List(prefix) = %v", objs)
@@ -63,6 +69,82 @@ func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
 		objs, _, _ := s.List(ctx, "")
 		if len(objs) != 0 {
 			t.Errorf("a failed Put left %v", objs)
+		}
+	})
+	t.Run("FailedPutKeepsTheOldVersion", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "x/r.xml", "complete old version")
+		err := s.Put(ctx, "x/r.xml", io.MultiReader(strings.NewReader("new but"), errReader{}))
+		if err == nil {
+			t.Fatal("Put with a failing reader succeeded")
+		}
+		if got := get(t, s, "x/r.xml"); got != "complete old version" {
+			t.Errorf("after a failed replace = %q", got)
+		}
+	})
+	t.Run("ListPrefixIsAFolder", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "AB/x.xml", "x")
+		put(t, s, "ABC/y.xml", "y")
+		put(t, s, "A/z.xml", "z")
+		objs, _, err := s.List(ctx, "AB/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 1 || objs[0].Key != "AB/x.xml" {
+			t.Errorf("List(AB/) = %v, want only AB/x.xml", objs)
+		}
+		if objs, _, _ := s.List(ctx, "nobody/"); len(objs) != 0 {
+			t.Errorf("List(nobody/) = %v", objs)
+		}
+	})
+	t.Run("EmptyObject", func(t *testing.T) {
+		s := open(t)
+		put(t, s, "e/empty.xml", "")
+		objs, _, err := s.List(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 1 || objs[0].Key != "e/empty.xml" || objs[0].Size != 0 {
+			t.Errorf("List = %v, want e/empty.xml of size 0", objs)
+		}
+		if got := get(t, s, "e/empty.xml"); got != "" {
+			t.Errorf("Open = %q", got)
+		}
+	})
+	t.Run("OddButSafeNames", func(t *testing.T) {
+		// Names sponsors' systems produce: spaces, punctuation that URLs
+		// escape, non-ASCII letters.
+		names := []string{
+			"4NUV7KB58/fees 2026-11 (final).xml",
+			"4NUV7KB58/a+b=c&d%20e;f,g@h.xml",
+			"4NUV7KB58/étudiants–ŁÓDŹ 日本.xml",
+			"4NUV7KB58/~tilde's #1!.xml",
+		}
+		src, dst := open(t), open(t)
+		for i, k := range names {
+			put(t, src, k, fmt.Sprint("body ", i))
+		}
+		objs, skipped, err := src.List(ctx, "4NUV7KB58/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != len(names) || len(skipped) != 0 {
+			t.Fatalf("List = %v, skipped %v; want the %d names", objs, skipped, len(names))
+		}
+		for i, k := range names {
+			if got, want := get(t, src, k), fmt.Sprint("body ", i); got != want {
+				t.Errorf("Open(%q) = %q, want %q", k, got, want)
+			}
+			if err := storage.Move(ctx, src, dst, k); err != nil {
+				t.Errorf("Move(%q): %v", k, err)
+			}
+			if got, want := get(t, dst, k), fmt.Sprint("body ", i); got != want {
+				t.Errorf("moved %q = %q, want %q", k, got, want)
+			}
+		}
+		if objs, _, _ := src.List(ctx, ""); len(objs) != 0 {
+			t.Errorf("source still holds %v", objs)
 		}
 	})
 	t.Run("OpenMissing", func(t *testing.T) {
@@ -112,6 +194,11 @@ func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
 		}
 		if objs, _, _ := src.List(ctx, ""); len(objs) != 0 {
 			t.Errorf("source still holds %v", objs)
+		}
+		// Moving a key that is in neither place is a repeat of a move
+		// whose every trace is gone: nothing to do.
+		if err := storage.Move(ctx, src, dst, "m/never.xml"); err != nil {
+			t.Errorf("Move(never written): %v", err)
 		}
 	})
 	t.Run("LargeStreams", func(t *testing.T) {
