@@ -73,7 +73,7 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	}
 	cfg.Store, err = open.Open(ctx, o.db)
 	if err != nil {
-		return cfg, exitWith(exitFailed, "open register %s: %v", o.db, err)
+		return cfg, exitWith(exitFailed, "open register %s: %v", open.Redact(o.db), err)
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
 	return cfg, nil

@@ -92,7 +92,8 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 	}
 	known := len(ms)
 	if have > known {
-		return fmt.Errorf("sqlite: %s: schema version %d, this bdt knows up to %d: %w", file, have, known, store.ErrSchemaTooNew)
+		return fmt.Errorf("sqlite: %s: schema version %d is newer than this bdt, which knows up to version %d: "+
+			"a newer bdt migrated this database; run that version (or newer): %w", file, have, known, store.ErrSchemaTooNew)
 	}
 	for _, m := range ms[have:] {
 		if _, err := t.ExecContext(ctx, m.SQL); err != nil {
@@ -107,4 +108,14 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 		return fmt.Errorf("sqlite: %s: migrate: %w", file, err)
 	}
 	return nil
+}
+
+// SchemaVersion returns the schema version of the database: the newest
+// migration applied to it.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite: schema version: %w", err)
+	}
+	return v, nil
 }
