@@ -26,6 +26,7 @@ type runOptions struct {
 	logFormat                  string
 	maxSize                    int64
 	maxErrors                  int
+	leaseTTL                   time.Duration
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
@@ -42,6 +43,8 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
 	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
 	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
+	f.DurationVar(&o.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL,
+		"how long a sponsor's files stay claimed by a replica that stopped renewing its claim (crashed) before another takes them over")
 }
 
 // config opens what the options name. The caller closes the store.
@@ -76,6 +79,7 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		return cfg, exitWith(exitFailed, "open register %s: %v", open.Redact(o.db), err)
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
+	cfg.LeaseTTL = o.leaseTTL
 	return cfg, nil
 }
 
