@@ -76,6 +76,7 @@ func run(args []string) int {
 	resetFlags(rootCmd)
 	rootCmd.SetArgs(args)
 	err := rootCmd.Execute()
+	reportMemory(os.Stderr)
 	if err == nil {
 		return exitOK
 	}
