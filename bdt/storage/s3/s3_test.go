@@ -399,3 +399,93 @@ func TestLargeObjectStreams(t *testing.T) {
 		t.Errorf("read %d bytes (want %d); same SHA-256: %v", read, size, bytes.Equal(sent.Sum(nil), received.Sum(nil)))
 	}
 }
+
+func TestParseLocation(t *testing.T) {
+	for _, c := range []struct{ loc, bucket, prefix string }{
+		{"s3://bdt", "bdt", ""},
+		{"s3://bdt/", "bdt", ""},
+		{"s3://bdt/inbox", "bdt", "inbox"},
+		{"s3://bdt/sms/inbox/", "bdt", "sms/inbox"},
+	} {
+		b, p, err := bdts3.ParseLocation(c.loc)
+		if err != nil || b != c.bucket || p != c.prefix {
+			t.Errorf("ParseLocation(%q) = %q, %q, %v; want %q, %q", c.loc, b, p, err, c.bucket, c.prefix)
+		}
+	}
+	for _, loc := range []string{"s3://", "s3:///inbox", "s3://127.0.0.1:7070/bdt", "s3://key:secret@bdt/inbox", "s3://bdt/inbox?region=x", "s3://bdt/inbox#x", "file:///tmp"} {
+		if b, p, err := bdts3.ParseLocation(loc); err == nil {
+			t.Errorf("ParseLocation(%q) = %q, %q, want an error", loc, b, p)
+		}
+	}
+}
+
+func TestNewRefuses(t *testing.T) {
+	ctx := context.Background()
+	for _, p := range []bdts3.Params{
+		{Bucket: "", Region: "eu-west-2"},
+		{Bucket: "a/b", Region: "eu-west-2"},
+		{Bucket: "bdt", Prefix: "inbox/../outbox", Region: "eu-west-2"},
+		{Bucket: "bdt", Prefix: "in//box", Region: "eu-west-2"},
+		{Bucket: "bdt", Endpoint: "127.0.0.1:7070", Region: "eu-west-2"},
+		{Bucket: "bdt", Endpoint: "ftp://127.0.0.1:7070", Region: "eu-west-2"},
+	} {
+		if _, err := bdts3.New(ctx, p); err == nil {
+			t.Errorf("New(%+v) succeeded", p)
+		}
+	}
+}
+
+// clearAWSEnv points the SDK's default chain at nothing of this machine's.
+func clearAWSEnv(t *testing.T) {
+	for _, kv := range s3test.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_DEFAULT_REGION", "")
+}
+
+// TestOpenLocation opens s3:// locations through storage.Open, with the
+// credentials and region of the SDK's default chain (the environment).
+func TestOpenLocation(t *testing.T) {
+	srv := s3test.Start(t)
+	bucket := srv.Bucket(t)
+	clearAWSEnv(t)
+	ctx := context.Background()
+	st, err := storage.Open(ctx, "s3://"+bucket+"/sms/inbox/", storage.Options{S3Endpoint: srv.Endpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.(*bdts3.Store); !ok || st.String() != "s3://"+bucket+"/sms/inbox" {
+		t.Fatalf("Open = %T %s", st, st)
+	}
+	if err := st.Put(ctx, "4NUV7KB58/a.xml", strings.NewReader("<a/>")); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(srv.Get(t, bucket, "sms/inbox/4NUV7KB58/a.xml")); got != "<a/>" {
+		t.Errorf("stored %q", got)
+	}
+	if objs, _, err := st.List(ctx, ""); err != nil || len(objs) != 1 {
+		t.Errorf("List = %v, %v", objs, err)
+	}
+
+	// Wrong credentials from the chain: the first request says so.
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+	st, err = storage.Open(ctx, "s3://"+bucket+"/sms/inbox", storage.Options{S3Endpoint: srv.Endpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.List(ctx, ""); err == nil {
+		t.Error("List with a wrong secret succeeded")
+	}
+
+	// No region anywhere and no endpoint: refused before any request.
+	t.Setenv("AWS_REGION", "")
+	if _, err := storage.Open(ctx, "s3://"+bucket+"/inbox", storage.Options{}); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
+		t.Errorf("Open without a region = %v, want an error naming AWS_REGION", err)
+	}
+	for _, loc := range []string{"s3://", "s3://127.0.0.1:7070/bdt", "s3://bdt/../etc"} {
+		if _, err := storage.Open(ctx, loc, storage.Options{S3Endpoint: srv.Endpoint}); err == nil {
+			t.Errorf("Open(%q) succeeded", loc)
+		}
+	}
+}
