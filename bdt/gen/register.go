@@ -67,7 +67,7 @@ func (g *generator) data(kind rules.CertKind, s *sponsor, serial int) certData {
 }
 
 // Dates every certificate shares, counted back from today.
-func (g *generator) createdAt() time.Time   { return at(g.today.AddDays(-210), 9) }
+func (g *generator) createdAt() time.Time      { return at(g.today.AddDays(-210), 9) }
 func (g *generator) assignedOn() calendar.Date { return g.today.AddDays(-200) }
 func (g *generator) standingDate() calendar.Date {
 	return g.today.AddDays(-40)
