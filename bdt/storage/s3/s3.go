@@ -206,6 +206,10 @@ func New(ctx context.Context, p Params) (*Store, error) {
 			o.BaseEndpoint = aws.String(p.Endpoint)
 		}
 		o.UsePathStyle = p.PathStyle
+		// Objects uploaded by other tools often carry no checksum; the SDK
+		// would print a warning to stderr on every download of one.
+		// Those that carry one are still verified as they stream.
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 	endpoint := p.Endpoint
 	if endpoint == "" && cfg.BaseEndpoint != nil {

@@ -276,6 +276,43 @@ func TestReadCutMidway(t *testing.T) {
 	}
 }
 
+// TestCorruptDownloadFails flips a bit of a download on its way: the
+// object's checksum (stored by Put) no longer matches, and the read fails
+// at its end rather than return the damaged bytes as complete.
+func TestCorruptDownloadFails(t *testing.T) {
+	srv := s3test.Start(t)
+	proxy := srv.Proxy(t)
+	bucket := srv.Bucket(t)
+	ctx := context.Background()
+	s := newStore(t, proxy.URL, bucket, "inbox")
+	if err := s.Put(ctx, "4NUV7KB58/f.xml", strings.NewReader("<NoShowReport/>")); err != nil {
+		t.Fatal(err)
+	}
+	proxy.CorruptObjectReads(true)
+	rd, err := s.Open(ctx, "4NUV7KB58/f.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rd)
+	rd.Close()
+	if err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("read %q, error %v; want a checksum error", got, err)
+	}
+	t.Log(err)
+	if got, want := string(got), "<NoShowReport/>"; got == want {
+		t.Fatalf("the proxy did not corrupt the download")
+	}
+	proxy.CorruptObjectReads(false)
+	rd, err = s.Open(ctx, "4NUV7KB58/f.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if got, err := io.ReadAll(rd); err != nil || string(got) != "<NoShowReport/>" {
+		t.Errorf("clean read = %q, %v", got, err)
+	}
+}
+
 // TestMoveCopiesServerSide checks that archiving within one service is a
 // CopyObject and a DeleteObject (no download, no upload), and that a Store
 // of another endpoint gets a streamed copy.

@@ -26,6 +26,7 @@ type Proxy struct {
 	failed    atomic.Int64
 	cutAfter  atomic.Int64 // bytes of an object GET's body let through; 0 for no cut
 	cuts      atomic.Int64
+	corrupt   atomic.Bool
 }
 
 // Proxy starts a fault-injecting proxy in front of s, stopped when the
@@ -51,6 +52,9 @@ func (s *Server) Proxy(t testing.TB) *Proxy {
 		if n := p.cutAfter.Load(); n > 0 && isObjectGet(r) {
 			p.cuts.Add(1)
 			w = &cutWriter{ResponseWriter: w, left: n}
+		}
+		if p.corrupt.Load() && isObjectGet(r) {
+			w = &flipWriter{ResponseWriter: w}
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -85,6 +89,10 @@ func (p *Proxy) takeFailure() bool {
 		}
 	}
 }
+
+// CorruptObjectReads makes every object download arrive with one bit of its
+// first byte flipped (false stops it).
+func (p *Proxy) CorruptObjectReads(on bool) { p.corrupt.Store(on) }
 
 // Requests returns how many requests reached the proxy.
 func (p *Proxy) Requests() int64 { return p.requests.Load() }
@@ -135,3 +143,27 @@ func (w *cutWriter) Flush() {
 }
 
 func (w *cutWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// flipWriter flips the lowest bit of the first byte of a body.
+type flipWriter struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *flipWriter) Write(b []byte) (int, error) {
+	if !w.done && len(b) > 0 {
+		w.done = true
+		c := append([]byte(nil), b...)
+		c[0] ^= 1
+		return w.ResponseWriter.Write(c)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *flipWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *flipWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
