@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
+	"time"
 
 	"bdt/bdt/store"
 	"bdt/bdt/store/postgres"
@@ -41,7 +43,15 @@ func open(ctx context.Context, dsn string, mustExist bool) (store.Store, error) 
 	}
 	switch p.Driver {
 	case "sqlite":
-		s, err := sqlite.OpenWith(ctx, sqlite.Params{Path: p.Path, MustExist: mustExist})
+		// BDT_SQLITE_BUSY_TIMEOUT (a Go duration) bounds how long a
+		// transaction waits for another process's write lock.
+		var busy time.Duration
+		if v := os.Getenv("BDT_SQLITE_BUSY_TIMEOUT"); v != "" {
+			if busy, err = time.ParseDuration(v); err != nil {
+				return nil, fmt.Errorf("store: BDT_SQLITE_BUSY_TIMEOUT=%q: %w", v, err)
+			}
+		}
+		s, err := sqlite.OpenWith(ctx, sqlite.Params{Path: p.Path, MustExist: mustExist, BusyTimeout: busy})
 		if err != nil {
 			return nil, err
 		}
