@@ -196,9 +196,10 @@ func TestCrashRecoveryAtEveryStep(t *testing.T) {
 	}
 }
 
-// TestCrashRecoveryRandomKills kills bdt run at random moments, again and
-// again, until a run completes; then checks exactly-once. The schedule is
-// seeded, so a failure can be replayed.
+// TestCrashRecoveryRandomKills kills bdt run (SIGKILL) at random moments,
+// again and again, until a run completes; then checks exactly-once; and
+// starts again on a fresh register until at least 50 kills were survived.
+// The schedule is seeded, so a failure can be replayed (BDT_CRASH_SEED).
 func TestCrashRecoveryRandomKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs bdt as a real process many times")
@@ -210,12 +211,17 @@ func TestCrashRecoveryRandomKills(t *testing.T) {
 	}
 	t.Logf("seed %d (set BDT_CRASH_SEED to replay)", seed)
 	rng := rand.New(rand.NewSource(seed))
-	for round := 0; round < 3; round++ {
+	const wantKills = 50
+	total := 0
+	for round := 0; total < wantKills; round++ {
+		if round > 30 {
+			t.Fatalf("only %d kills in %d rounds", total, round)
+		}
 		dir := crashSetup(t, bin)
 		kills := 0
 		for attempt := 0; ; attempt++ {
-			if attempt > 40 {
-				t.Fatalf("round %d: no run completed in 40 attempts", round)
+			if attempt > 200 {
+				t.Fatalf("round %d: no run completed in 200 attempts", round)
 			}
 			cmd := crashCmd(bin, dir)
 			if err := cmd.Start(); err != nil {
@@ -223,22 +229,29 @@ func TestCrashRecoveryRandomKills(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
+			// Early kills land in start-up and the first files; later
+			// ones in commits, reports and archiving.
+			delay := time.Duration(rng.Intn(40+attempt*15)) * time.Millisecond
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Fatalf("round %d: run failed: %v", round, err)
 				}
-			case <-time.After(time.Duration(rng.Intn(120)) * time.Millisecond):
+			case <-time.After(delay):
 				cmd.Process.Kill()
-				<-done
+				if err := <-done; err == nil {
+					break // it finished just before the signal
+				}
 				kills++
 				continue
 			}
 			break
 		}
+		total += kills
 		t.Logf("round %d: %d kills before a run completed", round, kills)
 		verifyExactlyOnce(t, dir)
 	}
+	t.Logf("%d kills survived: every record applied exactly once, every report present", total)
 }
 
 // verifyExactlyOnce checks a work folder after its last run: the inbox is
