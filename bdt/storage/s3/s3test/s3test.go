@@ -118,6 +118,7 @@ func start(bin, dir string) (*Server, error) {
 	s.cmd = exec.Command(bin, "--port", addr, "--quiet", "posix", root)
 	s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+AccessKey, "ROOT_SECRET_KEY="+SecretKey, "VGW_REGION="+Region)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
