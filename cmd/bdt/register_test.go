@@ -168,7 +168,7 @@ func TestRegisterExportErrors(t *testing.T) {
 		want string
 	}{
 		{"database missing", []string{"register", "export", "--db", "sqlite:" + missing}, exitFailed, "no such database"},
-		{"postgres", []string{"register", "export", "--db", "postgres://u:secret@localhost/bdt"}, exitFailed, "not supported yet"},
+		{"postgres unreachable", []string{"register", "export", "--db", "postgres://u:secret@127.0.0.1:1/bdt"}, exitFailed, "postgres: connect to 127.0.0.1:1/bdt"},
 		{"unwritable output", []string{"register", "export", "--db", "sqlite:" + filepath.Join(dir, "empty.db"),
 			"-o", filepath.Join(dir, "no", "such", "dir", "out.xml")}, exitUsage, "out.xml"},
 	}
