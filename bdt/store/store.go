@@ -2,7 +2,7 @@
 // bdt reads and changes the sponsor register (sponsors, SMS users, CAS and
 // CoS with their histories), whatever database holds it.
 //
-// A driver implements Store (bdt/bdt/store/sqlite today; PostgreSQL later) and
+// A driver implements Store (bdt/bdt/store/sqlite, bdt/bdt/store/postgres) and
 // must pass the conformance suite in bdt/bdt/store/storetest. Callers open a store
 // by its DSN with bdt/bdt/store/open.
 //
@@ -39,8 +39,12 @@ var (
 // changes are made.
 //
 // A Store is safe for concurrent use. Transactions on one database, from
-// this process or another, are serialised by the driver: a second Begin waits
-// for the first transaction to end (up to a driver-defined timeout).
+// this process or another, never lose an update: a transaction that reads
+// certificates and then changes them decides on what the last transaction
+// to change them committed. SQLite serialises whole transactions (a second
+// Begin waits for the first to end); PostgreSQL locks the certificates a
+// transaction reads until it ends, so transactions on different
+// certificates run at once. Waits are bounded by a driver-defined timeout.
 type Store interface {
 	Reader
 	Leaser

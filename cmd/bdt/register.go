@@ -30,7 +30,7 @@ their status, fee and activity histories. samples/register.xml is the one
 every sample and test uses.`,
 	}
 	reg.PersistentFlags().StringVar(&db, "db", "sqlite:bdt.db",
-		"register database: sqlite:FILE, sqlite:///ABS/FILE or a bare path (PostgreSQL is not supported yet)")
+		"register database: sqlite:FILE, sqlite:///ABS/FILE, a bare path, or a postgres:// URL")
 
 	imp := &cobra.Command{
 		Use:   "import FILE",
