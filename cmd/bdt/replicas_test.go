@@ -93,10 +93,28 @@ func replicaInbox() map[string]string {
 
 // replica is one bdt run process.
 type replica struct {
-	name string
-	cmd  *exec.Cmd
-	out  *os.File
-	done chan error
+	name  string
+	cmd   *exec.Cmd
+	out   *os.File
+	ended chan struct{} // closed when the process has ended; err and state are then set
+	err   error
+	state *os.ProcessState
+}
+
+// wait waits for the process to end and returns what exec.Cmd.Wait did.
+func (r *replica) wait() error {
+	<-r.ended
+	return r.err
+}
+
+// running reports whether the process has not ended yet.
+func (r *replica) running() bool {
+	select {
+	case <-r.ended:
+		return false
+	default:
+		return true
+	}
 }
 
 // startReplica starts bdt run as a real process. Where it can, it runs it in
@@ -122,13 +140,17 @@ func startReplica(t *testing.T, bin, dir, dsn, name string, ownHost bool) *repli
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	r := &replica{name: name, cmd: cmd, out: out, done: make(chan error, 1)}
-	go func() { r.done <- cmd.Wait() }()
+	r := &replica{name: name, cmd: cmd, out: out, ended: make(chan struct{})}
+	go func() {
+		r.err = cmd.Wait()
+		r.state = cmd.ProcessState
+		close(r.ended)
+	}()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
+		if r.running() {
 			cmd.Process.Kill()
-			<-r.done
 		}
+		r.wait()
 		out.Close()
 	})
 	return r
@@ -221,7 +243,9 @@ func TestReplicas(t *testing.T) {
 					continue
 				}
 				pid, _ := strconv.Atoi(parts[1])
-				if r := byPID[pid]; r != nil && r.cmd.ProcessState == nil {
+				// The holder must still be running; one that ended has
+				// released its leases, or crashed on its own.
+				if r := byPID[pid]; r != nil && r.running() && r.cmd.Process.Kill() == nil {
 					victim, victimLease = r, name
 					break
 				}
@@ -230,12 +254,7 @@ func TestReplicas(t *testing.T) {
 		if victim == nil {
 			allDone := true
 			for _, r := range replicas {
-				select {
-				case err := <-r.done:
-					r.done <- err
-				default:
-					allDone = false
-				}
+				allDone = allDone && !r.running()
 			}
 			if allDone {
 				t.Fatal("every replica finished before one could be killed mid-run")
@@ -243,20 +262,16 @@ func TestReplicas(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	if err := victim.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
 	killedAt, _ := st.FileList(ctx, store.FileListParams{Status: ledger.Accepted})
 	t.Logf("killed %s (SIGKILL) holding %s, with %d of %d files accepted", victim.name, victimLease, len(killedAt), len(files))
-	if err := <-victim.done; err == nil || !killedBySIGKILL(victim.cmd.ProcessState) {
+	if err := victim.wait(); err == nil || !killedBySIGKILL(victim.state) {
 		t.Fatalf("%s ended with %v, not SIGKILL", victim.name, err)
 	}
-	victim.done <- nil
 	for _, r := range replicas {
 		if r == victim {
 			continue
 		}
-		err := <-r.done
+		err := r.wait()
 		// A survivor exits 0, or 1 when a file it worked on had to be left
 		// pending (a lease lost to a stalled renewal): never anything else.
 		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != exitFailed) {
@@ -280,12 +295,11 @@ func TestReplicas(t *testing.T) {
 			t.Fatalf("files still in the inbox after %d more runs: %v", attempt, left)
 		}
 		r := startReplica(t, bin, dir, dsn, fmt.Sprintf("finisher-%d", attempt), ownHost)
-		if err := <-r.done; err != nil {
+		if err := r.wait(); err != nil {
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed {
 				t.Fatalf("%s: %v\n%s", r.name, err, r.log(t))
 			}
 		}
-		r.done <- nil
 		if len(inboxFiles(t, dir)) > 0 {
 			time.Sleep(500 * time.Millisecond) // a lease still running out
 		}
