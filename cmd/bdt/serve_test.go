@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"bdt/bdt/ledger"
+	"bdt/bdt/storage/s3/s3test"
 	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 )
@@ -239,5 +240,128 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 	}
 	if n := bigReports(); n != 8 {
 		t.Errorf("%d reports of the file in the register after the next run, want 8", n)
+	}
+}
+
+// TestServeS3EndToEnd runs bdt serve as a real process with inbox, outbox
+// and archive in an S3 bucket (versitygw on loopback) and a per-second
+// schedule: files put in the inbox prefix get their reports in the outbox
+// prefix; POST /runs triggers a run; SIGTERM while a large file is in hand
+// leaves nothing of it applied, and the next run applies it whole.
+func TestServeS3EndToEnd(t *testing.T) {
+	srv := s3test.Start(t)
+	bin := sharedBinary(t)
+	const bucket = "bdt"
+	srv.CreateBucket(t, bucket)
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "bdt.db")
+	if out, err := exec.Command(bin, "register", "import", "--db", db, filepath.Join("..", "..", "samples", "register.xml")).CombinedOutput(); err != nil {
+		t.Fatalf("register import: %v\n%s", err, out)
+	}
+	for key, body := range crashFiles {
+		srv.PutRaw(t, bucket, "inbox/"+key, body)
+	}
+	serve := func(extra ...string) (*exec.Cmd, string, *strings.Builder) {
+		listen := freePort(t)
+		cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--inbox", "s3://" + bucket + "/inbox",
+			"--outbox", "s3://" + bucket + "/outbox", "--archive", "s3://" + bucket + "/archive",
+			"--s3-endpoint", srv.Endpoint, "--now", "2026-11-23T02:00:00Z", "--listen", listen, "--log-format", "json"}, extra...)...)
+		cmd.Env = append(os.Environ(), s3test.Env()...)
+		logs := &strings.Builder{}
+		cmd.Stdout, cmd.Stderr = logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill() })
+		return cmd, "http://" + listen, logs
+	}
+	cmd, base, logs := serve("--schedule", "*/1 * * * * *")
+	for key := range crashFiles {
+		want := "outbox/" + strings.TrimSuffix(key, ".xml") + ".result.xml"
+		eventually(t, "the scheduled run to report "+want, func() bool { return len(srv.Keys(t, bucket, want)) == 1 })
+	}
+	late := strings.ReplaceAll(crashFiles["4NUV7KB58/wx-crash-1.xml"], "WX-CRASH-1", "WX-CRASH-S3")
+	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/wx-crash-s3.xml", late)
+	eventually(t, "POST /runs to be accepted", func() bool {
+		resp, err := http.Post(base+"/runs", "", nil)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusAccepted
+	})
+	eventually(t, "the late file's report", func() bool {
+		return len(srv.Keys(t, bucket, "outbox/4NUV7KB58/wx-crash-s3.result.xml")) == 1
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if left := srv.Keys(t, bucket, "inbox/"); len(left) != 0 {
+		t.Errorf("left in the inbox: %v", left)
+	}
+	if got := len(srv.Keys(t, bucket, "archive/")); got != len(crashFiles)+1 {
+		t.Errorf("%d files archived, want %d", got, len(crashFiles)+1)
+	}
+
+	// SIGTERM mid-file.
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<StudentActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:studentactivity:v1">
+  <Header><SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber><SMSUserId>jsmith01</SMSUserId><BulkReportingID>BIG-S3</BulkReportingID><CreatedAt>2026-11-22T23:00:00Z</CreatedAt><RecordCount>40000</RecordCount></Header>
+`)
+	for i := 0; i < 40000; i++ {
+		fmt.Fprintf(&b, "  <StudentActivity><CASNumber>CAS26000000%03d</CASNumber><ActivityType>STUDENT_OTHER_CHANGE</ActivityType><EventDate>2026-11-20</EventDate><Details>Record %d</Details></StudentActivity>\n", 201+i%8, i)
+	}
+	b.WriteString("</StudentActivityReport>\n")
+	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/big.xml", b.String())
+	cmd, base, logs = serve("--schedule", "0 0 1 1 *", "--grace", "1ms")
+	eventually(t, "POST /runs", func() bool {
+		resp, err := http.Post(base+"/runs", "", nil)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusAccepted
+	})
+	ctx := context.Background()
+	st, err := open.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eventually(t, "the big file to be claimed", func() bool {
+		fs, _ := st.FileList(ctx, store.FileListParams{Status: ledger.Processing})
+		return len(fs) == 1
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	applied := func() int {
+		certs, err := st.CertificateList(ctx, store.CertificateListParams{Sponsor: "4NUV7KB58"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range certs {
+			for _, a := range c.Activity {
+				if strings.Contains(a.Source, "/BIG-S3#") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if fs, _ := st.FileList(ctx, store.FileListParams{Key: "4NUV7KB58/big.xml"}); len(fs) == 1 && fs[0].Status == ledger.Processing {
+		if n := applied(); n != 0 {
+			t.Fatalf("stopped mid-file, yet %d of its records are in the register", n)
+		}
+	}
+	if out, err := s3Run(bin, db, bucket, []string{"--s3-endpoint", srv.Endpoint}, nil); err != nil {
+		t.Fatalf("run after the stop: %v\n%s", err, out)
+	}
+	if n := applied(); n != 8 {
+		t.Errorf("%d records of the big file applied after the next run, want 8", n)
 	}
 }
