@@ -34,6 +34,7 @@ func openTemp(t *testing.T) store.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, openTemp)
 }
 
@@ -91,6 +92,7 @@ func TestSameSchemaVersionAsSQLite(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
 	// NoMigrate refuses an empty schema, and creates nothing but the
@@ -146,6 +148,7 @@ func TestMigrate(t *testing.T) {
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
 	s, err := postgres.Open(ctx, dsn)
@@ -172,6 +175,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 // Several replicas starting at once on a new database: each opens it, the
 // migrations are applied once.
 func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.DSN(t)
 	const n = 6
 	var wg sync.WaitGroup
@@ -205,6 +209,7 @@ func TestConcurrentOpen(t *testing.T) {
 
 // Histories are append-only whatever writes to the database.
 func TestAppendOnlyTriggers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
 	s, err := postgres.Open(ctx, dsn)
@@ -258,6 +263,7 @@ func TestAppendOnlyTriggers(t *testing.T) {
 // to one certificate, each reading it first in its transaction: the read
 // locks the certificate, so no update is lost and no history interleaves.
 func TestConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
 	var stores []*postgres.Store
@@ -331,6 +337,7 @@ func TestConcurrentWriters(t *testing.T) {
 // Appending to a certificate's history without reading it first (a
 // one-at-a-time action) still takes the next entry number safely.
 func TestConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTemp(t)
 	defer s.Close()
@@ -373,6 +380,7 @@ func TestConcurrentAppends(t *testing.T) {
 
 // A DSN's password never shows in an error.
 func TestErrorsHidePassword(t *testing.T) {
+	t.Parallel()
 	for _, dsn := range []string{
 		"postgres://bdt:hunter2@127.0.0.1:1/bdt?connect_timeout=5",
 		"postgres://bdt:hunter2@127.0.0.1:1/bdt?sslmode=bogus",

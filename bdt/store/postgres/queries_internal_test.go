@@ -38,6 +38,7 @@ func (c *counter) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFrom
 // fixed number of statements whatever the size of the set: never one per
 // certificate or per outcome.
 func TestStatementsPerSet(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := &counter{}
 	s, err := OpenWith(ctx, Params{DSN: pgtest.DSN(t), tracer: c})

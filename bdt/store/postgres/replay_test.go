@@ -24,6 +24,7 @@ import (
 // Every sample scenario, replayed on PostgreSQL, produces exactly the golden
 // reports that bdt replay checks on SQLite: the drivers decide the same.
 func TestReplayScenarios(t *testing.T) {
+	t.Parallel()
 	dirs, err := filepath.Glob("../../../samples/*/inbox")
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no sample scenarios (%v)", err)
