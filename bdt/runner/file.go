@@ -279,6 +279,9 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 		e.Kind, e.Version = result.Format.Kind, result.Format.Version
 	}
 	e.Read = result.Records
+	if err := h.decidePending(); err != nil {
+		return false, nil, err
+	}
 	if err := h.flush(); err != nil {
 		return false, nil, err
 	}
@@ -359,6 +362,7 @@ type fileHandler struct {
 	user         *rules.User
 	fileFindings []ledger.Finding
 	outcomes     []ledger.Outcome
+	pending      []pendingRecord   // decoded records not decided yet
 	counts       map[string]int    // record findings by rule id
 	invalid      map[int][2]string // reference and certificate of records with schema issues
 	err          error             // an infrastructure failure inside a handler
@@ -462,11 +466,107 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 		h.err = err
 		return err
 	}
-	certs, err := h.tx.Certificates(h.ctx, opCerts(d.Op)...)
+	h.pending = append(h.pending, pendingRecord{rec: rec, d: d})
+	if len(h.pending) >= decideBatch {
+		return h.decidePending()
+	}
+	return nil
+}
+
+// decideBatch is how many decoded records wait before they are decided
+// together: their certificates are read from the register in one call.
+const decideBatch = 256
+
+// pendingRecord is a decoded record waiting to be decided.
+type pendingRecord struct {
+	rec *schema.Record
+	d   decode.Record
+}
+
+// decidePending decides and applies the pending records, in file order.
+// The certificates they name are read in one call; a record naming a
+// certificate an earlier record of the batch changed reads it again, so
+// every record sees exactly what a read of its own would show.
+func (h *fileHandler) decidePending() error {
+	if len(h.pending) == 0 {
+		return nil
+	}
+	var numbers []string
+	for _, p := range h.pending {
+		numbers = append(numbers, opCerts(p.d.Op)...)
+	}
+	cache, err := h.tx.Certificates(h.ctx, numbers...)
 	if err != nil {
 		h.err = err
 		return err
 	}
+	stale := map[string]bool{} // changed since cache was read
+	for i, p := range h.pending {
+		names := opCerts(p.d.Op)
+		certs := make(map[string]*rules.Certificate, len(names))
+		fresh := false
+		for _, n := range names {
+			if stale[n] {
+				fresh = true
+			}
+		}
+		if fresh {
+			if certs, err = h.tx.Certificates(h.ctx, names...); err != nil {
+				h.err = err
+				return err
+			}
+		} else {
+			for _, n := range names {
+				if c := cache[n]; c != nil {
+					certs[n] = c
+				}
+			}
+		}
+		changed, err := h.decide(p.rec, p.d, certs)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changed {
+			if n, ok := changedCert(ch); ok {
+				stale[n] = true
+			} else {
+				clear(cache) // a change of unknown reach: read everything again
+				for _, q := range h.pending[i+1:] {
+					for _, n := range opCerts(q.d.Op) {
+						stale[n] = true
+					}
+				}
+			}
+		}
+	}
+	clear(h.pending)
+	h.pending = h.pending[:0]
+	return nil
+}
+
+// changedCert returns the certificate a register change is made to.
+func changedCert(ch rules.Change) (string, bool) {
+	switch c := ch.(type) {
+	case rules.AddReport:
+		return c.Cert, true
+	case rules.MarkReportWithdrawn:
+		return c.Cert, true
+	case rules.SetFees:
+		return c.Cert, true
+	case rules.SetNote:
+		return c.Cert, true
+	case rules.SetStatus:
+		return c.Cert, true
+	case rules.SetOwner:
+		return c.Cert, true
+	}
+	return "", false
+}
+
+// decide decides one record against certs (the register's certificates it
+// names), applies it when accepted and records its outcome. It returns the
+// changes applied.
+func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[string]*rules.Certificate) ([]rules.Change, error) {
 	actor := rules.Actor{Sponsor: h.sponsor, User: h.user, Now: h.now,
 		Source: fmt.Sprintf("file:%s/%s#%d", h.e.Licence, h.e.FileID, rec.Index)}
 	dec := h.batch.Evaluate(actor, d.Op, rules.State{Certs: certs}, rec.Index)
@@ -489,12 +589,14 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 		}
 		out.Findings = append(out.Findings, lf)
 	}
+	var changed []rules.Change
 	if dec.Accepted() {
 		if err := h.tx.Apply(h.ctx, dec.Changes...); err != nil {
 			h.err = fmt.Errorf("record %d: apply: %w", rec.Index, err)
-			return h.err
+			return nil, h.err
 		}
 		fail("record")
+		changed = dec.Changes
 		out.Status, out.ConfRef = ledger.RecordAccepted, dec.Ref
 		h.e.Accepted++
 		for _, f := range dec.Findings {
@@ -509,11 +611,11 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 	h.outcomes = append(h.outcomes, out)
 	if len(h.outcomes) >= outcomeBatch {
 		if err := h.flush(); err != nil {
-			return err
+			return nil, err
 		}
 		h.r.cfg.Observer.RecordsDone(h.e.Key, rec.Index, h.e.Declared)
 	}
-	return nil
+	return changed, nil
 }
 
 func (h *fileHandler) flush() error {
