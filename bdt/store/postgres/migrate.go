@@ -4,13 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
 
 	"bdt/bdt/store"
+	schemamig "bdt/bdt/store/migration"
 )
 
 // migrationFiles holds the numbered migrations, NNN_name.sql, applied in
@@ -21,39 +18,11 @@ import (
 var migrationFiles embed.FS
 
 // migration is one numbered schema change.
-type migration struct {
-	Version int
-	Name    string // file name
-	SQL     string
-}
+type migration = schemamig.Migration
 
-// migrations returns the embedded migrations in order. Their versions are
-// 1, 2, 3... without gaps (a test holds this).
+// migrations returns the embedded migrations in order (1, 2, 3… without gaps).
 func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, name := range names { // fs.Glob sorts
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres: migration %s: name is not NNN_name.sql", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{Version: v, Name: base, SQL: string(b)})
-	}
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %s: want version %d", m.Name, i+1)
-		}
-	}
-	return out, nil
+	return schemamig.Load(migrationFiles, "migrations/*.sql", "postgres")
 }
 
 // SchemaVersion returns the newest schema version this binary knows.
