@@ -159,25 +159,7 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 	for key := range crashFiles {
 		os.Remove(filepath.Join(dir, "inbox", filepath.FromSlash(key)))
 	}
-	// 40,000 records: the first eight apply, the rest repeat them
-	// (R.RECORD.DUPLICATE), so the file takes a while and has changes in
-	// hand all along.
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
-<StudentActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:studentactivity:v1">
-  <Header>
-    <SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber>
-    <SMSUserId>jsmith01</SMSUserId>
-    <BulkReportingID>BIG-1</BulkReportingID>
-    <CreatedAt>2026-11-22T10:00:00Z</CreatedAt>
-    <RecordCount>40000</RecordCount>
-  </Header>
-`)
-	for i := 0; i < 40000; i++ {
-		fmt.Fprintf(&b, "  <StudentActivity><CASNumber>CAS26000000%03d</CASNumber><ActivityType>STUDENT_OTHER_CHANGE</ActivityType><EventDate>2026-11-20</EventDate><Details>Record %d</Details></StudentActivity>\n", 201+i%8, i)
-	}
-	b.WriteString("</StudentActivityReport>\n")
-	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(b.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(bigActivityFile("BIG-1", 40000)), 0o644)
 
 	listen := freePort(t)
 	cmd := serveCmd(bin, dir, listen, "--schedule", "0 0 1 1 *", "--grace", "1ms")
@@ -209,21 +191,7 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
 	}
-	bigReports := func() int {
-		certs, err := st.CertificateList(ctx, store.CertificateListParams{Sponsor: "4NUV7KB58"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range certs {
-			for _, a := range c.Activity {
-				if strings.Contains(a.Source, "/BIG-1#") {
-					n++
-				}
-			}
-		}
-		return n
-	}
+	bigReports := func() int { return appliedFrom(t, st, "BIG-1") }
 	fs, _ := st.FileList(ctx, store.FileListParams{})
 	switch {
 	case len(fs) == 1 && fs[0].Status == ledger.Processing:
@@ -305,16 +273,7 @@ func TestServeS3EndToEnd(t *testing.T) {
 	}
 
 	// SIGTERM mid-file.
-	var b strings.Builder
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
-<StudentActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:studentactivity:v1">
-  <Header><SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber><SMSUserId>jsmith01</SMSUserId><BulkReportingID>BIG-S3</BulkReportingID><CreatedAt>2026-11-22T23:00:00Z</CreatedAt><RecordCount>40000</RecordCount></Header>
-`)
-	for i := 0; i < 40000; i++ {
-		fmt.Fprintf(&b, "  <StudentActivity><CASNumber>CAS26000000%03d</CASNumber><ActivityType>STUDENT_OTHER_CHANGE</ActivityType><EventDate>2026-11-20</EventDate><Details>Record %d</Details></StudentActivity>\n", 201+i%8, i)
-	}
-	b.WriteString("</StudentActivityReport>\n")
-	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/big.xml", b.String())
+	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/big.xml", bigActivityFile("BIG-S3", 40000))
 	cmd, base, logs = serve("--schedule", "0 0 1 1 *", "--grace", "1ms")
 	eventually(t, "POST /runs", func() bool {
 		resp, err := http.Post(base+"/runs", "", nil)
@@ -338,21 +297,7 @@ func TestServeS3EndToEnd(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
 	}
-	applied := func() int {
-		certs, err := st.CertificateList(ctx, store.CertificateListParams{Sponsor: "4NUV7KB58"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range certs {
-			for _, a := range c.Activity {
-				if strings.Contains(a.Source, "/BIG-S3#") {
-					n++
-				}
-			}
-		}
-		return n
-	}
+	applied := func() int { return appliedFrom(t, st, "BIG-S3") }
 	if fs, _ := st.FileList(ctx, store.FileListParams{Key: "4NUV7KB58/big.xml"}); len(fs) == 1 && fs[0].Status == ledger.Processing {
 		if n := applied(); n != 0 {
 			t.Fatalf("stopped mid-file, yet %d of its records are in the register", n)
@@ -364,4 +309,40 @@ func TestServeS3EndToEnd(t *testing.T) {
 	if n := applied(); n != 8 {
 		t.Errorf("%d records of the big file applied after the next run, want 8", n)
 	}
+}
+
+// bigActivityFile is a student activity file of n records from 4NUV7KB58
+// with file id id: the first eight apply, the rest repeat them
+// (R.RECORD.DUPLICATE), so the file takes a while and has changes in hand
+// all along.
+func bigActivityFile(id string, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>
+<StudentActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:studentactivity:v1">
+  <Header><SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber><SMSUserId>jsmith01</SMSUserId><BulkReportingID>%s</BulkReportingID><CreatedAt>2026-11-22T23:00:00Z</CreatedAt><RecordCount>%d</RecordCount></Header>
+`, id, n)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  <StudentActivity><CASNumber>CAS26000000%03d</CASNumber><ActivityType>STUDENT_OTHER_CHANGE</ActivityType><EventDate>2026-11-20</EventDate><Details>Record %d</Details></StudentActivity>\n", 201+i%8, i)
+	}
+	b.WriteString("</StudentActivityReport>\n")
+	return b.String()
+}
+
+// appliedFrom counts the activity reports in the register that came from
+// the file with file id id.
+func appliedFrom(t *testing.T, st store.Store, id string) int {
+	t.Helper()
+	certs, err := st.CertificateList(context.Background(), store.CertificateListParams{Sponsor: "4NUV7KB58"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range certs {
+		for _, a := range c.Activity {
+			if strings.Contains(a.Source, "/"+id+"#") {
+				n++
+			}
+		}
+	}
+	return n
 }
