@@ -193,7 +193,7 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO ledger_file (`+fileSetColumns+`) VALUES (`+
+	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+fileSetColumns+`) VALUES (`+
 		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
@@ -212,7 +212,7 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 	for _, c := range strings.Split(fileSetColumns, ",") {
 		sets = append(sets, strings.TrimSpace(c)+" = ?")
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
+	res, err := t.exec(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
 	if err != nil {
 		if isConstraint(err, 2067) { // SQLITE_CONSTRAINT_UNIQUE: an applied file id or content again
 			return fmt.Errorf("sqlite: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)
@@ -246,7 +246,7 @@ func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Out
 		}
 		q := `INSERT INTO ledger_record (file, idx, line, reference, cert, status, conf_ref, findings) VALUES ` +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 		}
 		outs = outs[n:]

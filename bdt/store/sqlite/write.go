@@ -16,7 +16,7 @@ import (
 // SponsorInsert implements store.Tx. Routes are a set: a route given twice
 // is stored once.
 func (t *tx) SponsorInsert(ctx context.Context, s *rules.Sponsor) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO sponsor (licence, name, status, nation) VALUES (?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO sponsor (licence, name, status, nation) VALUES (?, ?, ?, ?)`,
 		s.Licence, s.Name, string(s.Status), string(s.Nation))
 	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) {
 		return fmt.Errorf("sqlite: sponsor %s: %w", s.Licence, store.ErrExists)
@@ -25,7 +25,7 @@ func (t *tx) SponsorInsert(ctx context.Context, s *rules.Sponsor) error {
 		return fmt.Errorf("sqlite: sponsor %s: %w", s.Licence, err)
 	}
 	for _, r := range s.Routes {
-		if _, err := t.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sponsor_route (licence, route) VALUES (?, ?)`,
+		if _, err := t.exec(ctx, `INSERT OR IGNORE INTO sponsor_route (licence, route) VALUES (?, ?)`,
 			s.Licence, string(r)); err != nil {
 			return fmt.Errorf("sqlite: sponsor %s: route %s: %w", s.Licence, r, err)
 		}
@@ -38,7 +38,7 @@ func (t *tx) UserInsert(ctx context.Context, u *rules.User) error {
 	if err := t.needSponsor(ctx, u.Sponsor); err != nil {
 		return fmt.Errorf("sqlite: user %s: %w", u.ID, err)
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO sms_user (id, sponsor, name, level, status) VALUES (?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, `INSERT INTO sms_user (id, sponsor, name, level, status) VALUES (?, ?, ?, ?, ?)`,
 		u.ID, u.Sponsor, u.Name, int(u.Level), string(u.Status))
 	// The primary key on id, or the unique (id, sponsor) the certificates'
 	// references need, whichever SQLite checks first.
@@ -108,7 +108,7 @@ func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error 
 		jobTitle, soc, jobStart, jobEnd, salary, loc}
 	args = append(args, feeArgs(c.Fees)...)
 	args = append(args, c.Note)
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO certificate (`+certColumns+`)
+	_, err := t.exec(ctx, `INSERT INTO certificate (`+certColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) {
 		return store.ErrExists
@@ -192,7 +192,7 @@ func (t *tx) apply(ctx context.Context, ch rules.Change) error {
 // update runs an UPDATE of certificate number and returns ErrNotFound when it
 // changed no row.
 func (t *tx) update(ctx context.Context, number, query string, args ...any) error {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("certificate %s: %w", number, err)
 	}
@@ -202,6 +202,18 @@ func (t *tx) update(ctx context.Context, number, query string, args ...any) erro
 		return fmt.Errorf("certificate %s: %w", number, store.ErrNotFound)
 	}
 	return nil
+}
+
+// exec runs a statement of the transaction. ctx is checked first; the
+// statement itself runs under a context that is never cancelled, because
+// these statements take microseconds and the driver would otherwise start a
+// goroutine per statement to watch for cancellation. A cancelled context
+// still ends the transaction: database/sql rolls it back.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return t.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // inserted returns ErrNotFound when an INSERT ... SELECT ... FROM certificate
@@ -218,7 +230,7 @@ func inserted(res sql.Result, number string) error {
 }
 
 func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange) error {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
+	res, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = c.number), ?, ?, ?, ?
 		FROM certificate c WHERE c.number = ?`,
 		string(sc.Status), formatTime(sc.At), sc.By, sc.Reason, number)
@@ -233,7 +245,7 @@ func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) err
 	args = append(args, feeArgs(fc.Before)...)
 	args = append(args, feeArgs(fc.After)...)
 	args = append(args, number)
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO fee_change (number, seq, at, by, ref,
+	res, err := t.exec(ctx, `INSERT INTO fee_change (number, seq, at, by, ref,
 		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
 		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM fee_change WHERE number = c.number),
@@ -254,7 +266,7 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 		}
 		lines, town, postcode, phone, email = string(b), ad.Town, ad.Postcode, ad.Phone, ad.Email
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
+	res, err := t.exec(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,
 		early_completion, previous_date, first_day_of_absence, new_employer,
 		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
@@ -279,7 +291,7 @@ func (t *tx) markWithdrawn(ctx context.Context, m rules.MarkReportWithdrawn) err
 	if m.WithdrawnBy == "" {
 		return fmt.Errorf("certificate %s: activity report %s: no withdrawing report given", m.Cert, m.Ref)
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE activity_report SET withdrawn_by = ?
+	res, err := t.exec(ctx, `UPDATE activity_report SET withdrawn_by = ?
 		WHERE number = ? AND ref = ? AND withdrawn_by IS NULL`, m.WithdrawnBy, m.Cert, m.Ref)
 	if err != nil {
 		return fmt.Errorf("certificate %s: activity report %s: %w", m.Cert, m.Ref, err)

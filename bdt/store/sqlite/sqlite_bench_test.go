@@ -1,0 +1,226 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"bdt/bdt/gen"
+	"bdt/bdt/ledger"
+	"bdt/bdt/register"
+	"bdt/bdt/store"
+	"bdt/bdt/store/sqlite"
+	"bdt/rules"
+)
+
+// benchRegister is a register of one sponsor with 20,000 CAS (a generated
+// fee update's), loaded once into a template database file.
+var (
+	benchOnce  sync.Once
+	benchTmpl  string
+	benchCerts []string // the ASSIGNED CAS a fee update may change
+	benchErr   error
+)
+
+const benchRecords = 20000
+
+func benchTemplate(b *testing.B) string {
+	b.Helper()
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bdt-sqlite-bench-*")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		m, err := gen.Generate(gen.Config{Seed: 1, Sponsors: 1, Records: benchRecords, Formats: []string{"feeupdate-v2"}}, dir)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		f, err := os.Open(filepath.Join(dir, m.Register))
+		if err != nil {
+			benchErr = err
+			return
+		}
+		fx, err := register.Decode(f)
+		f.Close()
+		if err != nil {
+			benchErr = err
+			return
+		}
+		for _, c := range fx.Certificates {
+			if c.Status == rules.StatusAssigned && c.Kind == rules.CAS && len(benchCerts) < benchRecords {
+				benchCerts = append(benchCerts, c.Number)
+			}
+		}
+		benchTmpl = filepath.Join(dir, "template.db")
+		s, err := sqlite.Open(context.Background(), benchTmpl)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		defer s.Close()
+		benchErr = load(s, fx)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchTmpl
+}
+
+func load(s store.Store, fx *register.Fixture) error {
+	ctx := context.Background()
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fx.Import(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// benchStore opens a fresh copy of the template register.
+func benchStore(b *testing.B) store.Store {
+	b.Helper()
+	src := benchTemplate(b)
+	dst := filepath.Join(b.TempDir(), "register.db")
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		b.Fatal(err)
+	}
+	s, err := sqlite.Open(context.Background(), dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// cancellable is the kind of context the runner passes: one that can be
+// cancelled (by a signal).
+func cancellable(b *testing.B) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}
+
+// BenchmarkCertificates reads certificates with their histories inside a
+// transaction: one at a time (a record's own read) and 256 at a time (the
+// runner's batches).
+func BenchmarkCertificates(b *testing.B) {
+	for _, n := range []int{1, 256} {
+		b.Run(fmt.Sprintf("batch-%d", n), func(b *testing.B) {
+			s := benchStore(b)
+			ctx := cancellable(b)
+			tx, err := s.Begin(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tx.Rollback()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				from := (i * n) % (len(benchCerts) - n)
+				got, err := tx.Certificates(ctx, benchCerts[from:from+n]...)
+				if err != nil || len(got) != n {
+					b.Fatalf("%d certificates, %v", len(got), err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "certs/s")
+		})
+	}
+}
+
+// BenchmarkApply applies accepted fee updates (a fee change: the new fees
+// and a history entry) and activity reports, one record's changes per call,
+// as the runner does, in one transaction.
+func BenchmarkApply(b *testing.B) {
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	paid := rules.Money(500000)
+	for _, kind := range []string{"fees", "report"} {
+		b.Run(kind, func(b *testing.B) {
+			s := benchStore(b)
+			ctx := cancellable(b)
+			tx, err := s.Begin(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tx.Rollback()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				n := benchCerts[i%len(benchCerts)]
+				ref := rules.ConfirmationRef(fmt.Sprintf("bench#%d", i), n)
+				var ch rules.Change
+				if kind == "fees" {
+					ch = rules.SetFees{Cert: n, Change: rules.FeeChange{At: now, By: "u000.admin", Ref: ref,
+						Before: rules.Fees{}, After: rules.Fees{CourseFeesPaid: &paid}}}
+				} else {
+					ch = rules.AddReport{Cert: n, Report: rules.ActivityReport{Ref: ref, Type: rules.StudentAbsent,
+						EventDate: rules.UKDate(now).AddDays(-3), Details: "Missed contact points", ReportedAt: now,
+						ReportedBy: "u000.admin", Source: fmt.Sprintf("file:X/Y#%d", i)}}
+				}
+				if err := tx.Apply(ctx, ch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "changes/s")
+		})
+	}
+}
+
+// BenchmarkOutcomeInsert writes record outcomes to the ledger in the
+// runner's batches of 512, one in ten with a finding.
+func BenchmarkOutcomeInsert(b *testing.B) {
+	s := benchStore(b)
+	ctx := cancellable(b)
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	f := &ledger.File{Licence: "BENCH0001", Key: "BENCH0001/f.xml", Name: "f.xml", Status: ledger.Processing}
+	if err := tx.FileInsert(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	const batch = 512
+	outs := make([]ledger.Outcome, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range outs {
+			idx := i*batch + j + 1
+			o := ledger.Outcome{Index: idx, Line: 10 * idx, Reference: "R1234567", Cert: benchCerts[idx%len(benchCerts)],
+				Status: ledger.RecordAccepted, ConfRef: "BDT-ABCDEFGHIJKL"}
+			if j%10 == 0 {
+				o.Status, o.ConfRef = ledger.RecordRejected, ""
+				o.Findings = []ledger.Finding{{Rule: "R.FEE.ASSIGNED", Severity: "error", Line: 10*idx + 2,
+					Path: fmt.Sprintf("/FeeUpdate/CASFeeUpdate[%d]", idx),
+					Message: "Fee details can be changed only on a CAS with status ASSIGNED; CAS CAS90000000100 has status USED."}}
+			}
+			outs[j] = o
+		}
+		if err := tx.OutcomeInsert(ctx, f.ID, outs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "outcomes/s")
+}
