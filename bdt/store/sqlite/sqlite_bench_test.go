@@ -213,7 +213,7 @@ func BenchmarkOutcomeInsert(b *testing.B) {
 			if j%10 == 0 {
 				o.Status, o.ConfRef = ledger.RecordRejected, ""
 				o.Findings = []ledger.Finding{{Rule: "R.FEE.ASSIGNED", Severity: "error", Line: 10*idx + 2,
-					Path: fmt.Sprintf("/FeeUpdate/CASFeeUpdate[%d]", idx),
+					Path:    fmt.Sprintf("/FeeUpdate/CASFeeUpdate[%d]", idx),
 					Message: "Fee details can be changed only on a CAS with status ASSIGNED; CAS CAS90000000100 has status USED."}}
 			}
 			outs[j] = o
