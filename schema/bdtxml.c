@@ -226,12 +226,140 @@ static void bdt_push(bdt_state *s, const xmlChar *name) {
 	s->depth++;
 }
 
+/* -------------------------------------------------------------- text */
+
+/*
+ * libxml2 hands text to SAX in pieces: one per input chunk the reader
+ * pushes, one per character or entity reference. The schema plug keeps an
+ * element's value by appending each piece with xmlStrncat, which measures
+ * the value so far every time: quadratic in the pieces, minutes for a few
+ * megabytes of "&#65;". bdt_text gathers consecutive pieces of one kind and
+ * hands them on at once, before the next element, comment, processing
+ * instruction or reference and at the end of the document, and whenever
+ * BDT_TEXT_FLUSH bytes are waiting (so the memory held stays small). The
+ * buffer is NUL-terminated: SAX2 interns a short text in the parser's
+ * dictionary when the byte after it is '<' or a quote, and the dictionary
+ * slows down with every distinct string (see guard.go).
+ */
+#define BDT_TEXT_FLUSH (1 << 20)
+
+enum { BDT_TEXT_CHARS = 1, BDT_TEXT_WS = 2, BDT_TEXT_CDATA = 3 };
+
+static void bdt_flush_text(bdt_state *s) {
+	if (s == NULL || s->tlen == 0)
+		return;
+	int len = (int)s->tlen;
+	s->tlen = 0;
+	s->tbuf[len] = '\0';
+	switch (s->tkind) {
+	case BDT_TEXT_CHARS:
+		s->orig_chars(s->tctx, s->tbuf, len);
+		break;
+	case BDT_TEXT_WS:
+		s->orig_ws(s->tctx, s->tbuf, len);
+		break;
+	case BDT_TEXT_CDATA:
+		s->orig_cdata(s->tctx, s->tbuf, len);
+		break;
+	}
+}
+
+static void bdt_text(void *ctx, int kind, const xmlChar *ch, int len) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL || len <= 0)
+		return;
+	if (s->tlen > 0 && (s->tkind != kind || s->tctx != ctx))
+		bdt_flush_text(s);
+	if (ctx != s->ctxt->userData) {
+		/* A nested parser context (an entity's text): never held, as
+		 * the context dies with the entity. */
+		switch (kind) {
+		case BDT_TEXT_CHARS:
+			s->orig_chars(ctx, ch, len);
+			break;
+		case BDT_TEXT_WS:
+			s->orig_ws(ctx, ch, len);
+			break;
+		case BDT_TEXT_CDATA:
+			s->orig_cdata(ctx, ch, len);
+			break;
+		}
+		return;
+	}
+	if (s->tlen + (size_t)len + 1 > s->tcap) {
+		size_t c = s->tcap ? s->tcap : 256;
+		while (c < s->tlen + (size_t)len + 1)
+			c *= 2;
+		unsigned char *p = realloc(s->tbuf, c);
+		if (p == NULL) {
+			s->oom = 1;
+			xmlStopParser(s->ctxt);
+			return;
+		}
+		s->tbuf = p;
+		s->tcap = c;
+	}
+	memcpy(s->tbuf + s->tlen, ch, (size_t)len);
+	s->tlen += (size_t)len;
+	s->tctx = ctx;
+	s->tkind = kind;
+	if (s->tlen >= BDT_TEXT_FLUSH)
+		bdt_flush_text(s);
+}
+
+static void bdt_chars(void *ctx, const xmlChar *ch, int len) { bdt_text(ctx, BDT_TEXT_CHARS, ch, len); }
+static void bdt_ws(void *ctx, const xmlChar *ch, int len) { bdt_text(ctx, BDT_TEXT_WS, ch, len); }
+static void bdt_cdata(void *ctx, const xmlChar *ch, int len) { bdt_text(ctx, BDT_TEXT_CDATA, ch, len); }
+
+static void bdt_comment(void *ctx, const xmlChar *value) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	bdt_flush_text(s);
+	s->orig_comment(ctx, value);
+}
+
+static void bdt_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	bdt_flush_text(s);
+	s->orig_pi(ctx, target, data);
+}
+
+static void bdt_ref(void *ctx, const xmlChar *name) {
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	bdt_flush_text(s);
+	s->orig_ref(ctx, name);
+}
+
+/*
+ * No entity is ever looked up: only the five predefined ones exist. A
+ * DOCTYPE never reaches libxml2 (package schema refuses it first); should
+ * one ever get through, its entities are undefined references, never
+ * expanded, and no nested parser context (in which libxml2 parses an
+ * entity's text, and which would outlive text held by bdt_text) is made.
+ */
+static xmlEntityPtr bdt_get_entity(void *ctx, const xmlChar *name) {
+	(void)ctx;
+	return xmlGetPredefinedEntity(name);
+}
+
+static xmlEntityPtr bdt_get_pentity(void *ctx, const xmlChar *name) {
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
 static void bdt_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                       const xmlChar *URI, int nb_namespaces, const xmlChar **namespaces,
                       int nb_attributes, int nb_defaulted, const xmlChar **attributes) {
 	bdt_state *s = bdt_cur;
 	if (s == NULL)
 		return;
+	bdt_flush_text(s);
 	bdt_push(s, localname);
 	s->orig_start(ctx, localname, prefix, URI, nb_namespaces, namespaces,
 	              nb_attributes, nb_defaulted, attributes);
@@ -242,6 +370,7 @@ static void bdt_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	bdt_state *s = bdt_cur;
 	if (s == NULL)
 		return;
+	bdt_flush_text(s);
 	/* Validation of the element's content runs here, while it is still on top. */
 	s->orig_end(ctx, localname, prefix, URI);
 	if (s->depth > 0)
@@ -450,6 +579,23 @@ bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
 	s->orig_end = sax->endElementNs;
 	sax->startElementNs = bdt_start;
 	sax->endElementNs = bdt_end;
+	/* Text is gathered (bdt_text); whatever can come between two pieces of
+	 * text hands the gathered text on first. (Text left at the end of the
+	 * document is outside the root: libxml2 reports it as it reads it.) */
+#define BDT_WRAP(field, orig, ours) \
+	if (sax->field != NULL) {   \
+		s->orig = sax->field;   \
+		sax->field = ours;      \
+	}
+	BDT_WRAP(characters, orig_chars, bdt_chars)
+	BDT_WRAP(ignorableWhitespace, orig_ws, bdt_ws)
+	BDT_WRAP(cdataBlock, orig_cdata, bdt_cdata)
+	BDT_WRAP(comment, orig_comment, bdt_comment)
+	BDT_WRAP(processingInstruction, orig_pi, bdt_pi)
+	BDT_WRAP(reference, orig_ref, bdt_ref)
+#undef BDT_WRAP
+	sax->getEntity = bdt_get_entity;
+	sax->getParameterEntity = bdt_get_pentity;
 out:
 	bdt_leave();
 	return s;
@@ -632,6 +778,7 @@ void bdt_close(bdt_state *s) {
 	free(s->stack);
 	free(s->lines);
 	free(s->buf);
+	free(s->tbuf);
 	free(s->record_name);
 	free(s);
 }

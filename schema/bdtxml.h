@@ -75,6 +75,14 @@ typedef struct bdt_state {
 	xmlSchemaValidCtxtPtr vctxt;
 	startElementNsSAX2Func orig_start;
 	endElementNsSAX2Func orig_end;
+	/* the SAX text callbacks under ours (see bdt_text), and the others
+	 * ours run before so that pending text keeps its place */
+	charactersSAXFunc orig_chars;
+	ignorableWhitespaceSAXFunc orig_ws;
+	cdataBlockSAXFunc orig_cdata;
+	commentSAXFunc orig_comment;
+	processingInstructionSAXFunc orig_pi;
+	referenceSAXFunc orig_ref;
 	const char *open_error; /* why bdt_open failed, or NULL */
 
 	/* parser side: open elements, records started, start lines queued */
@@ -83,6 +91,12 @@ typedef struct bdt_state {
 	int precords;
 	int *lines;
 	int lhead, ltail, lcap;
+
+	/* text pending for the callbacks under ours (see bdt_text) */
+	void *tctx;
+	int tkind;
+	unsigned char *tbuf;
+	size_t tlen, tcap;
 
 	/* walk side */
 	int wrecords;      /* record elements started (the index of the last) */

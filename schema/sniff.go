@@ -310,3 +310,28 @@ func unescape(s string) string {
 		s = s[j+1:]
 	}
 }
+
+// binaryKinds are file signatures of what is sometimes uploaded instead of
+// the XML: archives, compressed files, office documents.
+var binaryKinds = []struct{ magic, kind string }{
+	{"\x1F\x8B", "gzip-compressed"},
+	{"PK\x03\x04", "a zip archive (or an Office document such as .xlsx)"},
+	{"PK\x05\x06", "an empty zip archive"},
+	{"BZh", "bzip2-compressed"},
+	{"\xFD7zXZ\x00", "xz-compressed"},
+	{"(\xB5/\xFD", "zstd-compressed"},
+	{"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"},
+	{"%PDF-", "a PDF document"},
+	{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old-style Office document (such as .xls)"},
+}
+
+// binaryKind names what b, the start of a file, is when it is one of
+// binaryKinds.
+func binaryKind(b []byte) (string, bool) {
+	for _, k := range binaryKinds {
+		if bytes.HasPrefix(b, []byte(k.magic)) {
+			return k.kind, true
+		}
+	}
+	return "", false
+}

@@ -274,7 +274,29 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		}
 		return res, fmt.Errorf("schema: reading input: %w", err)
 	}
-	in := io.MultiReader(bytes.NewReader(prefix), src)
+	// What libxml2 will read goes through the guard (see guard.go), which
+	// must read the characters as libxml2 does: refuse the encodings in
+	// which it could not.
+	wide, be, refuse := detectEncoding(prefix)
+	if refuse != "" {
+		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true,
+			Message: "the file is in " + refuse + ", which bdt does not read: BDT files are XML in UTF-8"}}
+		return res, nil
+	}
+	if kind, ok := binaryKind(prefix); ok {
+		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true,
+			Message: "the file is " + kind + ", not XML: upload the XML file itself"}}
+		return res, nil
+	}
+	if enc, ok := declaredEncoding(prefix, wide, be); ok && !encodingAccepted(enc, wide, be) {
+		msg := fmt.Sprintf("the XML declaration names the encoding %q, which bdt does not read: BDT files are UTF-8 (UTF-16, US-ASCII, ISO-8859-n and windows-125n are also read)", strings.ToValidUTF8(enc, "?"))
+		if wide {
+			msg = fmt.Sprintf("the file is in UTF-16 but its XML declaration names the encoding %q", strings.ToValidUTF8(enc, "?"))
+		}
+		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true, Message: msg}}
+		return res, nil
+	}
+	in := io.Reader(newGuard(io.MultiReader(bytes.NewReader(prefix), src), wide, be))
 
 	switch sn.status {
 	case sniffDoctype:
@@ -283,7 +305,7 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		return res, nil
 	case sniffTooLong:
 		res.Issues = []Issue{{Rule: RuleKind,
-			Message: fmt.Sprintf("no root element in the first %d KiB of the file", sniffLimit>>10)}}
+			Message: fmt.Sprintf("the root element does not start, or its start tag does not end, within the first %d KiB of the file", sniffLimit>>10)}}
 		return res, nil
 	case sniffJunk:
 		// Not even a start tag where the root should be: let libxml2 say
@@ -446,8 +468,15 @@ func (v *Validator) parseUnknown(in io.Reader, res *Result, maxErrors int, maxSi
 	return res, nil
 }
 
-// failed turns a read failure into the F.SIZE issue or the returned error.
+// failed turns a read failure into the F.SIZE issue, the guard's issue or
+// the returned error.
 func (v *Validator) failed(res *Result, err error, maxSize int64) (*Result, error) {
+	var ge *guardError
+	if errors.As(err, &ge) {
+		res.complete = false
+		res.Issues = append(res.Issues, ge.is) // even past the cap: it says why the rest was not read
+		return res, nil
+	}
 	if errors.Is(err, errTooLarge) {
 		res.Issues = []Issue{sizeIssue(maxSize)}
 		res.Truncated = false
