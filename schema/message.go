@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"path"
 	"regexp"
 	"strings"
@@ -140,6 +141,29 @@ var parserRewrites = []struct {
 	{regexp.MustCompile(`^Extra content at the end of the document$`), "extra content after the end of the root element"},
 	{regexp.MustCompile(`^Entity '([^']*)' not defined$`), "entity &$1; is not defined (a BDT file has no entities)"},
 	{regexp.MustCompile(`^Namespace prefix (\S+) on (\S+) is not defined$`), "namespace prefix $1 of element $2 is not declared"},
+	{regexp.MustCompile(`^internal error: Huge input lookup$`), "a tag, name, attribute value, comment or processing instruction is longer than the parser's limit of 10,000,000 bytes"},
+	{regexp.MustCompile(`^.*huge text node$`), "a text value is longer than the parser's limit of 10,000,000 bytes"},
+	{regexp.MustCompile(`^Excessive depth in document: (\d+) use XML_PARSE_HUGE option$`), "elements are nested more than $1 levels deep (a BDT file has four)"},
+}
+
+// truncatedMessage says that the file ends inside the element at path (an
+// element path such as /FeeUpdate/CASFeeUpdate[3]). libxml2's own message
+// for it is "Extra content at the end of the document", which says the
+// opposite of what happened.
+func truncatedMessage(path string) string {
+	name := pathField(path)
+	return fmt.Sprintf("the file ends inside element %s (%s): it is truncated, or an end tag is missing", name, path)
+}
+
+// pathField is the last element of an element path, without its position.
+func pathField(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }
 
 // parserMessage tidies a parser (well-formedness) message.

@@ -534,6 +534,9 @@ func (d *doc) collect(res *Result, from int, types map[string]string) int {
 			is.Record = 0
 			is.Rule = RuleWellFormed
 			is.Message = parserMessage(msg)
+			if r.code == C.XML_ERR_DOCUMENT_END && is.Path != "" {
+				is.Message = truncatedMessage(is.Path) // elements still open at the end
+			}
 		} else {
 			is.Rule = RuleSchema
 			is.Message = validityMessage(msg, types)
