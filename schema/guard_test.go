@@ -278,3 +278,28 @@ func TestParserLimitMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestBDTFilesOnly: with Options.BDTFiles (bdt run), a register fixture or
+// a result report is refused as F.KIND unread; without it (bdt validate,
+// bdt register import) it is validated.
+func TestBDTFilesOnly(t *testing.T) {
+	reg := []byte(`<Register xmlns="urn:uk:gov:ukvi:sms:bdt:register:v1"></Register>`)
+	res, err := schema.Default().Validate(bytes.NewReader(reg), nil, schema.Options{BDTFiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Issues) != 1 || res.Issues[0].Rule != "F.KIND" || res.Format.Name != "" ||
+		!strings.Contains(res.Issues[0].Message, "names a register-v1 document, not a BDT file") {
+		t.Errorf("format %q, issues:\n%s", res.Format.Name, issueList(res.Issues))
+	}
+	res = validate(t, reg, nil, schema.Options{})
+	if res.Format.Name != "register-v1" {
+		t.Errorf("without BDTFiles: format %q, issues:\n%s", res.Format.Name, issueList(res.Issues))
+	}
+	d := newFee(1)
+	d.rec(cas(1), "<CourseFeesPaidToDate>1</CourseFeesPaidToDate>")
+	res, err = schema.Default().Validate(bytes.NewReader(d.end()), nil, schema.Options{BDTFiles: true})
+	if err != nil || !res.Valid() {
+		t.Errorf("a fee update with BDTFiles: %v\n%s", err, issueList(res.Issues))
+	}
+}

@@ -37,6 +37,9 @@ type Options struct {
 	// MaxSize is the most bytes the input may hold; 0 means no limit. On the
 	// first byte past it, reading stops and the result is one F.SIZE issue.
 	MaxSize int64
+	// BDTFiles takes only BDT file kinds (the formats with records): a
+	// register fixture or a result report is refused (F.KIND) unread.
+	BDTFiles bool
 }
 
 // Handler receives the header and the records of a document as the
@@ -333,6 +336,16 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		return kind(v.kindMessage(sn))
 	case f.Root != sn.local:
 		return kind(fmt.Sprintf("the root element of a %s file is %s, not %s", f.Name, f.Root, sn.local))
+	}
+	if opt.BDTFiles && f.Record == "" {
+		var names []string
+		for _, g := range v.formats {
+			if g.Record != "" {
+				names = append(names, g.Name)
+			}
+		}
+		return kind(fmt.Sprintf("the root element %s names a %s document, not a BDT file: the files processed are %s",
+			sn.local, f.Name, strings.Join(names, ", ")))
 	}
 	res.Format = f
 	return v.parse(in, v.schemas[f.Name], f, h, res, maxErrors, opt.MaxSize)

@@ -262,7 +262,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 		}
 	}
 	h := &fileHandler{ctx: ctx, r: r, tx: tx, e: e, now: now, batch: rules.NewBatch(), hasher: hasher}
-	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize})
+	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize, BDTFiles: true})
 	if err != nil {
 		return false, nil, fmt.Errorf("read: %w", err)
 	}
