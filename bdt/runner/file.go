@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"bdt/bdt/decode"
@@ -262,6 +263,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 		}
 	}
 	h := &fileHandler{ctx: ctx, r: r, tx: tx, e: e, now: now, batch: rules.NewBatch(), hasher: hasher}
+	defer h.stopDecider()
 	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize, BDTFiles: true})
 	if err != nil {
 		return false, nil, fmt.Errorf("read: %w", err)
@@ -279,7 +281,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 		e.Kind, e.Version = result.Format.Kind, result.Format.Version
 	}
 	e.Read = result.Records
-	if err := h.decidePending(); err != nil {
+	if err := h.finishDecisions(); err != nil {
 		return false, nil, err
 	}
 	if err := h.flush(); err != nil {
@@ -362,10 +364,19 @@ type fileHandler struct {
 	user         *rules.User
 	fileFindings []ledger.Finding
 	outcomes     []ledger.Outcome
-	pending      []pendingRecord   // decoded records not decided yet
-	counts       map[string]int    // record findings by rule id
-	invalid      map[int][2]string // reference and certificate of records with schema issues
-	err          error             // an infrastructure failure inside a handler
+	pending      []pendingRecord // decoded records not handed to the decider yet
+
+	// The decider: a goroutine that decides and applies batches of records
+	// while the validator reads on. It alone uses tx, batch, counts,
+	// outcomes and e's counts from the first batch on, until it ends.
+	batches    chan []pendingRecord
+	free       chan []pendingRecord // batches decided, for reuse
+	decided    chan struct{}        // closed when the decider ends
+	decideErr  error                // why the decider stopped; read after decided is closed
+	decideStop atomic.Bool          // the decider failed: stop reading
+	counts     map[string]int       // record findings by rule id
+	invalid    map[int][2]string    // reference and certificate of records with schema issues
+	err        error                // an infrastructure failure inside a handler
 }
 
 var _ schema.Handler = (*fileHandler)(nil)
@@ -466,11 +477,78 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 		h.err = err
 		return err
 	}
+	if h.decideStop.Load() {
+		return h.decideErr // written before decideStop was set
+	}
 	h.pending = append(h.pending, pendingRecord{rec: rec, d: d})
 	if len(h.pending) >= decideBatch {
-		return h.decidePending()
+		h.handOver()
 	}
 	return nil
+}
+
+// handOver gives the pending records to the decider, starting it if need
+// be, and takes an empty batch to fill.
+func (h *fileHandler) handOver() {
+	if len(h.pending) == 0 {
+		return
+	}
+	if h.batches == nil {
+		h.batches = make(chan []pendingRecord, 1)
+		h.free = make(chan []pendingRecord, 3)
+		h.decided = make(chan struct{})
+		go h.decider()
+	}
+	h.batches <- h.pending
+	select {
+	case b := <-h.free:
+		h.pending = b
+	default:
+		h.pending = make([]pendingRecord, 0, decideBatch)
+	}
+}
+
+// decider decides the batches it is given, in order. After a failure it
+// only drains them.
+func (h *fileHandler) decider() {
+	defer close(h.decided)
+	for b := range h.batches {
+		if h.decideErr == nil {
+			if err := h.decideBatch(b); err != nil {
+				h.decideErr = err
+				h.decideStop.Store(true)
+			}
+		}
+		clear(b)
+		select {
+		case h.free <- b[:0]:
+		default:
+		}
+	}
+}
+
+// finishDecisions hands over the last records and waits until every record
+// is decided.
+func (h *fileHandler) finishDecisions() error {
+	h.handOver()
+	h.stopDecider()
+	return h.decideErr
+}
+
+// stopDecider lets the decider finish what it was given and waits for it.
+// It may be called more than once.
+func (h *fileHandler) stopDecider() {
+	if h.batches == nil {
+		return
+	}
+	if h.decided != nil {
+		select {
+		case <-h.decided:
+		default:
+			close(h.batches)
+			<-h.decided
+		}
+	}
 }
 
 // decideBatch is how many decoded records wait before they are decided
@@ -483,25 +561,21 @@ type pendingRecord struct {
 	d   decode.Record
 }
 
-// decidePending decides and applies the pending records, in file order.
+// decideBatch decides and applies a batch of records, in file order.
 // The certificates they name are read in one call; a record naming a
 // certificate an earlier record of the batch changed reads it again, so
 // every record sees exactly what a read of its own would show.
-func (h *fileHandler) decidePending() error {
-	if len(h.pending) == 0 {
-		return nil
-	}
+func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 	var numbers []string
-	for _, p := range h.pending {
+	for _, p := range batch {
 		numbers = append(numbers, opCerts(p.d.Op)...)
 	}
 	cache, err := h.tx.Certificates(h.ctx, numbers...)
 	if err != nil {
-		h.err = err
 		return err
 	}
 	stale := map[string]bool{} // changed since cache was read
-	for i, p := range h.pending {
+	for i, p := range batch {
 		names := opCerts(p.d.Op)
 		certs := make(map[string]*rules.Certificate, len(names))
 		fresh := false
@@ -512,7 +586,6 @@ func (h *fileHandler) decidePending() error {
 		}
 		if fresh {
 			if certs, err = h.tx.Certificates(h.ctx, names...); err != nil {
-				h.err = err
 				return err
 			}
 		} else {
@@ -531,7 +604,7 @@ func (h *fileHandler) decidePending() error {
 				stale[n] = true
 			} else {
 				clear(cache) // a change of unknown reach: read everything again
-				for _, q := range h.pending[i+1:] {
+				for _, q := range batch[i+1:] {
 					for _, n := range opCerts(q.d.Op) {
 						stale[n] = true
 					}
@@ -539,8 +612,6 @@ func (h *fileHandler) decidePending() error {
 			}
 		}
 	}
-	clear(h.pending)
-	h.pending = h.pending[:0]
 	return nil
 }
 
@@ -592,8 +663,7 @@ func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[stri
 	var changed []rules.Change
 	if dec.Accepted() {
 		if err := h.tx.Apply(h.ctx, dec.Changes...); err != nil {
-			h.err = fmt.Errorf("record %d: apply: %w", rec.Index, err)
-			return nil, h.err
+			return nil, fmt.Errorf("record %d: apply: %w", rec.Index, err)
 		}
 		fail("record")
 		changed = dec.Changes
@@ -623,8 +693,7 @@ func (h *fileHandler) flush() error {
 		return nil
 	}
 	if err := h.tx.OutcomeInsert(h.ctx, h.e.ID, h.outcomes...); err != nil {
-		h.err = fmt.Errorf("ledger: %w", err)
-		return h.err
+		return fmt.Errorf("ledger: %w", err)
 	}
 	h.outcomes = h.outcomes[:0]
 	return nil
