@@ -7,6 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -111,7 +114,7 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 	for _, name := range files {
 		res, err := validateFile(name, o)
 		if err != nil {
-			fmt.Fprintf(errw, "bdt: %s: %v\n", name, err)
+			fmt.Fprintf(errw, "bdt: %s: %v\n", shownName(name), err)
 			failed = true
 			continue
 		}
@@ -130,7 +133,7 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 				}
 				continue
 			}
-			if _, err := fmt.Fprintf(out, "%s:%d:%d: %s: %s\n", name, is.Line, is.Column, is.Rule, is.Message); err != nil {
+			if _, err := fmt.Fprintf(out, "%s:%d:%d: %s: %s\n", shownName(name), is.Line, is.Column, is.Rule, is.Message); err != nil {
 				return exitWith(exitUsage, "write: %v", err)
 			}
 		}
@@ -143,7 +146,7 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 		}
 		if res.Truncated {
 			fmt.Fprintf(errw, "bdt: %s: more than %d problems; only the first %d are listed (--max-errors)\n",
-				name, o.maxErrors, len(issues))
+				shownName(name), o.maxErrors, len(issues))
 		}
 	}
 	switch {
@@ -183,4 +186,17 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// shownName is a file name as the text output shows it: as given, or
+// quoted (Go syntax) when it holds a control character or a byte that is
+// not UTF-8, so that a name such as "x.xml\nother.xml:1:1: F.SCHEMA: ..."
+// cannot forge a line, nor a terminal escape reach the terminal.
+func shownName(name string) string {
+	for _, r := range name {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
