@@ -19,8 +19,11 @@ type querier interface {
 }
 
 // reader implements store.Reader on a querier; Store runs it in a read-only
-// snapshot, tx on its own transaction.
-type reader struct{ q querier }
+// snapshot, tx on its own transaction (with seqs set).
+type reader struct {
+	q    querier
+	seqs *seqCache // nil outside a read-write transaction
+}
 
 // routeOrder orders a sponsor's routes as rules declares them.
 const routeOrder = `CASE route WHEN 'STUDENT' THEN 1 WHEN 'WORKER' THEN 2 WHEN 'TEMPORARY_WORKER' THEN 3 END`
@@ -236,15 +239,17 @@ func scanCert(rows *sql.Rows) (*rules.Certificate, error) {
 }
 
 func (r reader) statusHistory(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, status, at, by, reason FROM status_change
+	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, status, at, by, reason FROM status_change
 		WHERE number IN (SELECT value FROM json_each(?)) ORDER BY number, seq`, set)
 	if err != nil {
 		return fmt.Errorf("sqlite: read status history: %w", err)
 	}
+	r.seqs.known(histStatus, certs)
 	for rows.Next() {
 		var number, at string
+		var seq int64
 		var sc rules.StatusChange
-		if err := rows.Scan(&number, &sc.Status, &at, &sc.By, &sc.Reason); err != nil {
+		if err := rows.Scan(&number, &seq, &sc.Status, &at, &sc.By, &sc.Reason); err != nil {
 			rows.Close()
 			return fmt.Errorf("sqlite: read status history: %w", err)
 		}
@@ -254,6 +259,7 @@ func (r reader) statusHistory(ctx context.Context, set string, certs map[string]
 		}
 		c := certs[number]
 		c.StatusHistory = append(c.StatusHistory, sc)
+		r.seqs.set(histStatus, number, seq)
 	}
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("sqlite: read status history: %w", err)
@@ -262,18 +268,20 @@ func (r reader) statusHistory(ctx context.Context, set string, certs map[string]
 }
 
 func (r reader) feeHistory(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, at, by, ref,
+	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, at, by, ref,
 		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
 		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid
 		FROM fee_change WHERE number IN (SELECT value FROM json_each(?)) ORDER BY number, seq`, set)
 	if err != nil {
 		return fmt.Errorf("sqlite: read fee history: %w", err)
 	}
+	r.seqs.known(histFees, certs)
 	for rows.Next() {
 		var number, at string
+		var seq int64
 		var fc rules.FeeChange
 		var before, after fees
-		if err := rows.Scan(&number, &at, &fc.By, &fc.Ref,
+		if err := rows.Scan(&number, &seq, &at, &fc.By, &fc.Ref,
 			&before.firstYear, &before.paid, &before.boarding, &before.includes, &before.accommodation,
 			&after.firstYear, &after.paid, &after.boarding, &after.includes, &after.accommodation); err != nil {
 			rows.Close()
@@ -286,6 +294,7 @@ func (r reader) feeHistory(ctx context.Context, set string, certs map[string]*ru
 		fc.Before, fc.After = before.model(), after.model()
 		c := certs[number]
 		c.FeeHistory = append(c.FeeHistory, fc)
+		r.seqs.set(histFees, number, seq)
 	}
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("sqlite: read fee history: %w", err)
@@ -294,7 +303,7 @@ func (r reader) feeHistory(ctx context.Context, set string, certs map[string]*ru
 }
 
 func (r reader) activity(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, ref, type, event_date, details,
+	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,
 		early_completion, previous_date, first_day_of_absence, new_employer,
 		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late
@@ -302,15 +311,17 @@ func (r reader) activity(ctx context.Context, set string, certs map[string]*rule
 	if err != nil {
 		return fmt.Errorf("sqlite: read activity: %w", err)
 	}
+	r.seqs.known(histActivity, certs)
 	for rows.Next() {
 		var (
+			seq                                  int64
 			number, reportedAt                   string
 			a                                    rules.ActivityReport
 			eventDate, early, previous, firstDay sql.NullString
 			lines, town, postcode, phone, email  sql.NullString
 			withdrawnBy                          sql.NullString
 		)
-		if err := rows.Scan(&number, &a.Ref, &a.Type, &eventDate, &a.Details,
+		if err := rows.Scan(&number, &seq, &a.Ref, &a.Type, &eventDate, &a.Details,
 			&lines, &town, &postcode, &phone, &email,
 			&early, &previous, &firstDay, &a.NewEmployer,
 			&reportedAt, &a.ReportedBy, &a.Source, &a.SponsorReference, &withdrawnBy, &a.Late); err != nil {
@@ -335,6 +346,7 @@ func (r reader) activity(ctx context.Context, set string, certs map[string]*rule
 		}
 		c := certs[number]
 		c.Activity = append(c.Activity, a)
+		r.seqs.set(histActivity, number, seq)
 	}
 	if err := closeRows(rows); err != nil {
 		return fmt.Errorf("sqlite: read activity: %w", err)
@@ -349,4 +361,65 @@ func closeRows(rows *sql.Rows) error {
 		err = cerr
 	}
 	return err
+}
+
+// histTable names one of the three history tables.
+type histTable uint8
+
+const (
+	histStatus histTable = iota
+	histFees
+	histActivity
+)
+
+// seqCache remembers, inside one read-write transaction, the highest seq of
+// each history of the certificates the transaction has read or written, so
+// that appending to a history needs no look-up of it. While the transaction
+// is open, only its own statements write to the register (SQLite has one
+// writer at a time, and a transaction begins IMMEDIATE), and every history
+// row it adds goes through the driver, which keeps the cache up to date: what
+// the cache holds stays true until the transaction ends. It holds at most
+// seqCacheMax certificates (the runner's batches need a few hundred).
+type seqCache struct {
+	m map[seqKey]int64
+}
+
+type seqKey struct {
+	table  histTable
+	number string
+}
+
+const seqCacheMax = 8192
+
+func newSeqCache() *seqCache { return &seqCache{m: map[seqKey]int64{}} }
+
+// get returns the highest seq of number's history in table (0: none).
+func (s *seqCache) get(table histTable, number string) (int64, bool) {
+	if s == nil {
+		return 0, false
+	}
+	v, ok := s.m[seqKey{table, number}]
+	return v, ok
+}
+
+func (s *seqCache) set(table histTable, number string, seq int64) {
+	if s == nil {
+		return
+	}
+	k := seqKey{table, number}
+	if _, ok := s.m[k]; !ok && len(s.m) >= seqCacheMax {
+		clear(s.m)
+	}
+	s.m[k] = seq
+}
+
+// known records that certs, just read with the whole of their history in
+// table, have no entry in it beyond the rows about to be read.
+func (s *seqCache) known(table histTable, certs map[string]*rules.Certificate) {
+	if s == nil {
+		return
+	}
+	for n := range certs {
+		s.set(table, n, 0)
+	}
 }

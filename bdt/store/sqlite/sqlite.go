@@ -152,7 +152,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t}, tx: t}, nil
+	return &tx{reader: reader{q: t, seqs: newSeqCache()}, tx: t}, nil
 }
 
 // snapshot runs fn in a read-only transaction, so that a read of several

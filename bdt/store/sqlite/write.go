@@ -116,6 +116,9 @@ func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error 
 	if err != nil {
 		return err
 	}
+	for _, h := range []histTable{histStatus, histFees, histActivity} {
+		t.seqs.set(h, c.Number, 0) // a new certificate has no history yet
+	}
 	for _, sc := range c.StatusHistory {
 		if err := t.addStatus(ctx, c.Number, sc); err != nil {
 			return err
@@ -216,6 +219,16 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	return t.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
+// notFound turns the foreign key violation of a history row whose
+// certificate is absent into ErrNotFound (history tables reference
+// certificate (number); foreign keys are always on, see Open).
+func notFound(err error) error {
+	if isConstraint(err, sqlite3.ErrConstraintForeignKey) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
 // inserted returns ErrNotFound when an INSERT ... SELECT ... FROM certificate
 // inserted nothing because the certificate is absent.
 func inserted(res sql.Result, number string) error {
@@ -230,6 +243,15 @@ func inserted(res sql.Result, number string) error {
 }
 
 func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange) error {
+	if seq, ok := t.seqs.get(histStatus, number); ok {
+		_, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+			number, seq+1, string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+		if err != nil {
+			return fmt.Errorf("certificate %s: status history: %w", number, notFound(err))
+		}
+		t.seqs.set(histStatus, number, seq+1)
+		return nil
+	}
 	res, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = c.number), ?, ?, ?, ?
 		FROM certificate c WHERE c.number = ?`,
@@ -241,6 +263,21 @@ func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange
 }
 
 func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) error {
+	if seq, ok := t.seqs.get(histFees, number); ok {
+		b, a := fc.Before, fc.After
+		_, err := t.exec(ctx, `INSERT INTO fee_change (number, seq, at, by, ref,
+			before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+			after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			number, seq+1, formatTime(fc.At), fc.By, fc.Ref,
+			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
+			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+		if err != nil {
+			return fmt.Errorf("certificate %s: fee history: %w", number, notFound(err))
+		}
+		t.seqs.set(histFees, number, seq+1)
+		return nil
+	}
 	args := []any{formatTime(fc.At), fc.By, fc.Ref}
 	args = append(args, feeArgs(fc.Before)...)
 	args = append(args, feeArgs(fc.After)...)
@@ -265,6 +302,25 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 			return err
 		}
 		lines, town, postcode, phone, email = string(b), ad.Town, ad.Postcode, ad.Phone, ad.Email
+	}
+	if seq, ok := t.seqs.get(histActivity, number); ok {
+		_, err := t.exec(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
+			address_lines, address_town, address_postcode, address_phone, address_email,
+			early_completion, previous_date, first_day_of_absence, new_employer,
+			reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			number, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+			lines, town, postcode, phone, email,
+			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
+			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+		if isConstraint(err, sqlite3.ErrConstraintUnique) {
+			return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)
+		}
+		if err != nil {
+			return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, notFound(err))
+		}
+		t.seqs.set(histActivity, number, seq+1)
+		return nil
 	}
 	res, err := t.exec(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,
