@@ -113,7 +113,16 @@ func (g *guard) Read(p []byte) (int, error) {
 // that broke it, so that what comes before still reaches the parser.
 func (g *guard) scan(b []byte) (int, *guardError) {
 	if !g.wide {
-		for i, c := range b {
+		for i := 0; i < len(b); i++ {
+			c := b[i]
+			if g.st == gText && c != '<' && c != '\n' && c != '\r' {
+				// Text, most of a file: only the column moves.
+				g.cr = false
+				if c&0xC0 != 0x80 {
+					g.col++
+				}
+				continue
+			}
 			if e := g.step(int(c), c&0xC0 != 0x80); e != nil {
 				return i, e
 			}
