@@ -158,51 +158,48 @@ func (r reader) CertificateList(ctx context.Context, p store.CertificateListPara
 		ORDER BY number LIMIT ?4`, p.Sponsor, string(p.Kind), p.After, limit)
 }
 
-// certificates reads the certificates the clause selects (in its order),
-// then their three histories, one query per table.
+// historyColumns are three columns more for a certificate row: its status,
+// fee and activity histories, each a JSON array (in order of seq) of the
+// rows' values, so that one query reads certificates with their histories.
+const historyColumns = `,
+	(SELECT json_group_array(json_array(seq, status, at, by, reason) ORDER BY seq)
+		FROM status_change h WHERE h.number = c.number),
+	(SELECT json_group_array(json_array(seq, at, by, ref,
+		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid) ORDER BY seq)
+		FROM fee_change h WHERE h.number = c.number),
+	(SELECT json_group_array(json_array(seq, ref, type, event_date, details,
+		address_lines, address_town, address_postcode, address_phone, address_email,
+		early_completion, previous_date, first_day_of_absence, new_employer,
+		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late) ORDER BY seq)
+		FROM activity_report h WHERE h.number = c.number)`
+
+// certificates reads the certificates the clause selects (in its order)
+// with their three histories, in one query.
 func (r reader) certificates(ctx context.Context, clause string, args ...any) ([]*rules.Certificate, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+certColumns+` FROM certificate `+clause, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+certColumns+historyColumns+` FROM certificate c `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
 	var out []*rules.Certificate
-	byNumber := map[string]*rules.Certificate{}
 	for rows.Next() {
-		c, err := scanCert(rows)
+		c, seqs, err := scanCert(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 		}
 		out = append(out, c)
-		byNumber[c.Number] = c
+		r.seqs.remember(c.Number, seqs)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	numbers := make([]string, len(out))
-	for i, c := range out {
-		numbers[i] = c.Number
-	}
-	set, err := jsonArray(numbers)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.statusHistory(ctx, set, byNumber); err != nil {
-		return nil, err
-	}
-	if err := r.feeHistory(ctx, set, byNumber); err != nil {
-		return nil, err
-	}
-	if err := r.activity(ctx, set, byNumber); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
 
-func scanCert(rows *sql.Rows) (*rules.Certificate, error) {
+// scanCert reads a row of certColumns and historyColumns. It returns the
+// last seq of each history (histStatus, histFees, histActivity; 0: none).
+func scanCert(rows *sql.Rows) (*rules.Certificate, [3]int64, error) {
 	var (
 		c                                 rules.Certificate
 		createdBy, owner, assignedOn, dob sql.NullString
@@ -210,15 +207,17 @@ func scanCert(rows *sql.Rows) (*rules.Certificate, error) {
 		jobTitle, soc, jStart, jEnd, loc  sql.NullString
 		salary                            sql.NullInt64
 		f                                 fees
+		hist                              [3]string
+		seqs                              [3]int64
 	)
 	err := rows.Scan(&c.Number, &c.Kind, &c.Sponsor, &c.Status, &createdBy, &owner, &assignedOn,
 		&c.Person.FamilyName, &c.Person.GivenNames, &dob, &c.Person.Nationality,
 		&courseTitle, &courseStart, &cEnd,
 		&jobTitle, &soc, &jStart, &jEnd, &salary, &loc,
 		&f.firstYear, &f.paid, &f.boarding, &f.includes, &f.accommodation,
-		&c.Note)
+		&c.Note, &hist[histStatus], &hist[histFees], &hist[histActivity])
 	if err != nil {
-		return nil, err
+		return nil, seqs, err
 	}
 	c.CreatedBy, c.Owner = createdBy.String, owner.String
 	var d dates
@@ -233,125 +232,84 @@ func scanCert(rows *sql.Rows) (*rules.Certificate, error) {
 	}
 	c.Fees = f.model()
 	if d.err != nil {
-		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
+		return nil, seqs, fmt.Errorf("certificate %s: %w", c.Number, d.err)
 	}
-	return &c, nil
+	if seqs[histStatus], err = statusHistory(&c, hist[histStatus]); err != nil {
+		return nil, seqs, fmt.Errorf("status history of %s: %w", c.Number, err)
+	}
+	if seqs[histFees], err = feeHistory(&c, hist[histFees]); err != nil {
+		return nil, seqs, fmt.Errorf("fee history of %s: %w", c.Number, err)
+	}
+	if seqs[histActivity], err = activity(&c, hist[histActivity]); err != nil {
+		return nil, seqs, fmt.Errorf("activity of %s: %w", c.Number, err)
+	}
+	return &c, seqs, nil
 }
 
-func (r reader) statusHistory(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, status, at, by, reason FROM status_change
-		WHERE number IN (SELECT value FROM json_each(?)) ORDER BY number, seq`, set)
-	if err != nil {
-		return fmt.Errorf("sqlite: read status history: %w", err)
-	}
-	r.seqs.known(histStatus, certs)
-	for rows.Next() {
-		var number, at string
-		var seq int64
-		var sc rules.StatusChange
-		if err := rows.Scan(&number, &seq, &sc.Status, &at, &sc.By, &sc.Reason); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read status history: %w", err)
+// statusHistory decodes a status history (see historyColumns) into c and
+// returns its last seq.
+func statusHistory(c *rules.Certificate, text string) (int64, error) {
+	var last int64
+	err := jsonRows(text, 5, func(v []jvalue) error {
+		sc := rules.StatusChange{Status: rules.CertStatus(v[1].s), By: v[3].s, Reason: v[4].s}
+		var err error
+		if sc.At, err = parseTime(v[2].s); err != nil {
+			return err
 		}
-		if sc.At, err = parseTime(at); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read status history of %s: %w", number, err)
-		}
-		c := certs[number]
 		c.StatusHistory = append(c.StatusHistory, sc)
-		r.seqs.set(histStatus, number, seq)
-	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("sqlite: read status history: %w", err)
-	}
-	return nil
+		last = v[0].n
+		return nil
+	})
+	return last, err
 }
 
-func (r reader) feeHistory(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, at, by, ref,
-		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
-		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid
-		FROM fee_change WHERE number IN (SELECT value FROM json_each(?)) ORDER BY number, seq`, set)
-	if err != nil {
-		return fmt.Errorf("sqlite: read fee history: %w", err)
-	}
-	r.seqs.known(histFees, certs)
-	for rows.Next() {
-		var number, at string
-		var seq int64
-		var fc rules.FeeChange
-		var before, after fees
-		if err := rows.Scan(&number, &seq, &at, &fc.By, &fc.Ref,
-			&before.firstYear, &before.paid, &before.boarding, &before.includes, &before.accommodation,
-			&after.firstYear, &after.paid, &after.boarding, &after.includes, &after.accommodation); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read fee history: %w", err)
+// feeHistory decodes a fee history (see historyColumns) into c and returns
+// its last seq.
+func feeHistory(c *rules.Certificate, text string) (int64, error) {
+	var last int64
+	err := jsonRows(text, 14, func(v []jvalue) error {
+		fc := rules.FeeChange{By: v[2].s, Ref: v[3].s}
+		var err error
+		if fc.At, err = parseTime(v[1].s); err != nil {
+			return err
 		}
-		if fc.At, err = parseTime(at); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read fee history of %s: %w", number, err)
-		}
+		before := fees{v[4].int(), v[5].int(), v[6].int(), v[7].int(), v[8].int()}
+		after := fees{v[9].int(), v[10].int(), v[11].int(), v[12].int(), v[13].int()}
 		fc.Before, fc.After = before.model(), after.model()
-		c := certs[number]
 		c.FeeHistory = append(c.FeeHistory, fc)
-		r.seqs.set(histFees, number, seq)
-	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("sqlite: read fee history: %w", err)
-	}
-	return nil
+		last = v[0].n
+		return nil
+	})
+	return last, err
 }
 
-func (r reader) activity(ctx context.Context, set string, certs map[string]*rules.Certificate) error {
-	rows, err := r.q.QueryContext(ctx, `SELECT number, seq, ref, type, event_date, details,
-		address_lines, address_town, address_postcode, address_phone, address_email,
-		early_completion, previous_date, first_day_of_absence, new_employer,
-		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late
-		FROM activity_report WHERE number IN (SELECT value FROM json_each(?)) ORDER BY number, seq`, set)
-	if err != nil {
-		return fmt.Errorf("sqlite: read activity: %w", err)
-	}
-	r.seqs.known(histActivity, certs)
-	for rows.Next() {
-		var (
-			seq                                  int64
-			number, reportedAt                   string
-			a                                    rules.ActivityReport
-			eventDate, early, previous, firstDay sql.NullString
-			lines, town, postcode, phone, email  sql.NullString
-			withdrawnBy                          sql.NullString
-		)
-		if err := rows.Scan(&number, &seq, &a.Ref, &a.Type, &eventDate, &a.Details,
-			&lines, &town, &postcode, &phone, &email,
-			&early, &previous, &firstDay, &a.NewEmployer,
-			&reportedAt, &a.ReportedBy, &a.Source, &a.SponsorReference, &withdrawnBy, &a.Late); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read activity: %w", err)
-		}
+// activity decodes activity reports (see historyColumns) into c and returns
+// the last seq.
+func activity(c *rules.Certificate, text string) (int64, error) {
+	var last int64
+	err := jsonRows(text, 20, func(v []jvalue) error {
+		a := rules.ActivityReport{Ref: v[1].s, Type: rules.ActivityType(v[2].s), Details: v[4].s, NewEmployer: v[13].s,
+			ReportedBy: v[15].s, Source: v[16].s, SponsorReference: v[17].s, WithdrawnBy: v[18].s, Late: v[19].n != 0}
 		var d dates
-		a.EventDate, a.EarlyCompletion = d.parse(eventDate), d.parse(early)
-		a.PreviousDate, a.FirstDayOfAbsence = d.parse(previous), d.parse(firstDay)
-		a.WithdrawnBy = withdrawnBy.String
-		a.ReportedAt, err = parseTime(reportedAt)
+		a.EventDate, a.EarlyCompletion = d.parse(v[3].str()), d.parse(v[10].str())
+		a.PreviousDate, a.FirstDayOfAbsence = d.parse(v[11].str()), d.parse(v[12].str())
+		var err error
+		a.ReportedAt, err = parseTime(v[14].s)
 		if err == nil {
 			err = d.err
 		}
-		if err == nil && lines.Valid {
-			a.Address = &rules.Address{Town: town.String, Postcode: postcode.String, Phone: phone.String, Email: email.String}
-			err = json.Unmarshal([]byte(lines.String), &a.Address.Lines)
+		if err == nil && !v[5].null {
+			a.Address = &rules.Address{Town: v[6].s, Postcode: v[7].s, Phone: v[8].s, Email: v[9].s}
+			err = json.Unmarshal([]byte(v[5].s), &a.Address.Lines)
 		}
 		if err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: read activity report %s of %s: %w", a.Ref, number, err)
+			return fmt.Errorf("report %s: %w", a.Ref, err)
 		}
-		c := certs[number]
 		c.Activity = append(c.Activity, a)
-		r.seqs.set(histActivity, number, seq)
-	}
-	if err := closeRows(rows); err != nil {
-		return fmt.Errorf("sqlite: read activity: %w", err)
-	}
-	return nil
+		last = v[0].n
+		return nil
+	})
+	return last, err
 }
 
 // closeRows closes rows and returns the error that ended the iteration.
@@ -372,7 +330,7 @@ const (
 	histActivity
 )
 
-// seqCache remembers, inside one read-write transaction, the highest seq of
+// seqCache remembers, inside one read-write transaction, the last seq of
 // each history of the certificates the transaction has read or written, so
 // that appending to a history needs no look-up of it. While the transaction
 // is open, only its own statements write to the register (SQLite has one
@@ -381,45 +339,41 @@ const (
 // the cache holds stays true until the transaction ends. It holds at most
 // seqCacheMax certificates (the runner's batches need a few hundred).
 type seqCache struct {
-	m map[seqKey]int64
-}
-
-type seqKey struct {
-	table  histTable
-	number string
+	m map[string][3]int64
 }
 
 const seqCacheMax = 8192
 
-func newSeqCache() *seqCache { return &seqCache{m: map[seqKey]int64{}} }
+func newSeqCache() *seqCache { return &seqCache{m: map[string][3]int64{}} }
 
-// get returns the highest seq of number's history in table (0: none).
+// get returns the last seq of number's history in table (0: none).
 func (s *seqCache) get(table histTable, number string) (int64, bool) {
 	if s == nil {
 		return 0, false
 	}
-	v, ok := s.m[seqKey{table, number}]
-	return v, ok
+	v, ok := s.m[number]
+	return v[table], ok
 }
 
-func (s *seqCache) set(table histTable, number string, seq int64) {
+// remember records the last seq of each of number's histories.
+func (s *seqCache) remember(number string, seqs [3]int64) {
 	if s == nil {
 		return
 	}
-	k := seqKey{table, number}
-	if _, ok := s.m[k]; !ok && len(s.m) >= seqCacheMax {
+	if _, ok := s.m[number]; !ok && len(s.m) >= seqCacheMax {
 		clear(s.m)
 	}
-	s.m[k] = seq
+	s.m[number] = seqs
 }
 
-// known records that certs, just read with the whole of their history in
-// table, have no entry in it beyond the rows about to be read.
-func (s *seqCache) known(table histTable, certs map[string]*rules.Certificate) {
+// appended records that a row with seq was added to number's history in
+// table, which is known.
+func (s *seqCache) appended(table histTable, number string, seq int64) {
 	if s == nil {
 		return
 	}
-	for n := range certs {
-		s.set(table, n, 0)
+	if v, ok := s.m[number]; ok {
+		v[table] = seq
+		s.m[number] = v
 	}
 }

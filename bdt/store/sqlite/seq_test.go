@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -75,5 +76,43 @@ func TestHistoriesAppendInOrder(t *testing.T) {
 		if got := a.StatusHistory[len(b.StatusHistory)+i-1].Reason; got != ref {
 			t.Errorf("status change %d is %s; want %s", i, got, ref)
 		}
+	}
+}
+
+// Histories come back exactly as written, whatever their text holds (they
+// are read as JSON built by SQLite).
+func TestHistoryTextRoundTrip(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	fixture(t, s)
+	ctx := context.Background()
+	const cas = "CAS26000000001"
+	at := time.Date(2026, 11, 23, 2, 0, 0, 123456789, time.UTC)
+	odd := "quote \" backslash \\ newline \n tab \t nul \x00 bell \x07 é ☃ 𝄞 </x> & ]],[["
+	rep := rules.ActivityReport{Ref: "BDT-ODD-1", Type: rules.StudentSponsorshipWithdrawn, EventDate: rules.UKDate(at),
+		Details: odd, ReportedAt: at, ReportedBy: "uni.admin", Source: odd, SponsorReference: odd, NewEmployer: odd,
+		Address: &rules.Address{Lines: []string{odd, "2"}, Town: odd, Postcode: "S1 2AB", Phone: "", Email: odd}, Late: true}
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Apply(ctx, rules.AddReport{Cert: cas, Report: rep},
+		rules.SetStatus{Cert: cas, Change: rules.StatusChange{Status: rules.StatusUsed, At: at, By: "uni.admin", Reason: odd}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Certificates(ctx, cas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := got[cas]
+	last := c.Activity[len(c.Activity)-1]
+	if !reflect.DeepEqual(last, rep) {
+		t.Errorf("report read back\n got %#v\nwant %#v", last, rep)
+	}
+	if sc := c.StatusHistory[len(c.StatusHistory)-1]; sc.Reason != odd || !sc.At.Equal(at) {
+		t.Errorf("status change read back: %#v", sc)
 	}
 }

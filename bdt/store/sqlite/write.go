@@ -116,9 +116,7 @@ func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error 
 	if err != nil {
 		return err
 	}
-	for _, h := range []histTable{histStatus, histFees, histActivity} {
-		t.seqs.set(h, c.Number, 0) // a new certificate has no history yet
-	}
+	t.seqs.remember(c.Number, [3]int64{}) // a new certificate has no history yet
 	for _, sc := range c.StatusHistory {
 		if err := t.addStatus(ctx, c.Number, sc); err != nil {
 			return err
@@ -249,7 +247,7 @@ func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange
 		if err != nil {
 			return fmt.Errorf("certificate %s: status history: %w", number, notFound(err))
 		}
-		t.seqs.set(histStatus, number, seq+1)
+		t.seqs.appended(histStatus, number, seq+1)
 		return nil
 	}
 	res, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
@@ -275,7 +273,7 @@ func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) err
 		if err != nil {
 			return fmt.Errorf("certificate %s: fee history: %w", number, notFound(err))
 		}
-		t.seqs.set(histFees, number, seq+1)
+		t.seqs.appended(histFees, number, seq+1)
 		return nil
 	}
 	args := []any{formatTime(fc.At), fc.By, fc.Ref}
@@ -319,7 +317,7 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 		if err != nil {
 			return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, notFound(err))
 		}
-		t.seqs.set(histActivity, number, seq+1)
+		t.seqs.appended(histActivity, number, seq+1)
 		return nil
 	}
 	res, err := t.exec(ctx, `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
