@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# bench.sh — throughput and memory of bdt against libxml2's own streaming
+# validation, in one run on the same files (GitHub issue 7).
+#
+#   .ci/bench.sh [--sizes 10000,100000,1000000] [--quick] [--repeat N]
+#                [--workers-records N] [--go] [--work DIR] [--keep]
+#
+# For each size N it generates (bdt gen, seed 1) one sponsor's fee update
+# of N records, 10% of them rejected by a record rule and 2% warned, with a
+# register holding a CAS for each record, and measures on that file:
+#
+#   xmllint   xmllint --stream --noout --schema feeupdate-v2.xsd FILE
+#             (the baseline: libxml2's own streaming validation)
+#   validate  bdt validate FILE
+#   run       bdt run end to end on the embedded SQLite default: validate,
+#             rules, register transaction, ledger, commit, three reports,
+#             archive (on a fresh copy of the imported register each time)
+#
+# with /usr/bin/time -v: wall time, records per second, peak RSS; and bdt's
+# own accounting (BDT_MEMSTATS): peak RSS less the mapped binary (anon), the
+# memory the work itself took. Ratios are to xmllint's wall time in the same
+# run. With --repeat N each command runs N times and the fastest run counts.
+#
+# Then two workers against one: 8 sponsors' fee updates of
+# --workers-records records each (default 12,500), bdt run --workers 1 and
+# --workers 2 on fresh copies of one register.
+#
+# --quick is --sizes 10000,100000 (the 1,000,000-record size generates a
+# 1.1 GB register and takes several minutes to import). --go also runs the
+# Go benchmarks of the hot paths (decode, rules, store writes, whole files).
+# The machine is shared: figures are noisy; compare within one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+
+sizes=10000,100000,1000000
+repeat=1
+wrecords=12500
+gobench=0
+work=""
+keep=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sizes) sizes=$2; shift 2 ;;
+    --quick) sizes=10000,100000; shift ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --workers-records) wrecords=$2; shift 2 ;;
+    --go) gobench=1; shift ;;
+    --work) work=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+.ci/deps.sh
+if [ ! -x /usr/bin/time ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing time" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null
+  else
+    echo "bench: /usr/bin/time is missing: sudo apt-get install -y time" >&2
+    exit 1
+  fi
+fi
+
+bin=$PWD/bin/bdt
+go build -o "$bin" ./cmd/bdt
+if [ -z "$work" ]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/bdt-bench.XXXXXX")
+  [ "$keep" = 1 ] || trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work"
+xsd=$PWD/schema/xsd/feeupdate-v2.xsd
+maxsize=$((4 << 30))
+
+# measure NAME CMD... : runs CMD (repeat times), keeps the fastest, and sets
+# wall (s), rss (KiB, /usr/bin/time) and anon (KiB, BDT_MEMSTATS; "-" if none).
+measure() {
+  local best="" i out w r a t0
+  for i in $(seq "$repeat"); do
+    [ -n "${PREPARE:-}" ] && $PREPARE
+    t0=$(date +%s%N)
+    out=$(BDT_MEMSTATS=1 /usr/bin/time -v "$@" 2>&1 >/dev/null) || { echo "bench: $* failed:" >&2; echo "$out" | tail -20 >&2; exit 1; }
+    w=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.3f", (b-a)/1e9}')
+    r=$(echo "$out" | awk -F': ' '/Maximum resident set size/ {print $2}')
+    a=$(echo "$out" | sed -n 's/.*peak-anon-kib=\([0-9]*\).*/\1/p' | tail -1)
+    if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+      best=$w; wall=$w; rss=$r; anon=${a:--}
+    fi
+  done
+}
+
+mib() { [ "$1" = "-" ] && echo "-" || awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
+
+rows=()
+row() { # label records
+  local rps ratio
+  rps=$(awk -v n="$2" -v w="$wall" 'BEGIN{printf "%.0f", (w>0)? n/w : 0}')
+  ratio=$(awk -v w="$wall" -v b="$base" 'BEGIN{printf "%.2f", (b>0)? w/b : 0}')
+  rows+=("| $(printf "%'d" "$2") | $1 | $wall | $(printf "%'d" "$rps") | $(mib "$rss") | $(mib "$anon") | ${ratio}× |")
+}
+
+IFS=, read -ra list <<<"$sizes"
+for n in "${list[@]}"; do
+  d=$work/fee-$n
+  if [ ! -f "$d/template.db" ]; then
+    echo "bench: $n records: generating and importing the register" >&2
+    rm -rf "$d"
+    "$bin" gen --seed 1 --sponsors 1 --records "$n" --kind feeupdate --invalid 0.1 --warnings 0.02 --out "$d" >&2
+    t0=$(date +%s)
+    "$bin" register import --db "sqlite:$d/template.db" "$d/register.xml" >&2
+    echo "bench: $n records: register imported in $(( $(date +%s) - t0 ))s" >&2
+  fi
+  file=$(ls "$d"/inbox/*/*.xml)
+  now=$(sed -n 's/.*"now": "\(.*\)".*/\1/p' "$d/gen.json")
+  echo "bench: $n records: measuring ($(du -h "$file" | cut -f1) file)" >&2
+
+  PREPARE="" measure xmllint --stream --noout --schema "$xsd" "$file"
+  base=$wall
+  row "xmllint --stream --schema (baseline)" "$n"
+  measure "$bin" validate --max-size 0 "$file"
+  row "bdt validate" "$n"
+  prep_run() {
+    rm -rf "$d/run" && mkdir -p "$d/run/inbox"
+    cp "$d/template.db" "$d/run/bdt.db"
+    cp -r "$d/inbox/." "$d/run/inbox/"
+  }
+  PREPARE=prep_run measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
+    --archive "$d/run/archive" --now "$now" --max-size "$maxsize" --log-format json
+  row "bdt run (SQLite, end to end)" "$n"
+  PREPARE=""
+  [ "$keep" = 1 ] || rm -rf "$d/run"
+done
+
+# Two workers against one: 8 sponsors' files.
+d=$work/workers-$wrecords
+if [ ! -f "$d/template.db" ]; then
+  echo "bench: workers: 8 sponsors × $wrecords records: generating and importing" >&2
+  rm -rf "$d"
+  "$bin" gen --seed 2 --sponsors 8 --records "$wrecords" --kind feeupdate --invalid 0.1 --warnings 0.02 --out "$d" >&2
+  "$bin" register import --db "sqlite:$d/template.db" "$d/register.xml" >&2
+fi
+now=$(sed -n 's/.*"now": "\(.*\)".*/\1/p' "$d/gen.json")
+total=$((8 * wrecords))
+wrows=()
+for w in 1 2; do
+  prep_w() {
+    rm -rf "$d/run" && mkdir -p "$d/run/inbox"
+    cp "$d/template.db" "$d/run/bdt.db"
+    cp -r "$d/inbox/." "$d/run/inbox/"
+  }
+  PREPARE=prep_w measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
+    --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
+  PREPARE=""
+  rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
+  [ "$w" = 1 ] && rps1=$rps
+  wrows+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
+done
+[ "$keep" = 1 ] || rm -rf "$d/run"
+
+echo
+echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d); libxml2 $(xmllint --version 2>&1 | sed -n 's/.*using libxml version \([0-9]*\).*/\1/p'); load average $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat"
+echo
+echo "| records | command | wall (s) | records/s | peak RSS (MiB) | RSS less mapped binary (MiB) | time / xmllint |"
+echo "|---:|---|---:|---:|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "Fee updates of 8 sponsors ($wrecords records each), bdt run on SQLite:"
+echo
+echo "| workers | records | wall (s) | records/s | vs 1 worker | peak RSS (MiB) |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${wrows[@]}"
+
+if [ "$gobench" = 1 ]; then
+  echo
+  echo "Go benchmarks:"
+  go test -run '^$' -bench . -benchmem -benchtime 2s ./bdt/decode/ ./rules/ ./bdt/store/sqlite/ 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+  go test -run '^$' -bench RunFile -benchmem -benchtime 3x ./bdt/runner/ 2>&1 | grep -E '^(Benchmark|ok|FAIL)'
+fi
