@@ -471,7 +471,12 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 	if err != nil {
 		var fe *decode.FieldError
 		if errors.As(err, &fe) {
-			h.schemaBad = true // only a schema-invalid record fails to decode
+			// The XSD let a value through that the engine cannot read (an
+			// xs:date whose year has five digits or a sign): the record
+			// cannot be decided, and the file must not pass as if it had
+			// not been there. Its records were not decided before either.
+			h.schemaBad = true
+			h.fileFindings = append(h.fileFindings, decodeFinding(h.format, rec, fe))
 			return nil
 		}
 		h.err = err
@@ -726,4 +731,35 @@ func pathField(p string) string {
 		p = p[:i]
 	}
 	return p
+}
+
+// decodeFinding is the F.SCHEMA finding of a record the XSD accepted but
+// whose field fe the decoder cannot read.
+func decodeFinding(f schema.Format, rec *schema.Record, fe *decode.FieldError) ledger.Finding {
+	ref, _ := rec.Node.Value("SponsorReference")
+	cert, ok := rec.Node.Value("CASNumber")
+	if !ok {
+		cert, _ = rec.Node.Value("CoSNumber")
+	}
+	line := fe.Line
+	if line == 0 {
+		line = rec.Line
+	}
+	return ledger.Finding{Rule: string(rules.FSchema), Severity: string(rules.Error), Field: fe.Field, Line: line,
+		Path: fmt.Sprintf("/%s/%s[%d]/%s", f.Root, f.Record, rec.Index, fe.Field), Record: rec.Index,
+		Reference: ref, Cert: cert, Message: UnreadableMessage(fe)}
+}
+
+// UnreadableMessage says why a value the XSD accepted cannot be read (bdt
+// validate reports the same as bdt run).
+func UnreadableMessage(fe *decode.FieldError) string {
+	v := fe.Value
+	if len(v) > 100 {
+		v = strings.ToValidUTF8(v[:100], "") + "…"
+	}
+	msg := fmt.Sprintf("%s: '%s' cannot be read", fe.Field, v)
+	if strings.Contains(fe.Err.Error(), "not a date") {
+		msg += ": dates are written YYYY-MM-DD, with a year of four digits"
+	}
+	return msg
 }

@@ -404,6 +404,8 @@ func hostileCases() []hostileCase {
 		{name: "4 million character references", rule: "F.SCHEMA", make: func(t *testing.T, h *hostileEnv, p string) {
 			writeString(hostileDoc("HOSTILE-REFS", strings.Repeat("&#65;", 4<<20)))(t, h, p)
 		}, check: resultSays("characters long, more than the 4000 allowed")},
+		{name: "a year of five digits", rule: "F.SCHEMA", make: writeString(strings.Replace(good, "<EventDate>2026-11-20<", "<EventDate>12026-11-20<", 1)),
+			check: resultSays("EventDate: '12026-11-20' cannot be read")},
 		{name: "UCS-4", rule: "F.WELLFORMED", make: func(t *testing.T, h *hostileEnv, p string) {
 			var b []byte
 			for _, r := range good {

@@ -7,12 +7,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sort"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"bdt/bdt/decode"
+	"bdt/bdt/runner"
 	"bdt/schema"
 )
 
@@ -181,11 +184,51 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 		return &schema.Result{Issues: []schema.Issue{{Rule: schema.RuleSize,
 			Message: fmt.Sprintf("the file is %d bytes, larger than the limit of %d bytes", st.Size(), o.maxSize)}}}, nil
 	}
-	res, err := schema.Default().Validate(f, nil, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize})
+	h := &decodeCheck{}
+	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize})
 	if err != nil {
 		return nil, err
 	}
+	if len(h.issues) > 0 {
+		// In document order among the others, as bdt run reports them.
+		res.Issues = append(res.Issues, h.issues...)
+		sort.SliceStable(res.Issues, func(i, j int) bool { return res.Issues[i].Line < res.Issues[j].Line })
+		if len(res.Issues) > o.maxErrors {
+			res.Issues, res.Truncated = res.Issues[:o.maxErrors], true
+		}
+	}
 	return res, nil
+}
+
+// decodeCheck decodes every schema-valid record as bdt run does, to report
+// what the XSD lets through but bdt run cannot read (F.SCHEMA), such as an
+// xs:date with a year of five digits: validate and run must agree.
+type decodeCheck struct {
+	format schema.Format
+	issues []schema.Issue
+}
+
+func (d *decodeCheck) Header(h *schema.Header) error {
+	d.format = h.Format
+	return nil
+}
+
+func (d *decodeCheck) Record(r *schema.Record) error {
+	if d.format.Record == "" || len(r.Issues) > 0 || len(d.issues) >= 1000 {
+		return nil
+	}
+	_, err := decode.Decode(d.format, r)
+	var fe *decode.FieldError
+	if errors.As(err, &fe) {
+		line := fe.Line
+		if line == 0 {
+			line = r.Line
+		}
+		d.issues = append(d.issues, schema.Issue{Rule: schema.RuleSchema, Line: line, Record: r.Index,
+			Path:    fmt.Sprintf("/%s/%s[%d]/%s", d.format.Root, d.format.Record, r.Index, fe.Field),
+			Message: runner.UnreadableMessage(fe)})
+	}
+	return nil
 }
 
 // shownName is a file name as the text output shows it: as given, or
