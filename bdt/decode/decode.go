@@ -6,6 +6,7 @@ package decode
 
 import (
 	"fmt"
+	"strings"
 
 	"bdt/rules"
 	"bdt/rules/calendar"
@@ -42,7 +43,7 @@ func Decode(f schema.Format, rec *schema.Record) (Record, error) {
 	switch f.Kind {
 	case "noshow":
 		op := rules.ReportActivity{
-			Cert:             d.str("CASNumber"),
+			Cert:             d.cert("CASNumber"),
 			Type:             rules.StudentDidNotEnrol,
 			EventDate:        d.date("NoShowDate"),
 			Details:          d.str("Reason"),
@@ -53,7 +54,7 @@ func Decode(f schema.Format, rec *schema.Record) (Record, error) {
 		out.Op, out.Cert = op, op.Cert
 	case "feeupdate":
 		op := rules.UpdateFees{
-			Cert: d.str("CASNumber"),
+			Cert: d.cert("CASNumber"),
 			Fees: rules.Fees{
 				CourseFeesFirstYear:   d.money("CourseFeesForFirstYearOnly"),
 				CourseFeesPaid:        d.money("CourseFeesPaidToDate"),
@@ -72,7 +73,7 @@ func Decode(f schema.Format, rec *schema.Record) (Record, error) {
 			certField = "CoSNumber"
 		}
 		op := rules.ReportActivity{
-			Cert:              d.str(certField),
+			Cert:              d.cert(certField),
 			Type:              rules.ActivityType(d.str("ActivityType")),
 			EventDate:         d.date("EventDate"),
 			Details:           d.str("Details"),
@@ -104,6 +105,11 @@ func (d *decoder) str(name string) string {
 	v, _ := d.n.Value(name)
 	return v
 }
+
+// cert returns the certificate number in element name as a string of its
+// own: the engine keeps the numbers of a file's records (R.RECORD.DUPLICATE)
+// for the whole file, and a substring would keep the whole record's text.
+func (d *decoder) cert(name string) string { return strings.Clone(d.str(name)) }
 
 func (d *decoder) fail(name, v string, err error) {
 	if d.err == nil {
