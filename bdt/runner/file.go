@@ -580,6 +580,26 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 		return err
 	}
 	stale := map[string]bool{} // changed since cache was read
+	// The changes of accepted records are applied together, in order: at
+	// the end of the batch, or before a record reads a certificate again.
+	var queued []rules.Change
+	var queuedRecs []int
+	applyQueued := func() error {
+		if len(queued) == 0 {
+			return nil
+		}
+		if err := h.tx.Apply(h.ctx, queued...); err != nil {
+			if len(queuedRecs) == 1 {
+				return fmt.Errorf("record %d: apply: %w", queuedRecs[0], err)
+			}
+			return fmt.Errorf("records %d to %d: apply: %w", queuedRecs[0], queuedRecs[len(queuedRecs)-1], err)
+		}
+		for range queuedRecs {
+			fail("record")
+		}
+		queued, queuedRecs = queued[:0], queuedRecs[:0]
+		return nil
+	}
 	for i, p := range batch {
 		names := opCerts(p.d.Op)
 		certs := make(map[string]*rules.Certificate, len(names))
@@ -590,6 +610,9 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 			}
 		}
 		if fresh {
+			if err := applyQueued(); err != nil {
+				return err
+			}
 			if certs, err = h.tx.Certificates(h.ctx, names...); err != nil {
 				return err
 			}
@@ -604,6 +627,10 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 		if err != nil {
 			return err
 		}
+		if len(changed) > 0 {
+			queued = append(queued, changed...)
+			queuedRecs = append(queuedRecs, p.rec.Index)
+		}
 		for _, ch := range changed {
 			if n, ok := changedCert(ch); ok {
 				stale[n] = true
@@ -617,7 +644,7 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 			}
 		}
 	}
-	return nil
+	return applyQueued()
 }
 
 // changedCert returns the certificate a register change is made to.
@@ -640,8 +667,8 @@ func changedCert(ch rules.Change) (string, bool) {
 }
 
 // decide decides one record against certs (the register's certificates it
-// names), applies it when accepted and records its outcome. It returns the
-// changes applied.
+// names) and records its outcome. It returns the changes to make when the
+// record is accepted; the caller applies them.
 func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[string]*rules.Certificate) ([]rules.Change, error) {
 	actor := rules.Actor{Sponsor: h.sponsor, User: h.user, Now: h.now,
 		Source: fmt.Sprintf("file:%s/%s#%d", h.e.Licence, h.e.FileID, rec.Index)}
@@ -667,10 +694,6 @@ func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[stri
 	}
 	var changed []rules.Change
 	if dec.Accepted() {
-		if err := h.tx.Apply(h.ctx, dec.Changes...); err != nil {
-			return nil, fmt.Errorf("record %d: apply: %w", rec.Index, err)
-		}
-		fail("record")
 		changed = dec.Changes
 		out.Status, out.ConfRef = ledger.RecordAccepted, dec.Ref
 		h.e.Accepted++

@@ -137,10 +137,23 @@ func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error 
 
 // Apply implements store.Tx.
 func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
-	for _, ch := range changes {
-		if err := t.apply(ctx, ch); err != nil {
-			return fmt.Errorf("sqlite: apply %T: %w", ch, err)
+	for i := 0; i < len(changes); {
+		if n := t.runLen(changes[i:]); n > 1 {
+			done, err := t.applyRun(ctx, changes[i:i+n])
+			if err != nil {
+				return fmt.Errorf("sqlite: apply %T: %w", changes[i], err)
+			}
+			if done {
+				i += n
+				continue
+			}
+			// Not done as a run: change by change below, which also says
+			// precisely what is wrong.
 		}
+		if err := t.apply(ctx, changes[i]); err != nil {
+			return fmt.Errorf("sqlite: apply %T: %w", changes[i], err)
+		}
+		i++
 	}
 	return nil
 }

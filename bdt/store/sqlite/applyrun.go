@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+
+	"bdt/rules"
+)
+
+// Changes of many records are applied in multi-row statements: a run of
+// consecutive fee changes, or of consecutive activity reports, on distinct
+// certificates whose history seqs the transaction knows, takes one UPDATE
+// and one INSERT (fees) or one INSERT (reports) instead of one or two
+// statements per change. The result is the same as applying them one by
+// one: each certificate is changed once in the run, so the order within it
+// does not matter. A run that does not go through as a whole (a certificate
+// missing, a report reference taken) is applied again change by change,
+// which repeats what was done (the same values) and reports the error
+// exactly as for a single change.
+
+// runSizes are the run lengths used, so that few statement texts are made
+// (and cached); a longer run is cut into these, a shorter one is applied
+// change by change.
+var runSizes = []int{64, 16, 4}
+
+// runLen returns how many of changes, from the first, may be applied as one
+// run: the largest of runSizes that fits, or 1.
+func (t *tx) runLen(changes []rules.Change) int {
+	if len(changes) < runSizes[len(runSizes)-1] || t.seqs == nil {
+		return 1
+	}
+	var kind histTable
+	switch changes[0].(type) {
+	case rules.SetFees:
+		kind = histFees
+	case rules.AddReport:
+		kind = histActivity
+	default:
+		return 1
+	}
+	seen := make(map[string]bool, runSizes[0])
+	n := 0
+	for _, ch := range changes[:min(len(changes), runSizes[0])] {
+		cert := ""
+		switch c := ch.(type) {
+		case rules.SetFees:
+			if kind == histFees {
+				cert = c.Cert
+			}
+		case rules.AddReport:
+			if kind == histActivity {
+				cert = c.Cert
+			}
+		}
+		if _, known := t.seqs.get(kind, cert); cert == "" || seen[cert] || !known {
+			break
+		}
+		seen[cert] = true
+		n++
+	}
+	for _, size := range runSizes {
+		if n >= size {
+			return size
+		}
+	}
+	return 1
+}
+
+// applyRun applies a run runLen allowed. done is false when the run could
+// not be applied as a whole; the caller applies it change by change.
+func (t *tx) applyRun(ctx context.Context, run []rules.Change) (done bool, err error) {
+	switch run[0].(type) {
+	case rules.SetFees:
+		return t.feesRun(ctx, run)
+	case rules.AddReport:
+		return t.reportRun(ctx, run)
+	}
+	return false, nil
+}
+
+// runSQL caches the statement texts of runs by kind and length.
+var runSQL sync.Map // string → string
+
+func runStatement(key string, rows int, head, row string) string {
+	k := key + ":" + strconv.Itoa(rows)
+	if q, ok := runSQL.Load(k); ok {
+		return q.(string)
+	}
+	q := head + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+	runSQL.Store(k, q)
+	return q
+}
+
+func (t *tx) feesRun(ctx context.Context, run []rules.Change) (bool, error) {
+	upd := make([]any, 0, 6*len(run))
+	ins := make([]any, 0, 15*len(run))
+	seqs := make([]int64, len(run))
+	for i, ch := range run {
+		c := ch.(rules.SetFees)
+		a, b := c.Change.After, c.Change.Before
+		upd = append(upd, c.Cert, moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid),
+			boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+		seq, _ := t.seqs.get(histFees, c.Cert)
+		seqs[i] = seq + 1
+		ins = append(ins, c.Cert, seq+1, formatTime(c.Change.At), c.Change.By, c.Change.Ref,
+			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
+			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+	}
+	res, err := t.exec(ctx, runStatement("fees-update", len(run), `UPDATE certificate SET course_fees_first_year = v.column2,
+		course_fees_paid = v.column3, boarding_fees_paid = v.column4, includes_accommodation = v.column5,
+		accommodation_fees_paid = v.column6 FROM (VALUES `, "(?, ?, ?, ?, ?, ?)")+`) AS v WHERE certificate.number = v.column1`, upd...)
+	if err != nil {
+		return false, ctx.Err()
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(run)) {
+		return false, nil
+	}
+	if _, err := t.exec(ctx, runStatement("fees-insert", len(run), `INSERT INTO fee_change (number, seq, at, by, ref,
+		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
+		VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), ins...); err != nil {
+		return false, ctx.Err()
+	}
+	for i, ch := range run {
+		t.seqs.appended(histFees, ch.(rules.SetFees).Cert, seqs[i])
+	}
+	return true, nil
+}
+
+func (t *tx) reportRun(ctx context.Context, run []rules.Change) (bool, error) {
+	args := make([]any, 0, 21*len(run))
+	seqs := make([]int64, len(run))
+	for i, ch := range run {
+		c := ch.(rules.AddReport)
+		a := c.Report
+		var lines, town, postcode, phone, email any
+		if ad := a.Address; ad != nil {
+			b, err := json.Marshal(ad.Lines)
+			if err != nil {
+				return false, nil
+			}
+			lines, town, postcode, phone, email = string(b), ad.Town, ad.Postcode, ad.Phone, ad.Email
+		}
+		seq, _ := t.seqs.get(histActivity, c.Cert)
+		seqs[i] = seq + 1
+		args = append(args, c.Cert, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+			lines, town, postcode, phone, email,
+			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
+			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+	}
+	if _, err := t.exec(ctx, runStatement("reports", len(run), `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
+		address_lines, address_town, address_postcode, address_phone, address_email,
+		early_completion, previous_date, first_day_of_absence, new_employer,
+		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
+		VALUES `, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), args...); err != nil {
+		return false, ctx.Err()
+	}
+	for i, ch := range run {
+		t.seqs.appended(histActivity, ch.(rules.AddReport).Cert, seqs[i])
+	}
+	return true, nil
+}
