@@ -120,12 +120,18 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, &KeyError{Key: key, Reason: "not a regular file"}
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|noFollow, 0)
+	// O_NONBLOCK: an entry swapped for a FIFO after the Lstat above must
+	// not block the open; the Stat of what was opened then refuses it.
+	f, err := os.OpenFile(p, os.O_RDONLY|noFollow|nonBlock, 0)
 	if os.IsNotExist(err) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &KeyError{Key: key, Reason: "not a regular file"}
 	}
 	return f, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"bdt/bdt/storage"
 	"bdt/bdt/storage/storagetest"
@@ -62,5 +64,27 @@ func TestOpenLocation(t *testing.T) {
 	// This test binary does not link package s3 in, so s3:// is unknown.
 	if _, err := storage.Open(context.Background(), "s3://bucket/inbox", storage.Options{}); err == nil {
 		t.Error("Open(s3://) succeeded without package s3")
+	}
+}
+
+func TestLocalOpenRefusesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "4NUV7KB58"), 0o750)
+	if err := syscall.Mkfifo(filepath.Join(dir, "4NUV7KB58", "pipe.xml"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	s, err := storage.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := s.Open(context.Background(), "4NUV7KB58/pipe.xml"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Open of a FIFO succeeded")
+		}
+	case <-time.After(10 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("Open of a FIFO blocked")
 	}
 }
