@@ -33,18 +33,23 @@ func ParseMoney(s string) (Money, error) {
 		return 0, fmt.Errorf("%s is negative; an amount is never negative", show(s))
 	}
 	pounds, pence, hasPence := strings.Cut(s, ".")
-	bad := fmt.Errorf("%s is not an amount in pounds written like 1234 or 1234.99 (no £ sign, no commas)", show(s))
+	bad := func() error {
+		return fmt.Errorf("%s is not an amount in pounds written like 1234 or 1234.99 (no £ sign, no commas)", show(s))
+	}
 	if pounds == "" || len(pounds) > maxPoundsDigits || !allDigits(pounds) {
-		return 0, bad
+		return 0, bad()
 	}
 	if len(pounds) > 1 && pounds[0] == '0' {
-		return 0, bad
+		return 0, bad()
 	}
 	if hasPence && (len(pence) != 2 || !allDigits(pence)) {
-		return 0, bad
+		return 0, bad()
 	}
 	var v int64
-	for _, c := range pounds + pence {
+	for _, c := range pounds {
+		v = v*10 + int64(c-'0')
+	}
+	for _, c := range pence {
 		v = v*10 + int64(c-'0')
 	}
 	if !hasPence {
