@@ -22,12 +22,78 @@ package rules
 // The zero Batch is ready to use. A Batch is not safe for concurrent use:
 // one file is evaluated by one goroutine, record after record.
 type Batch struct {
-	first map[batchKey]int
+	// first holds the record that first named each (operation, number).
+	// A file may name a million certificates, so the usual pair, an
+	// operation and a certificate number of 14 letters and digits, is
+	// packed into 128 bits (no pointers, nothing for the collector to scan);
+	// anything else is kept as strings in other.
+	first map[packedKey]int
+	other map[batchKey]int
+	ops   map[string]uint64 // operation names, numbered from 1
 }
 
 type batchKey struct {
 	op   string
 	cert string
+}
+
+// packedKey is an operation's number and a certificate number of 14
+// characters 0-9 or A-Z, six bits each.
+type packedKey [2]uint64
+
+// pack packs op and cert when cert has the usual form (ok false otherwise).
+// It is one-to-one: distinct pairs never share a key.
+func (b *Batch) pack(op, cert string) (packedKey, bool) {
+	if len(cert) != 14 {
+		return packedKey{}, false
+	}
+	n, ok := b.ops[op]
+	if !ok {
+		if len(b.ops) >= 1<<20 {
+			return packedKey{}, false
+		}
+		n = uint64(len(b.ops) + 1)
+		b.ops[op] = n
+	}
+	var k packedKey
+	for i := 0; i < 14; i++ {
+		c := cert[i]
+		var v uint64
+		switch {
+		case c >= '0' && c <= '9':
+			v = uint64(c - '0')
+		case c >= 'A' && c <= 'Z':
+			v = uint64(c-'A') + 10
+		default:
+			return packedKey{}, false
+		}
+		// Characters 0-9 fill the low word (60 bits), 10-13 the high one.
+		if i < 10 {
+			k[0] |= v << (6 * i)
+		} else {
+			k[1] |= v << (6 * (i - 10))
+		}
+	}
+	k[1] |= n << 24
+	return k, true
+}
+
+// seen returns the record that first named (op, cert), or records index as
+// that record.
+func (b *Batch) seen(op, cert string, index int) (int, bool) {
+	if k, ok := b.pack(op, cert); ok {
+		if i, ok := b.first[k]; ok {
+			return i, true
+		}
+		b.first[k] = index
+		return index, false
+	}
+	k := batchKey{op, cert}
+	if i, ok := b.other[k]; ok {
+		return i, true
+	}
+	b.other[k] = index
+	return index, false
 }
 
 // NewBatch returns an empty Batch for one file.
@@ -37,20 +103,17 @@ func NewBatch() *Batch { return &Batch{} }
 // file: R.RECORD.DUPLICATE first, then the package-level Evaluate.
 func (b *Batch) Evaluate(a Actor, op Op, st State, index int) Decision {
 	if b.first == nil {
-		b.first = map[batchKey]int{}
+		b.first, b.other, b.ops = map[packedKey]int{}, map[batchKey]int{}, map[string]uint64{}
 	}
 	op = deref(op)
 	name, r, certs := opKey(op)
 	var fs []Finding
 	for _, n := range certs {
-		k := batchKey{name, n}
-		if i, ok := b.first[k]; ok && i != index {
+		if i, ok := b.seen(name, n, index); ok && i != index {
 			fs = append(fs, NewFinding(RRecordDuplicate, r.field,
 				"%s %s already appears in record %d of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.",
 				r.noun, show(n), i))
-			continue
 		}
-		b.first[k] = index
 	}
 	if len(fs) > 0 {
 		return Decision{Findings: fs}
