@@ -36,8 +36,12 @@ vet: deps
 test: deps fmt-check vet
 	$(GO) test -race -count=1 ./...
 
-bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# bench prints bdt's speed and memory beside xmllint's on the same files
+# (PERFORMANCE.md); BENCH_ARGS=--sizes 10000,100000,1000000 for the big size,
+# --go for the Go benchmarks of the hot paths too.
+BENCH_ARGS ?= --quick
+bench: deps
+	.ci/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf bin demo
