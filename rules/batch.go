@@ -1,5 +1,7 @@
 package rules
 
+import "math/bits"
+
 // Batch evaluates the records of one file in order and adds the one rule
 // that needs to see the whole file, R.RECORD.DUPLICATE: a certificate appears
 // at most once per operation in a file. The first record that names it
@@ -25,11 +27,11 @@ type Batch struct {
 	// first holds the record that first named each (operation, number).
 	// A file may name a million certificates, so the usual pair, an
 	// operation and a certificate number of 14 letters and digits, is
-	// packed into 128 bits (no pointers, nothing for the collector to scan);
-	// anything else is kept as strings in other.
-	first map[packedKey]int
+	// packed into 96 bits in a compact table (16 bytes a pair, nothing for
+	// the collector to scan); anything else is kept as strings in other.
+	first [keyParts]keyTable
 	other map[batchKey]int
-	ops   map[string]uint64 // operation names, numbered from 1
+	ops   map[string]uint32 // operation names, numbered from 1
 }
 
 type batchKey struct {
@@ -37,23 +39,22 @@ type batchKey struct {
 	cert string
 }
 
-// packedKey is an operation's number and a certificate number of 14
-// characters 0-9 or A-Z, six bits each.
-type packedKey [2]uint64
+// packedKey is an operation's number (12 bits) and a certificate number of
+// 14 characters 0-9 or A-Z (six bits each: 60 bits in lo, 24 in hi).
+type packedKey struct {
+	lo uint64
+	hi uint32
+}
+
+// maxOps is how many operation names are packed; more (never seen in
+// practice) are kept as strings.
+const maxOps = 1<<8 - 1
 
 // pack packs op and cert when cert has the usual form (ok false otherwise).
 // It is one-to-one: distinct pairs never share a key.
 func (b *Batch) pack(op, cert string) (packedKey, bool) {
 	if len(cert) != 14 {
 		return packedKey{}, false
-	}
-	n, ok := b.ops[op]
-	if !ok {
-		if len(b.ops) >= 1<<20 {
-			return packedKey{}, false
-		}
-		n = uint64(len(b.ops) + 1)
-		b.ops[op] = n
 	}
 	var k packedKey
 	for i := 0; i < 14; i++ {
@@ -67,26 +68,30 @@ func (b *Batch) pack(op, cert string) (packedKey, bool) {
 		default:
 			return packedKey{}, false
 		}
-		// Characters 0-9 fill the low word (60 bits), 10-13 the high one.
 		if i < 10 {
-			k[0] |= v << (6 * i)
+			k.lo |= v << (6 * i)
 		} else {
-			k[1] |= v << (6 * (i - 10))
+			k.hi |= uint32(v) << (6 * (i - 10))
 		}
 	}
-	k[1] |= n << 24
+	n, ok := b.ops[op]
+	if !ok {
+		if len(b.ops) >= maxOps {
+			return packedKey{}, false
+		}
+		n = uint32(len(b.ops) + 1)
+		b.ops[op] = n
+	}
+	k.hi |= n << 24
 	return k, true
 }
 
 // seen returns the record that first named (op, cert), or records index as
 // that record.
 func (b *Batch) seen(op, cert string, index int) (int, bool) {
-	if k, ok := b.pack(op, cert); ok {
-		if i, ok := b.first[k]; ok {
-			return i, true
-		}
-		b.first[k] = index
-		return index, false
+	if k, ok := b.pack(op, cert); ok && index >= 0 && index < 1<<32-1 {
+		h := k.hash()
+		return b.first[h%keyParts].seen(k, h, index)
 	}
 	k := batchKey{op, cert}
 	if i, ok := b.other[k]; ok {
@@ -96,14 +101,63 @@ func (b *Batch) seen(op, cert string, index int) (int, bool) {
 	return index, false
 }
 
+// keyParts is how many tables share the packed keys (by hash), so that a
+// table that grows copies a small part of them, never all at once.
+const keyParts = 256
+
+// keyTable is a set of packed keys with a record index each: open
+// addressing with linear probing over three parallel arrays, grown by half
+// when three quarters full.
+type keyTable struct {
+	lo  []uint64
+	hi  []uint32
+	val []uint32 // record index + 1; 0: empty slot
+	n   int
+}
+
+func (k packedKey) hash() uint64 {
+	h := k.lo*0x9e3779b97f4a7c15 ^ uint64(k.hi)*0xc2b2ae3d27d4eb4f
+	h ^= h >> 29
+	return h * 0xbf58476d1ce4e5b9
+}
+
+func (t *keyTable) seen(k packedKey, h uint64, index int) (int, bool) {
+	if 4*(t.n+1) > 3*len(t.val) {
+		t.grow()
+	}
+	slot, _ := bits.Mul64(h, uint64(len(t.val)))
+	for i := int(slot); ; i = (i + 1) % len(t.val) {
+		switch {
+		case t.val[i] == 0:
+			t.lo[i], t.hi[i], t.val[i] = k.lo, k.hi, uint32(index+1)
+			t.n++
+			return index, false
+		case t.lo[i] == k.lo && t.hi[i] == k.hi:
+			return int(t.val[i] - 1), true
+		}
+	}
+}
+
+func (t *keyTable) grow() {
+	old := *t
+	size := max(16, len(t.val)*3/2)
+	*t = keyTable{lo: make([]uint64, size), hi: make([]uint32, size), val: make([]uint32, size)}
+	for i, v := range old.val {
+		if v != 0 {
+			k := packedKey{old.lo[i], old.hi[i]}
+			t.seen(k, k.hash(), int(v-1))
+		}
+	}
+}
+
 // NewBatch returns an empty Batch for one file.
 func NewBatch() *Batch { return &Batch{} }
 
 // Evaluate decides op as the record at index (1-based, in file order) of the
 // file: R.RECORD.DUPLICATE first, then the package-level Evaluate.
 func (b *Batch) Evaluate(a Actor, op Op, st State, index int) Decision {
-	if b.first == nil {
-		b.first, b.other, b.ops = map[packedKey]int{}, map[batchKey]int{}, map[string]uint64{}
+	if b.ops == nil {
+		b.other, b.ops = map[batchKey]int{}, map[string]uint32{}
 	}
 	op = deref(op)
 	name, r, certs := opKey(op)
