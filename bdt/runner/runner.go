@@ -305,6 +305,20 @@ func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Ti
 		if ctx.Err() != nil || r.stopping() {
 			break
 		}
+		if !r.cfg.DryRun {
+			// Renew before each file: on SQLite the renewals wait while a
+			// file's transaction holds the write lock, so a long file can
+			// outlast the TTL; renewing here keeps the queue ours.
+			ok, err := r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: lease, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL})
+			if err != nil {
+				out = append(out, FileResult{Key: p.obj.Key, Err: fmt.Errorf("lease: %w", err)})
+				break
+			}
+			if !ok {
+				r.cfg.Observer.Skipped(licence+"/", "another bdt process took this sponsor's files over")
+				break
+			}
+		}
 		res := r.processFile(ctx, p, now)
 		if res.gone {
 			continue

@@ -368,3 +368,27 @@ func TestConcurrentRunsShareTheInbox(t *testing.T) {
 		}
 	}
 }
+
+// TestLongFileOutlastsItsLease: on SQLite a lease cannot be renewed while
+// the file's own transaction holds the write lock; a file that takes longer
+// than the lease's TTL must still commit (no other process can have taken
+// the queue over meanwhile).
+func TestLongFileOutlastsItsLease(t *testing.T) {
+	e := newEnv(t)
+	var recs []rec
+	for i := 0; i < 4000; i++ {
+		recs = append(recs, rec{cas: fmt.Sprintf("CAS26000000%03d", 201+i%8), typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "Long file"})
+	}
+	e.put("4NUV7KB58/long.xml", studentFile("LONG-1", "2026-11-22T10:00:00Z", recs...))
+	e.put("4NUV7KB58/next.xml", studentFile("LONG-2", "2026-11-22T11:00:00Z",
+		rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "After the long one"}))
+	sum := e.run(func(c *runner.Config) { c.LeaseTTL = 20 * time.Millisecond })
+	if len(sum.Files) != 2 {
+		t.Fatalf("%d files processed, want 2", len(sum.Files))
+	}
+	for _, k := range []string{"4NUV7KB58/long.xml", "4NUV7KB58/next.xml"} {
+		if s := e.status(k); s != ledger.PartiallyAccepted && s != ledger.Accepted {
+			t.Errorf("%s: %s", k, s)
+		}
+	}
+}

@@ -31,10 +31,12 @@ type Leaser interface {
 // LeaseChecker is part of Tx: fencing for the transaction that commits a
 // file's work.
 type LeaseChecker interface {
-	// LeaseHeld reports whether owner still holds the lease name unexpired,
-	// and keeps it from changing hands until the transaction ends (a row
-	// lock where the database has them), so that a process whose lease ran
-	// out never commits work another process has taken over.
+	// LeaseHeld reports whether owner still holds the lease name, and keeps
+	// it from changing hands until the transaction ends, so that a process
+	// whose lease ran out never commits work another process has taken
+	// over. PostgreSQL checks the expiry too and locks the lease's row;
+	// SQLite's write transaction already excludes any takeover, so there a
+	// lease that still names owner is held.
 	LeaseHeld(ctx context.Context, name, owner string) (bool, error)
 }
 

@@ -34,11 +34,14 @@ func (s *Store) LeaseRelease(ctx context.Context, name, owner string) error {
 }
 
 // LeaseHeld implements store.LeaseChecker. The transaction holds SQLite's
-// write lock, so the lease cannot change hands before it ends.
+// write lock from its start, and taking a lease over is a write, so while
+// it is open no other process can take the lease: a lease that still names
+// owner is held, even if it ran out during the transaction (its renewals,
+// writes too, wait for this very lock). Before the transaction, a takeover
+// would have changed the owner.
 func (t *tx) LeaseHeld(ctx context.Context, name, owner string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM lease WHERE name = ? AND owner = ? AND expires_at >= ?`,
-		name, owner, formatTime(time.Now())).Scan(&n)
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM lease WHERE name = ? AND owner = ?`, name, owner).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: lease %s: %w", name, err)
 	}
