@@ -159,19 +159,22 @@ func (r reader) CertificateList(ctx context.Context, p store.CertificateListPara
 }
 
 // historyColumns are three columns more for a certificate row: its status,
-// fee and activity histories, each a JSON array (in order of seq) of the
-// rows' values, so that one query reads certificates with their histories.
+// fee and activity histories, each a JSON array of the rows' values, so that
+// one query reads certificates with their histories. The rows come in the
+// order of the primary key (number, seq) the look-up uses; the decoders put
+// them in order of seq should they not (an aggregate ORDER BY would make
+// SQLite sort every history in a temporary b-tree).
 const historyColumns = `,
-	(SELECT json_group_array(json_array(seq, status, at, by, reason) ORDER BY seq)
+	(SELECT json_group_array(json_array(seq, status, at, by, reason))
 		FROM status_change h WHERE h.number = c.number),
 	(SELECT json_group_array(json_array(seq, at, by, ref,
 		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
-		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid) ORDER BY seq)
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid))
 		FROM fee_change h WHERE h.number = c.number),
 	(SELECT json_group_array(json_array(seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,
 		early_completion, previous_date, first_day_of_absence, new_employer,
-		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late) ORDER BY seq)
+		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late))
 		FROM activity_report h WHERE h.number = c.number)`
 
 // certificates reads the certificates the clause selects (in its order)
@@ -249,7 +252,7 @@ func scanCert(rows *sql.Rows) (*rules.Certificate, [3]int64, error) {
 // statusHistory decodes a status history (see historyColumns) into c and
 // returns its last seq.
 func statusHistory(c *rules.Certificate, text string) (int64, error) {
-	var last int64
+	var o seqOrder
 	err := jsonRows(text, 5, func(v []jvalue) error {
 		sc := rules.StatusChange{Status: rules.CertStatus(v[1].s), By: v[3].s, Reason: v[4].s}
 		var err error
@@ -257,16 +260,19 @@ func statusHistory(c *rules.Certificate, text string) (int64, error) {
 			return err
 		}
 		c.StatusHistory = append(c.StatusHistory, sc)
-		last = v[0].n
+		o.add(v[0].n)
 		return nil
 	})
-	return last, err
+	if err == nil {
+		err = o.sort(c.StatusHistory, text, 5)
+	}
+	return o.last, err
 }
 
 // feeHistory decodes a fee history (see historyColumns) into c and returns
 // its last seq.
 func feeHistory(c *rules.Certificate, text string) (int64, error) {
-	var last int64
+	var o seqOrder
 	err := jsonRows(text, 14, func(v []jvalue) error {
 		fc := rules.FeeChange{By: v[2].s, Ref: v[3].s}
 		var err error
@@ -277,16 +283,19 @@ func feeHistory(c *rules.Certificate, text string) (int64, error) {
 		after := fees{v[9].int(), v[10].int(), v[11].int(), v[12].int(), v[13].int()}
 		fc.Before, fc.After = before.model(), after.model()
 		c.FeeHistory = append(c.FeeHistory, fc)
-		last = v[0].n
+		o.add(v[0].n)
 		return nil
 	})
-	return last, err
+	if err == nil {
+		err = o.sort(c.FeeHistory, text, 14)
+	}
+	return o.last, err
 }
 
 // activity decodes activity reports (see historyColumns) into c and returns
 // the last seq.
 func activity(c *rules.Certificate, text string) (int64, error) {
-	var last int64
+	var o seqOrder
 	err := jsonRows(text, 20, func(v []jvalue) error {
 		a := rules.ActivityReport{Ref: v[1].s, Type: rules.ActivityType(v[2].s), Details: v[4].s, NewEmployer: v[13].s,
 			ReportedBy: v[15].s, Source: v[16].s, SponsorReference: v[17].s, WithdrawnBy: v[18].s, Late: v[19].n != 0}
@@ -306,10 +315,13 @@ func activity(c *rules.Certificate, text string) (int64, error) {
 			return fmt.Errorf("report %s: %w", a.Ref, err)
 		}
 		c.Activity = append(c.Activity, a)
-		last = v[0].n
+		o.add(v[0].n)
 		return nil
 	})
-	return last, err
+	if err == nil {
+		err = o.sort(c.Activity, text, 20)
+	}
+	return o.last, err
 }
 
 // closeRows closes rows and returns the error that ended the iteration.
