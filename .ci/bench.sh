@@ -21,11 +21,7 @@
 # memory the work itself took. Ratios are to xmllint's wall time in the same
 # run. With --repeat N each command runs N times and the fastest run counts
 # (--repeat-big N for sizes of a million records and more; default 1).
-#
-# bdt run gets --lease-ttl 30m: on SQLite a sponsor's lease cannot be
-# renewed while that sponsor's file holds the write lock, so a file whose
-# transaction outlasts the lease (60 s by default; a million records takes
-# 30-60 s on this machine) is refused at commit. See PERFORMANCE.md.
+
 #
 # Then two workers against one: 8 sponsors' fee updates of
 # --workers-records records each (default 12,500), bdt run --workers 1 and
@@ -137,7 +133,7 @@ for n in "${list[@]}"; do
     cp -r "$d/inbox/." "$d/run/inbox/"
   }
   PREPARE=prep_run measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
-    --archive "$d/run/archive" --now "$now" --max-size "$maxsize" --lease-ttl 30m --log-format json
+    --archive "$d/run/archive" --now "$now" --max-size "$maxsize" --log-format json
   row "bdt run (SQLite, end to end)" "$n"
   PREPARE=""
   [ "$keep" = 1 ] || rm -rf "$d/run"
@@ -162,7 +158,7 @@ for w in 1 2; do
     cp -r "$d/inbox/." "$d/run/inbox/"
   }
   PREPARE=prep_w measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
-    --archive "$d/run/archive" --now "$now" --workers "$w" --lease-ttl 30m --log-format json
+    --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
   PREPARE=""
   rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
   [ "$w" = 1 ] && rps1=$rps
