@@ -102,10 +102,23 @@ type TransferCoS struct {
 }
 
 func (ReportActivity) op() {}
-func (UpdateFees) op()     {}
-func (AddNote) op()        {}
-func (WithdrawCoS) op()    {}
-func (TransferCoS) op()    {}
+
+// ReadsActivity reports whether the engine looks at a certificate's activity
+// reports to decide op (a withdrawal names an earlier report by its date).
+// It reads no other history for any op: status and fee histories are kept
+// for the register, not for decisions. A store may leave out what the
+// engine does not read (store.Reader.CertificatesForRules).
+func ReadsActivity(op Op) bool {
+	switch op.(type) {
+	case UpdateFees, AddNote, WithdrawCoS, TransferCoS:
+		return false
+	}
+	return true // ReportActivity, and any op added later until it says otherwise
+}
+func (UpdateFees) op()  {}
+func (AddNote) op()     {}
+func (WithdrawCoS) op() {}
+func (TransferCoS) op() {}
 
 // State is the register state an operation touches, loaded by the store
 // before the engine is called. Certs holds every certificate the operation

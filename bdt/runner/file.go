@@ -572,10 +572,12 @@ type pendingRecord struct {
 // every record sees exactly what a read of its own would show.
 func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 	var numbers []string
+	activity := false // whether any record of the batch reads activity reports
 	for _, p := range batch {
 		numbers = append(numbers, opCerts(p.d.Op)...)
+		activity = activity || rules.ReadsActivity(p.d.Op)
 	}
-	cache, err := h.tx.Certificates(h.ctx, numbers...)
+	cache, err := h.tx.CertificatesForRules(h.ctx, store.CertificatesForRulesParams{Numbers: numbers, Activity: activity})
 	if err != nil {
 		return err
 	}
@@ -613,7 +615,8 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 			if err := applyQueued(); err != nil {
 				return err
 			}
-			if certs, err = h.tx.Certificates(h.ctx, names...); err != nil {
+			if certs, err = h.tx.CertificatesForRules(h.ctx, store.CertificatesForRulesParams{
+				Numbers: names, Activity: rules.ReadsActivity(p.d.Op)}); err != nil {
 				return err
 			}
 		} else {

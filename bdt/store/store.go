@@ -75,6 +75,13 @@ type Reader interface {
 	// read a set of numbers in a fixed number of queries, not one per number.
 	Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error)
 
+	// CertificatesForRules returns what Certificates returns for
+	// params.Numbers less what the rules engine does not read: StatusHistory
+	// and FeeHistory are nil, and Activity is nil unless params.Activity. It
+	// is the read of the runner's hot path, where the histories are most of
+	// the cost. In a Tx it locks as Certificates does.
+	CertificatesForRules(ctx context.Context, params CertificatesForRulesParams) (map[string]*rules.Certificate, error)
+
 	// SponsorList returns every sponsor, ordered by licence number.
 	SponsorList(ctx context.Context) ([]*rules.Sponsor, error)
 
@@ -85,6 +92,13 @@ type Reader interface {
 	// number, with full histories as Certificates returns them. Use After
 	// and Limit to page through a large register.
 	CertificateList(ctx context.Context, params CertificateListParams) ([]*rules.Certificate, error)
+}
+
+// CertificatesForRulesParams selects certificates for
+// Reader.CertificatesForRules.
+type CertificatesForRulesParams struct {
+	Numbers  []string // the numbers to read; absent ones are absent from the map
+	Activity bool     // with their activity reports (rules.ReadsActivity)
 }
 
 // UserListParams selects users for Reader.UserList.

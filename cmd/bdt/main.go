@@ -75,7 +75,9 @@ func main() {
 func run(args []string) int {
 	resetFlags(rootCmd)
 	rootCmd.SetArgs(args)
+	stop := startProfile()
 	err := rootCmd.Execute()
+	stop()
 	reportMemory(os.Stderr)
 	if err == nil {
 		return exitOK

@@ -199,6 +199,53 @@ func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string
 	return out, nil
 }
 
+// CertificatesForRules implements store.Reader: Certificates without the
+// status and fee history queries, and without the activity query unless
+// p.Activity. Rows are locked as Certificates locks them.
+func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
+	out := make(map[string]*rules.Certificate, len(p.Numbers))
+	if len(p.Numbers) == 0 {
+		return out, nil
+	}
+	lock := ""
+	if r.locked != nil {
+		lock = ` FOR UPDATE`
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+certColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
+	if p.Activity {
+		b.Queue(activityQuery, p.Numbers)
+	}
+	br := r.q.SendBatch(ctx, b)
+	defer br.Close()
+	list, err := scanCerts(br)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		out[c.Number] = c
+	}
+	if p.Activity {
+		rows, err := br.Query()
+		if err == nil {
+			err = activity(rows, out)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("postgres: read certificates: %w", err)
+	}
+	if r.locked != nil {
+		for _, c := range list {
+			r.locked[c.Number] = true
+		}
+	}
+	return out, nil
+}
+
 // CertificateList selects the certificates, then reads their histories in
 // one more round trip.
 func (r reader) CertificateList(ctx context.Context, p store.CertificateListParams) ([]*rules.Certificate, error) {

@@ -182,6 +182,11 @@ func (s *Store) Certificates(ctx context.Context, numbers ...string) (map[string
 	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.Certificates(ctx, numbers...) })
 }
 
+// CertificatesForRules implements store.Reader.
+func (s *Store) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
+	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.CertificatesForRules(ctx, p) })
+}
+
 // SponsorList implements store.Reader.
 func (s *Store) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
 	return snapshot(ctx, s, func(r reader) ([]*rules.Sponsor, error) { return r.SponsorList(ctx) })

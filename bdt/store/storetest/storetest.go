@@ -174,6 +174,26 @@ func testReadBack(t *testing.T, s store.Store) {
 				t.Fatal(err)
 			}
 			same(t, "Certificates(all)", got, want)
+			for _, activity := range []bool{false, true} {
+				lite := map[string]*rules.Certificate{}
+				for n, c := range want {
+					cc := *c
+					cc.StatusHistory, cc.FeeHistory = nil, nil
+					if !activity {
+						cc.Activity = nil
+					}
+					lite[n] = &cc
+				}
+				got, err := r.CertificatesForRules(ctx, store.CertificatesForRulesParams{
+					Numbers: append(numbers, "CAS99999999999"), Activity: activity})
+				if err != nil {
+					t.Fatal(err)
+				}
+				same(t, fmt.Sprintf("CertificatesForRules(all, activity %v)", activity), got, lite)
+				if got, err := r.CertificatesForRules(ctx, store.CertificatesForRulesParams{}); err != nil || got == nil || len(got) != 0 {
+					t.Errorf("CertificatesForRules(none) = %v, %v; want an empty map", got, err)
+				}
+			}
 		})
 	}
 }
@@ -301,31 +321,58 @@ func changeTests() []changeTest {
 	}
 }
 
+// readsBeforeApply are the reads a transaction may make of a certificate
+// before it changes it (a driver may remember what it read, such as the
+// last entry of each history, to append after it).
+var readsBeforeApply = []struct {
+	name string
+	read func(ctx context.Context, tx store.Tx, number string) error
+}{
+	{"", func(context.Context, store.Tx, string) error { return nil }},
+	{"/after Certificates", func(ctx context.Context, tx store.Tx, n string) error {
+		_, err := tx.Certificates(ctx, n)
+		return err
+	}},
+	{"/after CertificatesForRules", func(ctx context.Context, tx store.Tx, n string) error {
+		_, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: []string{n}})
+		return err
+	}},
+	{"/after CertificatesForRules with activity", func(ctx context.Context, tx store.Tx, n string) error {
+		_, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: []string{n}, Activity: true})
+		return err
+	}},
+}
+
 func testApply(t *testing.T, loaded func(*testing.T) store.Store) {
 	ctx := context.Background()
 	for _, tt := range changeTests() {
-		t.Run(tt.name, func(t *testing.T) {
-			s := loaded(t)
-			want := export(t, s)
-			for i := range want.Certificates {
-				if want.Certificates[i].Number == tt.cert {
-					tt.edit(&want.Certificates[i])
+		for _, rb := range readsBeforeApply {
+			t.Run(tt.name+rb.name, func(t *testing.T) {
+				s := loaded(t)
+				want := export(t, s)
+				for i := range want.Certificates {
+					if want.Certificates[i].Number == tt.cert {
+						tt.edit(&want.Certificates[i])
+					}
 				}
-			}
-			tx, err := s.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback()
-			if err := tx.Apply(ctx, tt.changes...); err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			if err := tx.Commit(); err != nil {
-				t.Fatal(err)
-			}
-			// Every other certificate, user and sponsor is as it was.
-			same(t, "register after Apply", export(t, s), want)
-		})
+				tx, err := s.Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+				if err := rb.read(ctx, tx, tt.cert); err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				if err := tx.Apply(ctx, tt.changes...); err != nil {
+					t.Fatalf("Apply: %v", err)
+				}
+				if err := tx.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				// Every other certificate, user and sponsor is as it was.
+				same(t, "register after Apply", export(t, s), want)
+			})
+		}
 	}
 }
 
