@@ -40,6 +40,15 @@ type Options struct {
 	// BDTFiles takes only BDT file kinds (the formats with records): a
 	// register fixture or a result report is refused (F.KIND) unread.
 	BDTFiles bool
+	// Concurrent calls Handler.Record on a goroutine of the validator's
+	// own, while the parser reads on (at most a few dozen records ahead),
+	// so that on two cores the handler's work and the building of the
+	// records' nodes overlap parsing. The calls are still one at a time, in
+	// document order, and all made before Validate returns; a Record is
+	// the handler's to keep. After a handler error the Result is what it
+	// would be without Concurrent; a handler's panic is raised again in the
+	// goroutine that called Validate. Header is called as without it.
+	Concurrent bool
 }
 
 // Handler receives the header and the records of a document as the
@@ -299,7 +308,11 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true, Message: msg}}
 		return res, nil
 	}
-	in := io.Reader(newGuard(io.MultiReader(bytes.NewReader(prefix), src), wide, be))
+	// The guard reads ahead of libxml2 on a goroutine of its own (ahead.go).
+	pre := bytes.NewReader(prefix)
+	ra := newReadAhead(newGuard(io.MultiReader(pre, src), wide, be), pre)
+	defer ra.Close()
+	in := io.Reader(ra)
 
 	switch sn.status {
 	case sniffDoctype:
@@ -348,7 +361,7 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 			sn.local, f.Name, strings.Join(names, ", ")))
 	}
 	res.Format = f
-	return v.parse(in, v.schemas[f.Name], f, h, res, maxErrors, opt.MaxSize)
+	return v.parse(in, v.schemas[f.Name], f, h, res, maxErrors, opt.MaxSize, opt.Concurrent)
 }
 
 func (v *Validator) kindMessage(sn sniffed) string {
@@ -386,12 +399,17 @@ func sizeString(n int64) string {
 
 // parse runs libxml2 over in with schema attached.
 func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler,
-	res *Result, maxErrors int, maxSize int64) (*Result, error) {
+	res *Result, maxErrors int, maxSize int64, concurrent bool) (*Result, error) {
 	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
 	if err != nil {
 		return v.failed(res, err, maxSize)
 	}
 	defer d.close()
+	var w *recWorker
+	if concurrent && h != nil && f.Record != "" {
+		w = newRecWorker(h)
+		defer w.abort()
+	}
 
 	dec := decoder{names: map[string]string{}}
 	types := v.types[f.Name]
@@ -410,6 +428,16 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler
 			}
 			continue
 		case evRecord:
+			if w != nil {
+				var issues []Issue
+				idx := int(d.st.wrecords)
+				issues, attached = recordIssues(res.Issues, idx, attached)
+				if w.add(d.buf(), idx, issues, len(res.Issues)) {
+					continue
+				}
+				// The handler failed: read no further.
+				return res, w.finish(res)
+			}
 			n := dec.decode(d.buf())
 			rec := &Record{Index: int(d.st.wrecords), Line: n.Line, Node: n}
 			rec.Issues, attached = recordIssues(res.Issues, rec.Index, attached)
@@ -418,6 +446,11 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler
 				return res, err
 			}
 			continue
+		}
+		if w != nil {
+			if err := w.finish(res); err != nil {
+				return res, err
+			}
 		}
 
 		res.Records = int(d.st.wdone)

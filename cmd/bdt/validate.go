@@ -185,7 +185,8 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 			Message: fmt.Sprintf("the file is %d bytes, larger than the limit of %d bytes", st.Size(), o.maxSize)}}}, nil
 	}
 	h := &decodeCheck{}
-	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize})
+	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize,
+		Concurrent: true}) // records are decoded on another core
 	if err != nil {
 		return nil, err
 	}
