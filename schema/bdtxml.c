@@ -43,12 +43,17 @@ static void bdt_leave(void) {
 /* ---------------------------------------------------------------- loader */
 
 /*
- * While bdt_compile runs, the loader serves the embedded XSDs by base name;
- * at any other time, and for anything else, it refuses: no file, no network,
- * no DTD, no external entity is ever read through libxml2 in this process.
+ * While bdt_compile runs, the loader serves the embedded XSDs by base name
+ * to the thread running it; at any other time, on any other thread, and for
+ * anything else, it refuses: no file, no network, no DTD, no external entity
+ * is ever read through libxml2 in this process.
  */
 static const bdt_file *bdt_files;
 static int bdt_nfiles;
+/* Set on the thread running bdt_compile, for its duration: schemas are
+ * compiled when first needed (package schema's Default), possibly while
+ * other threads parse documents, which must never be served a file. */
+static __thread int bdt_compiling;
 
 static const char *bdt_base(const char *p) {
 	const char *b = strrchr(p, '/');
@@ -57,7 +62,7 @@ static const char *bdt_base(const char *p) {
 
 static xmlParserInputPtr bdt_loader(const char *URL, const char *ID, xmlParserCtxtPtr ctxt) {
 	(void)ID;
-	if (URL == NULL || bdt_files == NULL || strstr(URL, "://") != NULL || URL[0] == '/')
+	if (!bdt_compiling || URL == NULL || bdt_files == NULL || strstr(URL, "://") != NULL || URL[0] == '/')
 		return NULL;
 	const char *want = bdt_base(URL);
 	for (int i = 0; i < bdt_nfiles; i++) {
@@ -128,6 +133,7 @@ xmlSchemaPtr bdt_compile(const char *name, const char *data, int len,
 	m.name = name;
 	bdt_files = files;
 	bdt_nfiles = nfiles;
+	bdt_compiling = 1;
 	xmlSetStructuredErrorFunc(&m, bdt_on_compile_error);
 	xmlSetGenericErrorFunc(NULL, bdt_silent);
 
@@ -143,6 +149,7 @@ xmlSchemaPtr bdt_compile(const char *name, const char *data, int len,
 
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlSetGenericErrorFunc(NULL, NULL);
+	bdt_compiling = 0;
 	bdt_files = NULL;
 	bdt_nfiles = 0;
 	if (schema == NULL && m.len == 0)

@@ -221,10 +221,11 @@ func TestNewIncludesFromMemory(t *testing.T) {
 	if len(v.Formats()) != 1 {
 		t.Fatalf("Formats() = %v", v.Formats())
 	}
-	if got := v.types[f.Name]["Item"]; got != "Code" {
+	schema, types := v.schemaOf(f)
+	if got := types["Item"]; got != "Code" {
 		t.Errorf("element type of Item = %q, want Code (from the included file)", got)
 	}
-	if v.schemas[f.Name] == nil {
+	if schema == nil {
 		t.Fatal("no compiled schema")
 	}
 

@@ -191,9 +191,30 @@ func (is Issue) String() string { return is.Error() }
 // use: each Validate call has its own libxml2 reader and validation context
 // over the shared, read-only compiled schemas.
 type Validator struct {
-	formats []Format
-	schemas map[string]*C.xmlSchema // by format name
-	types   map[string]map[string]string
+	formats  []Format
+	compiled map[string]*compiled // by format name; the map is read-only
+}
+
+// compiled is the XSD of one format, compiled when first needed (Default)
+// or at once (New).
+type compiled struct {
+	once   sync.Once
+	file   string
+	xsds   []xsdFile // until compiled
+	schema *C.xmlSchema
+	types  map[string]string
+	err    error
+}
+
+func (c *compiled) get() (*C.xmlSchema, map[string]string, error) {
+	c.once.Do(func() {
+		c.schema, c.err = compileSchema(c.file, c.xsds)
+		if c.err == nil {
+			c.types = elementTypes(c.file, c.xsds)
+		}
+		c.xsds = nil
+	})
+	return c.schema, c.types, c.err
 }
 
 var (
@@ -202,8 +223,10 @@ var (
 )
 
 // Default returns the validator for every format in the catalogue whose XSD
-// is embedded, compiled once. It panics if an embedded XSD does not compile:
-// that is a defect of the build, not of any input.
+// is embedded. Each XSD is compiled once, when a file of its format is
+// first validated (a process validating one kind compiles one schema, not
+// all: a few milliseconds each); Validate panics if an embedded XSD does
+// not compile: that is a defect of the build, not of any input.
 func Default() *Validator {
 	defaultOnce.Do(func() {
 		var present []Format
@@ -212,9 +235,14 @@ func Default() *Validator {
 				present = append(present, f)
 			}
 		}
-		v, err := New(files, present)
+		xsds, err := readXSDs(files)
 		if err != nil {
 			panic(err)
+		}
+		v := &Validator{compiled: map[string]*compiled{}}
+		for _, f := range present {
+			v.formats = append(v.formats, f)
+			v.compiled[f.Name] = &compiled{file: f.File, xsds: xsds}
 		}
 		defaultV = v
 	})
@@ -224,6 +252,29 @@ func Default() *Validator {
 // New compiles the XSD of each format from fsys. An xs:include or xs:import
 // is served from the .xsd files of fsys by base name; nothing else is read.
 func New(fsys fs.FS, formats []Format) (*Validator, error) {
+	xsds, err := readXSDs(fsys)
+	if err != nil {
+		return nil, err
+	}
+	v := &Validator{compiled: map[string]*compiled{}}
+	var errs []error
+	for _, f := range formats {
+		c := &compiled{file: f.File, xsds: xsds}
+		if _, _, err := c.get(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		v.formats = append(v.formats, f)
+		v.compiled[f.Name] = c
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return v, nil
+}
+
+// readXSDs reads every .xsd file of fsys.
+func readXSDs(fsys fs.FS) ([]xsdFile, error) {
 	var xsds []xsdFile
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -242,22 +293,16 @@ func New(fsys fs.FS, formats []Format) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
-	v := &Validator{schemas: map[string]*C.xmlSchema{}, types: map[string]map[string]string{}}
-	var errs []error
-	for _, f := range formats {
-		s, err := compileSchema(f.File, xsds)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		v.formats = append(v.formats, f)
-		v.schemas[f.Name] = s
-		v.types[f.Name] = elementTypes(f.File, xsds)
+	return xsds, nil
+}
+
+// schemaOf returns the compiled XSD of format f and its element types.
+func (v *Validator) schemaOf(f Format) (*C.xmlSchema, map[string]string) {
+	s, types, err := v.compiled[f.Name].get()
+	if err != nil {
+		panic(err) // only Default compiles late, and its XSDs are the build's
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return v, nil
+	return s, types
 }
 
 // Formats returns the formats v validates.
@@ -361,7 +406,8 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 			sn.local, f.Name, strings.Join(names, ", ")))
 	}
 	res.Format = f
-	return v.parse(in, v.schemas[f.Name], f, h, res, maxErrors, opt.MaxSize, opt.Concurrent)
+	schema, types := v.schemaOf(f)
+	return v.parse(in, schema, types, f, h, res, maxErrors, opt.MaxSize, opt.Concurrent)
 }
 
 func (v *Validator) kindMessage(sn sniffed) string {
@@ -398,7 +444,7 @@ func sizeString(n int64) string {
 }
 
 // parse runs libxml2 over in with schema attached.
-func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler,
+func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]string, f Format, h Handler,
 	res *Result, maxErrors int, maxSize int64, concurrent bool) (*Result, error) {
 	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
 	if err != nil {
@@ -412,7 +458,6 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, f Format, h Handler
 	}
 
 	dec := decoder{names: map[string]string{}}
-	types := v.types[f.Name]
 	drained, attached := 0, 0
 	for {
 		ev := d.next()
