@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -86,6 +87,7 @@ type guard struct {
 	scopes  []nsScope
 	inScope int
 	names   map[uint64]struct{}
+	recent  [64]uint64 // hashes known to be in names
 }
 
 func newGuard(r io.Reader, wide, be bool) *guard {
@@ -113,21 +115,7 @@ func (g *guard) Read(p []byte) (int, error) {
 // that broke it, so that what comes before still reaches the parser.
 func (g *guard) scan(b []byte) (int, *guardError) {
 	if !g.wide {
-		for i := 0; i < len(b); i++ {
-			c := b[i]
-			if g.st == gText && c != '<' && c != '\n' && c != '\r' {
-				// Text, most of a file: only the column moves.
-				g.cr = false
-				if c&0xC0 != 0x80 {
-					g.col++
-				}
-				continue
-			}
-			if e := g.step(int(c), c&0xC0 != 0x80); e != nil {
-				return i, e
-			}
-		}
-		return len(b), nil
+		return g.scan8(b)
 	}
 	i := 0
 	if g.odd >= 0 {
@@ -148,6 +136,109 @@ func (g *guard) scan(b []byte) (int, *guardError) {
 		g.odd = int(b[i])
 	}
 	return len(b), nil
+}
+
+// scan8 is scan for bytes (UTF-8 or an ASCII-compatible encoding). It reads
+// the runs that cannot change anything but the position (text, end tags,
+// names, attribute values) in tight loops, and the position itself once per
+// call (lines and columns only matter in an issue): g.line, g.col and g.cr
+// are the position at the start of b until the end.
+func (g *guard) scan8(b []byte) (int, *guardError) {
+	n := len(b)
+	for i := 0; i < n; i++ {
+		switch g.st {
+		case gText:
+			j := bytes.IndexByte(b[i:], '<')
+			if j < 0 {
+				i = n
+				continue
+			}
+			i += j // '<' below
+		case gEndTag:
+			j := bytes.IndexByte(b[i:], '>')
+			if j < 0 {
+				i = n
+				continue
+			}
+			i += j
+		case gName:
+			h, name := g.h, g.name
+			for ; i < n; i++ {
+				c := b[i]
+				if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
+					break
+				}
+				h = (h ^ uint64(c)) * fnvPrime
+				if len(name) < 64 {
+					name = append(name, c)
+				}
+			}
+			g.h, g.name = h, name
+			if i == n {
+				continue
+			}
+		case gAttrValue:
+			h, q := g.h, byte(g.quote)
+			for ; i < n && b[i] != q; i++ {
+				h = (h ^ uint64(b[i])) * fnvPrime
+			}
+			g.h = h
+			if i == n {
+				continue
+			}
+		}
+		if e := g.advance(int(b[i])); e != nil {
+			g.moveBytes(b[:i+1])
+			e.is.Line, e.is.Column = g.line, g.col
+			return i, e
+		}
+	}
+	g.moveBytes(b)
+	return n, nil
+}
+
+// moveBytes moves the position over b (bytes), as step does a character at
+// a time: a line per CR, LF or CR LF; a column per byte that does not
+// continue a UTF-8 sequence.
+func (g *guard) moveBytes(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if bytes.IndexByte(b, '\r') >= 0 {
+		for _, c := range b {
+			switch c {
+			case '\n':
+				if !g.cr {
+					g.line++
+				}
+				g.cr, g.col = false, 0
+			case '\r':
+				g.line++
+				g.cr, g.col = true, 0
+			default:
+				g.cr = false
+				if c&0xC0 != 0x80 {
+					g.col++
+				}
+			}
+		}
+		return
+	}
+	tail := b
+	if nl := bytes.Count(b, []byte{'\n'}); nl > 0 {
+		if g.cr && b[0] == '\n' {
+			nl-- // the LF of a CR LF split between reads
+		}
+		g.line += nl
+		g.col = 0
+		tail = b[bytes.LastIndexByte(b, '\n')+1:]
+	}
+	for _, c := range tail {
+		if c&0xC0 != 0x80 {
+			g.col++
+		}
+	}
+	g.cr = false
 }
 
 func (g *guard) unit(a, b byte) int {
@@ -177,7 +268,11 @@ func (g *guard) step(c int, counts bool) *guardError {
 			g.col++
 		}
 	}
+	return g.advance(c)
+}
 
+// advance moves the scan's state over c, whatever the position.
+func (g *guard) advance(c int) *guardError {
 	switch g.st {
 	case gText:
 		if c == '<' {
@@ -357,7 +452,13 @@ func (g *guard) attr() *guardError {
 
 // addName records the name or value whose hash is g.h.
 func (g *guard) addName() *guardError {
+	// Most names are among the last few seen: a small cache before the map.
+	slot := &g.recent[(g.h^g.h>>32)%uint64(len(g.recent))]
+	if *slot == g.h && g.h != 0 {
+		return nil
+	}
 	if _, ok := g.names[g.h]; ok {
+		*slot = g.h
 		return nil
 	}
 	if len(g.names) >= guardMaxNames {
@@ -365,6 +466,7 @@ func (g *guard) addName() *guardError {
 			guardMaxNames))
 	}
 	g.names[g.h] = struct{}{}
+	*slot = g.h
 	return nil
 }
 
