@@ -52,10 +52,11 @@ type readAhead struct {
 	stop    chan struct{}
 	done    chan struct{}
 
-	cur *chunk
-	ri  int // the current result in cur
-	off int // bytes of cur.buf handed out
-	end error
+	cur  *chunk
+	ri   int // the current result in cur
+	off  int // bytes of cur.buf handed out
+	end  error
+	used []*chunk // read, not yet handed back
 }
 
 func newReadAhead(r io.Reader, pre *bytes.Reader) *readAhead {
@@ -89,9 +90,19 @@ func (a *readAhead) Read(p []byte) (int, error) {
 				a.end = a.cur.err
 				continue
 			}
-			a.free <- a.cur // never blocks: the channel holds every chunk
+			a.used = append(a.used, a.cur)
 		}
 		a.cur, a.ri, a.off = <-a.full, 0, 0
+		// Chunks read go back to the producer together, when the last one
+		// filled has been taken: it wakes once for them all, not once for
+		// each (a wake-up costs this goroutine a system call), and has
+		// them filled long before this one is read.
+		if len(a.full) == 0 {
+			for _, c := range a.used {
+				a.free <- c // never blocks: the channel holds every chunk
+			}
+			a.used = a.used[:0]
+		}
 	}
 }
 

@@ -21,18 +21,21 @@ func BenchmarkValidate(b *testing.B) {
 	}
 	doc := d.end()
 	v := schema.Default()
+	noop := &funcHandler{record: func(*schema.Record) error { return nil }}
 	for _, bc := range []struct {
 		name string
 		h    schema.Handler
+		opt  schema.Options
 	}{
-		{"plain", nil},
-		{"records", &funcHandler{record: func(*schema.Record) error { return nil }}},
+		{"plain", nil, schema.Options{}},
+		{"records", noop, schema.Options{}},
+		{"concurrent", noop, schema.Options{Concurrent: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				res, err := v.Validate(bytes.NewReader(doc), bc.h, schema.Options{})
+				res, err := v.Validate(bytes.NewReader(doc), bc.h, bc.opt)
 				if err != nil || !res.Valid() || res.Records != n {
 					b.Fatalf("err %v, valid %v, %d records", err, res.Valid(), res.Records)
 				}

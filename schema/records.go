@@ -12,9 +12,9 @@ import (
 // more than recBatches*recBatchRecords records ahead of the handler, and
 // nothing is kept past the handler's call.
 const (
-	recBatchRecords = 32       // records in a batch, at most
-	recBatchBytes   = 16 << 10 // a batch is handed over once it holds this much
-	recBatches      = 4        // batches in circulation
+	recBatchRecords = 128      // records in a batch, at most
+	recBatchBytes   = 32 << 10 // a batch is handed over once it holds this much
+	recBatches      = 3        // batches in circulation
 	recBatchKeep    = 64 << 10 // a batch's buffer larger than this is not reused
 )
 
