@@ -10,7 +10,9 @@ import (
 // goroutine builds the node trees and calls the handler, one record at a
 // time, in order. At most recBatches batches exist, so the parser is never
 // more than recBatches*recBatchRecords records ahead of the handler, and
-// nothing is kept past the handler's call.
+// nothing is kept past the handler's call (the records of a batch, and
+// their nodes, are allocated in a few blocks: a record the handler keeps
+// keeps its neighbours' memory too).
 const (
 	recBatchRecords = 128      // records in a batch, at most
 	recBatchBytes   = 32 << 10 // a batch is handed over once it holds this much
@@ -84,7 +86,7 @@ func (w *recWorker) add(buf []byte, index int, issues []Issue, nissues int) bool
 
 func (w *recWorker) run() {
 	defer close(w.done)
-	dec := decoder{names: map[string]string{}}
+	dec := decoder{names: map[string]string{}, slab: 128}
 	for b := range w.in {
 		if !w.stopped.Load() {
 			w.handle(&dec, b)
@@ -110,10 +112,12 @@ func (w *recWorker) handle(dec *decoder, b *recBatch) {
 		}
 	}()
 	start := 0
-	for _, it := range b.recs {
+	recs := make([]Record, len(b.recs))
+	for i, it := range b.recs {
 		n := dec.decode(b.data[start:it.end])
 		start = it.end
-		rec := &Record{Index: it.index, Line: n.Line, Node: n, Issues: it.issues}
+		rec := &recs[i]
+		*rec = Record{Index: it.index, Line: n.Line, Node: n, Issues: it.issues}
 		if err := w.h.Record(rec); err != nil {
 			w.err, w.errAt = err, it
 			w.stopped.Store(true)

@@ -658,6 +658,13 @@ func newHeader(f Format, n *Node) *Header {
 // one allocation per node; element names are interned, as they repeat in
 // every record.
 type decoder struct {
+	// slab > 0 takes the nodes of many records from blocks of that many
+	// nodes (fewer allocations, for Options.Concurrent); a record kept
+	// keeps its block.
+	slab     int
+	nodeSlab []Node
+	ptrSlab  []*Node
+
 	names  map[string]string
 	kids   []int    // children per node, by node index (pass 1)
 	stack  []int    // open nodes, by index
@@ -665,6 +672,22 @@ type decoder struct {
 	texts  []byte   // every leaf's trimmed text, end to end
 	spans  [][2]int // each node's text in texts
 	leaves []int    // nodes that are leaves
+}
+
+// alloc returns n nodes and n-1 child pointers.
+func (d *decoder) alloc(n int) ([]Node, []*Node) {
+	if d.slab == 0 || n > d.slab/4 {
+		return make([]Node, n), make([]*Node, n-1)
+	}
+	if len(d.nodeSlab) < n {
+		d.nodeSlab = make([]Node, d.slab)
+	}
+	if len(d.ptrSlab) < n-1 {
+		d.ptrSlab = make([]*Node, d.slab)
+	}
+	nodes, ptrs := d.nodeSlab[:n:n], d.ptrSlab[:n-1:n-1]
+	d.nodeSlab, d.ptrSlab = d.nodeSlab[n:], d.ptrSlab[n-1:]
+	return nodes, ptrs
 }
 
 func le32(b []byte) int {
@@ -706,8 +729,7 @@ func (d *decoder) decode(b []byte) *Node {
 	if len(d.kids) == 0 {
 		return nil
 	}
-	nodes := make([]Node, len(d.kids))
-	ptrs := make([]*Node, len(d.kids)-1)
+	nodes, ptrs := d.alloc(len(d.kids))
 	off := 0
 	for k, c := range d.kids {
 		if c > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"unicode"
@@ -22,6 +23,13 @@ import (
 // validateDefaultMaxSize is the default --max-size of bdt validate: 100 MiB,
 // the same limit bdt run applies to an uploaded file.
 const validateDefaultMaxSize = 100 << 20
+
+// validateGCPercent is the garbage collector's target while bdt validate
+// runs (unless GOGC is set): validation allocates a little for every record
+// and keeps next to nothing, so with bdt's default (gc.go) it collects every
+// megabyte or so; at 200 it collects a third as often, for about 4 MiB more
+// of peak heap, flat whatever the file's size.
+const validateGCPercent = 200
 
 // validateOptions are the flags of `bdt validate`.
 type validateOptions struct {
@@ -110,6 +118,9 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 	}
 	if o.maxSize < 0 {
 		return exitWith(exitUsage, "--max-size must not be negative")
+	}
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(validateGCPercent))
 	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
