@@ -122,13 +122,95 @@ func (t *tx) CertificateInsert(ctx context.Context, c *rules.Certificate) error 
 }
 
 // Apply implements store.Tx.
+//
+// A run of fee changes and reports (on certificates this transaction has
+// locked) is pipelined: all its statements go to the server in one batch,
+// one round trip instead of one or two a change, and their results are read
+// back in order with the errors a change by change apply gives. A failed
+// statement aborts the transaction either way.
 func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
-	for _, ch := range changes {
-		if err := t.apply(ctx, ch); err != nil {
-			return fmt.Errorf("postgres: apply %T: %w", ch, err)
+	for i := 0; i < len(changes); {
+		if n := t.pipelineLen(changes[i:]); n > 1 {
+			if err := t.applyPipelined(ctx, changes[i:i+n]); err != nil {
+				return fmt.Errorf("postgres: apply %T: %w", changes[i], err)
+			}
+			i += n
+			continue
 		}
+		if err := t.apply(ctx, changes[i]); err != nil {
+			return fmt.Errorf("postgres: apply %T: %w", changes[i], err)
+		}
+		i++
 	}
 	return nil
+}
+
+// pipelineMax bounds the changes pipelined in one batch.
+const pipelineMax = 256
+
+// pipelineLen returns how many of changes, from the first, applyPipelined
+// may apply: fee changes (whose UPDATE locks the row) and reports on
+// certificates already locked, in a row.
+func (t *tx) pipelineLen(changes []rules.Change) int {
+	n := 0
+	for _, ch := range changes[:min(len(changes), pipelineMax)] {
+		switch c := ch.(type) {
+		case rules.SetFees:
+		case rules.AddReport:
+			if !t.locked[c.Cert] {
+				return n
+			}
+		default:
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+// applyPipelined applies a run pipelineLen allowed, in one batch.
+func (t *tx) applyPipelined(ctx context.Context, run []rules.Change) error {
+	b := &pgx.Batch{}
+	for _, ch := range run {
+		switch c := ch.(type) {
+		case rules.SetFees:
+			b.Queue(`UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
+				boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
+				append(feeArgs(c.Change.After), c.Cert)...)
+			queueFees(b, c.Cert, 0, c.Change)
+		case rules.AddReport:
+			if err := queueReport(b, c.Cert, 0, c.Report); err != nil {
+				return err
+			}
+		}
+	}
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	for _, ch := range run {
+		switch c := ch.(type) {
+		case rules.SetFees:
+			tag, err := br.Exec()
+			if err != nil {
+				return fmt.Errorf("certificate %s: %w", c.Cert, err)
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("certificate %s: %w", c.Cert, store.ErrNotFound)
+			}
+			t.locked[c.Cert] = true
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("certificate %s: fee history: %w", c.Cert, err)
+			}
+		case rules.AddReport:
+			_, err := br.Exec()
+			if isCode(err, codeUniqueViolation, "activity_report_number_ref_key") {
+				return fmt.Errorf("certificate %s: activity report %s: %w", c.Cert, c.Report.Ref, store.ErrExists)
+			}
+			if err != nil {
+				return fmt.Errorf("certificate %s: activity report %s: %w", c.Cert, c.Report.Ref, err)
+			}
+		}
+	}
+	return br.Close()
 }
 
 func (t *tx) apply(ctx context.Context, ch rules.Change) error {

@@ -275,6 +275,10 @@ func changeTests() []changeTest {
 	fees := rules.FeeChange{At: at("2026-11-05T10:00:00Z"), By: uniL1, Ref: "BDT-FEE-0002",
 		Before: rules.Fees{CourseFeesFirstYear: money(21000), IncludesAccommodation: yes()},
 		After:  rules.Fees{CourseFeesFirstYear: money(21000), CourseFeesPaid: money(5000), IncludesAccommodation: yes(), AccommodationFeesPaid: money(800)}}
+	report2 := report
+	report2.Ref = "BDT-ACT-0210"
+	fees2 := rules.FeeChange{At: at("2026-11-06T10:00:00Z"), By: uniL1, Ref: "BDT-FEE-0004", Before: fees.After,
+		After: rules.Fees{CourseFeesFirstYear: money(21000), CourseFeesPaid: money(9000), IncludesAccommodation: yes()}}
 	status := rules.StatusChange{Status: rules.StatusWithdrawn, At: at("2026-11-05T10:00:00Z"), By: empL1, Reason: "Candidate declined the offer"}
 	return []changeTest{
 		{"AddReport", []rules.Change{rules.AddReport{Cert: casUsed, Report: report}}, casUsed,
@@ -305,6 +309,16 @@ func changeTests() []changeTest {
 			func(c *rules.Certificate) { c.Owner = empL1 }},
 		{"SetOwner none", []rules.Change{rules.SetOwner{Cert: cosAssign, Owner: ""}}, cosAssign,
 			func(c *rules.Certificate) { c.Owner = "" }},
+		{"a run of fee changes and reports", []rules.Change{
+			rules.SetFees{Cert: casUsed, Change: fees},
+			rules.AddReport{Cert: casUsed, Report: report2},
+			rules.SetFees{Cert: casUsed, Change: fees2},
+		}, casUsed,
+			func(c *rules.Certificate) {
+				c.Fees = fees2.After
+				c.FeeHistory = append(c.FeeHistory, fees, fees2)
+				c.Activity = append(c.Activity, report2)
+			}},
 		{"several in order", []rules.Change{
 			rules.AddReport{Cert: casUsed, Report: report},
 			rules.MarkReportWithdrawn{Cert: casUsed, Ref: report.Ref, WithdrawnBy: "BDT-ACT-0201"},
@@ -397,26 +411,48 @@ func testApplyRefused(t *testing.T, loaded func(*testing.T) store.Store) {
 		{"SetOwner user of another sponsor", rules.SetOwner{Cert: cosAssign, Owner: uniL1}, store.ErrNotFound},
 	}
 	ctx := context.Background()
+	fees := func(ref string) rules.Change {
+		return rules.SetFees{Cert: casAssign, Change: rules.FeeChange{At: at("2026-11-05T10:00:00Z"), By: uniL1, Ref: ref,
+			After: rules.Fees{CourseFeesPaid: money(100)}}}
+	}
+	report := rules.AddReport{Cert: casUsed, Report: rules.ActivityReport{Ref: "BDT-ACT-0900", Type: rules.StudentAbsent,
+		EventDate: d("2026-11-04"), ReportedAt: at("2026-11-05T10:00:00Z"), ReportedBy: uniL1}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := loaded(t)
-			before := export(t, s)
-			tx, err := s.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
+		// Alone, and in a run of changes a driver may apply together
+		// (after a read, which a driver may remember or lock by).
+		for _, inRun := range []bool{false, true} {
+			name := tt.name
+			if inRun {
+				name += " in a run"
 			}
-			// A good change first: the refusal must take it back too.
-			if err := tx.Apply(ctx, rules.SetNote{Cert: casAssign, Note: "made before the refused change"}); err != nil {
-				t.Fatal(err)
-			}
-			if err := tx.Apply(ctx, tt.change); !errors.Is(err, tt.want) {
-				t.Errorf("Apply = %v; want %v", err, tt.want)
-			}
-			if err := tx.Rollback(); err != nil {
-				t.Fatal(err)
-			}
-			same(t, "register after the refused change", export(t, s), before)
-		})
+			t.Run(name, func(t *testing.T) {
+				s := loaded(t)
+				before := export(t, s)
+				tx, err := s.Begin(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+				// A good change first: the refusal must take it back too.
+				if err := tx.Apply(ctx, rules.SetNote{Cert: casAssign, Note: "made before the refused change"}); err != nil {
+					t.Fatal(err)
+				}
+				changes := []rules.Change{tt.change}
+				if inRun {
+					if _, err := tx.Certificates(ctx, casAssign, casUsed); err != nil {
+						t.Fatal(err)
+					}
+					changes = []rules.Change{fees("F-1"), report, fees("F-2"), tt.change, fees("F-3")}
+				}
+				if err := tx.Apply(ctx, changes...); !errors.Is(err, tt.want) {
+					t.Errorf("Apply = %v; want %v", err, tt.want)
+				}
+				if err := tx.Rollback(); err != nil {
+					t.Fatal(err)
+				}
+				same(t, "register after the refused change", export(t, s), before)
+			})
+		}
 	}
 }
 
@@ -475,6 +511,7 @@ func testRollback(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tx.Rollback() // after a failure too: an open transaction would hold up the store's cleanup
 	extra := &register.Fixture{
 		Sponsors: []rules.Sponsor{{Licence: "ROLLBACK1", Name: "Gone", Status: rules.LicenceARated, Nation: "SCOTLAND"}},
 		Users:    []rules.User{{ID: "gone.user", Sponsor: "ROLLBACK1", Name: "Gone", Level: rules.Level1, Status: rules.UserActive}},
