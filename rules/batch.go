@@ -52,7 +52,10 @@ const maxOps = 1<<8 - 1
 
 // pack packs op and cert when cert has the usual form (ok false otherwise).
 // It is one-to-one: distinct pairs never share a key.
-func (b *Batch) pack(op, cert string) (packedKey, bool) {
+func (b *Batch) pack(op, cert string) (packedKey, bool) { return b.packAs(op, cert, true) }
+
+// packAs is pack; without add, an operation not yet numbered does not pack.
+func (b *Batch) packAs(op, cert string, add bool) (packedKey, bool) {
 	if len(cert) != 14 {
 		return packedKey{}, false
 	}
@@ -76,7 +79,7 @@ func (b *Batch) pack(op, cert string) (packedKey, bool) {
 	}
 	n, ok := b.ops[op]
 	if !ok {
-		if len(b.ops) >= maxOps {
+		if !add || len(b.ops) >= maxOps {
 			return packedKey{}, false
 		}
 		n = uint32(len(b.ops) + 1)
@@ -138,6 +141,22 @@ func (t *keyTable) seen(k packedKey, h uint64, index int) (int, bool) {
 	}
 }
 
+// lookup returns the index recorded for k, if any.
+func (t *keyTable) lookup(k packedKey, h uint64) (int, bool) {
+	if len(t.val) == 0 {
+		return 0, false
+	}
+	slot, _ := bits.Mul64(h, uint64(len(t.val)))
+	for i := int(slot); ; i = (i + 1) % len(t.val) {
+		switch {
+		case t.val[i] == 0:
+			return 0, false
+		case t.lo[i] == k.lo && t.hi[i] == k.hi:
+			return int(t.val[i] - 1), true
+		}
+	}
+}
+
 func (t *keyTable) grow() {
 	old := *t
 	size := max(16, len(t.val)*3/2)
@@ -148,6 +167,33 @@ func (t *keyTable) grow() {
 			t.seen(k, k.hash(), int(v-1))
 		}
 	}
+}
+
+// Duplicate reports whether Evaluate would refuse op, the record at index,
+// under R.RECORD.DUPLICATE alone: an earlier record of the file named one of
+// its certificates for the same operation. Such a decision reads nothing of
+// the register state, so a caller may leave the state unread. Duplicate
+// changes nothing in b.
+func (b *Batch) Duplicate(op Op, index int) bool {
+	name, _, certs := opKey(deref(op))
+	for _, n := range certs {
+		if i, ok := b.lookup(name, n, index); ok && i != index {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup is seen without recording anything.
+func (b *Batch) lookup(op, cert string, index int) (int, bool) {
+	if k, ok := b.packAs(op, cert, false); ok && index >= 0 && index < 1<<32-1 {
+		h := k.hash()
+		return b.first[h%keyParts].lookup(k, h)
+	}
+	// Not packed: in other if seen (an operation not yet numbered has
+	// packed nothing, and a key that would pack is never in other).
+	i, ok := b.other[batchKey{op, cert}]
+	return i, ok
 }
 
 // NewBatch returns an empty Batch for one file.

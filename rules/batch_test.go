@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,48 @@ func TestSuspendedLicence(t *testing.T) {
 	}
 	if d := EvaluateAction(a, fees(casAssigned), state()); !d.Accepted() {
 		t.Errorf("one-at-a-time fee update: %+v", d.Findings)
+	}
+}
+
+// TestBatchDuplicateForetells checks that Duplicate says, before each
+// record, exactly whether Evaluate then refuses it under R.RECORD.DUPLICATE
+// alone, and that asking changes no decision.
+func TestBatchDuplicateForetells(t *testing.T) {
+	odd := "CAS-NOT-PACKED" // not 14 letters and digits: kept apart from the packed keys
+	ops := []Op{
+		fees(casAssigned), fees(casUsed), fees(casAssigned), fees(odd), fees(odd),
+		activity(casUsed, StudentDidNotEnrol), activity(casUsed, StudentAbsent), activity(casUsed, StudentDidNotEnrol),
+		AddNote{Cert: casAssigned, Text: "x", Mode: NoteAppend}, AddNote{Cert: casAssigned, Text: "y", Mode: NoteAppend},
+		TransferCoS{Certs: []string{cosAssigned}, ToUser: bob}, TransferCoS{Certs: []string{cosUsed, cosAssigned}, ToUser: bob},
+		&WithdrawCoS{Cert: cosUsed}, WithdrawCoS{Cert: cosUsed}, fees(casUsed),
+	}
+	st := withTarget(state(), user(bob))
+	asked, plain := NewBatch(), NewBatch()
+	a := actor()
+	dups := 0
+	for i, op := range ops {
+		idx := i + 1
+		a.Source = fmt.Sprintf("file:%s/F1#%d", licA, idx)
+		dup := asked.Duplicate(op, idx)
+		if again := asked.Duplicate(op, idx); again != dup {
+			t.Fatalf("record %d: Duplicate changed its answer", idx)
+		}
+		d := asked.Evaluate(a, op, st, idx)
+		onlyDup := len(d.Findings) > 0 && !d.Accepted()
+		for _, f := range d.Findings {
+			onlyDup = onlyDup && f.Rule == RRecordDuplicate
+		}
+		if dup != onlyDup {
+			t.Errorf("record %d (%T): Duplicate = %v, but Evaluate gave %+v", idx, op, dup, d.Findings)
+		}
+		if dup {
+			dups++
+		}
+		if p := plain.Evaluate(a, op, st, idx); !reflect.DeepEqual(p, d) {
+			t.Errorf("record %d: asking Duplicate changed the decision:\n%+v\n%+v", idx, d, p)
+		}
+	}
+	if dups != 7 {
+		t.Errorf("%d duplicates foretold, want 7", dups)
 	}
 }

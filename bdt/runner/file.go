@@ -611,7 +611,11 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 				fresh = true
 			}
 		}
-		if fresh {
+		switch {
+		case fresh && h.batch.Duplicate(p.d.Op, p.rec.Index):
+			// Refused as a repeat without a look at the register: no
+			// need to apply what is queued and read again.
+		case fresh:
 			if err := applyQueued(); err != nil {
 				return err
 			}
@@ -619,7 +623,7 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 				Numbers: names, Activity: rules.ReadsActivity(p.d.Op)}); err != nil {
 				return err
 			}
-		} else {
+		default:
 			for _, n := range names {
 				if c := cache[n]; c != nil {
 					certs[n] = c
