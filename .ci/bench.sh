@@ -3,7 +3,8 @@
 # validation, in one run on the same files (GitHub issue 7).
 #
 #   .ci/bench.sh [--sizes 10000,100000,1000000] [--quick] [--repeat N]
-#                [--repeat-big N] [--workers-records N] [--go] [--work DIR] [--keep]
+#                [--repeat-big N] [--workers-records N] [--no-postgres] [--go]
+#                [--work DIR] [--keep]
 #
 # For each size N it generates (bdt gen, seed 1) one sponsor's fee update
 # of N records, 10% of them rejected by a record rule and 2% warned, with a
@@ -25,7 +26,9 @@
 #
 # Then two workers against one: 8 sponsors' fee updates of
 # --workers-records records each (default 12,500), bdt run --workers 1 and
-# --workers 2 on fresh copies of one register.
+# --workers 2 on fresh copies of one register: on SQLite, and on a
+# throwaway PostgreSQL cluster (.ci/postgres.sh; --no-postgres to skip),
+# where the two workers' transactions run at once.
 #
 # --quick is --sizes 10000,100000 (the 1,000,000-record size generates a
 # 1.1 GB register and takes several minutes to import). --go also runs the
@@ -40,6 +43,7 @@ repeat=1
 repeatbig=1
 wrecords=12500
 gobench=0
+postgres=1
 work=""
 keep=0
 while [ $# -gt 0 ]; do
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
     --repeat-big) repeatbig=$2; shift 2 ;;
     --workers-records) wrecords=$2; shift 2 ;;
     --go) gobench=1; shift ;;
+    --no-postgres) postgres=0; shift ;;
     --work) work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -70,9 +75,15 @@ fi
 
 bin=$PWD/bin/bdt
 go build -o "$bin" ./cmd/bdt
+pgdata=""
+cleanup() {
+  [ -n "$pgdata" ] && .ci/postgres.sh stop "$pgdata" >/dev/null 2>&1
+  [ "$keep" = 1 ] || [ -z "${tmpwork:-}" ] || rm -rf "$tmpwork"
+}
+trap cleanup EXIT
 if [ -z "$work" ]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/bdt-bench.XXXXXX")
-  [ "$keep" = 1 ] || trap 'rm -rf "$work"' EXIT
+  tmpwork=$work
 fi
 mkdir -p "$work"
 xsd=$PWD/schema/xsd/feeupdate-v2.xsd
@@ -164,6 +175,35 @@ for w in 1 2; do
   [ "$w" = 1 ] && rps1=$rps
   wrows+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
 done
+
+# The same on PostgreSQL: the register imported once into a template
+# database, each run on a fresh copy of it.
+pgrows=()
+if [ "$postgres" = 1 ]; then
+  if pgenv=$(.ci/postgres.sh start 2>/dev/null); then
+    eval "$pgenv"
+    pgdata=$BDT_TEST_PGDATA
+    pgbase=${BDT_TEST_POSTGRES%%/bdt\?*}
+    echo "bench: workers: importing into PostgreSQL" >&2
+    psql -q "$pgbase/postgres?sslmode=disable" -c "CREATE DATABASE bench_template"
+    "$bin" register import --db "$pgbase/bench_template?sslmode=disable" "$d/register.xml" >&2
+    for w in 1 2; do
+      prep_pg() {
+        psql -q "$pgbase/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
+        rm -rf "$d/run" && mkdir -p "$d/run/inbox"
+        cp -r "$d/inbox/." "$d/run/inbox/"
+      }
+      PREPARE=prep_pg measure "$bin" run --db "$pgbase/bench_run?sslmode=disable" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
+        --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
+      PREPARE=""
+      rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
+      [ "$w" = 1 ] && rps1=$rps
+      pgrows+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
+    done
+  else
+    echo "bench: PostgreSQL could not be started (.ci/postgres.sh): its rows are left out" >&2
+  fi
+fi
 [ "$keep" = 1 ] || rm -rf "$d/run"
 
 echo
@@ -178,6 +218,14 @@ echo
 echo "| workers | records | wall (s) | records/s | vs 1 worker | peak RSS (MiB) |"
 echo "|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${wrows[@]}"
+if [ "${#pgrows[@]}" -gt 0 ]; then
+  echo
+  echo "The same files, bdt run on PostgreSQL 15 (a throwaway cluster on this machine, fsync off):"
+  echo
+  echo "| workers | records | wall (s) | records/s | vs 1 worker | peak RSS of bdt (MiB) |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${pgrows[@]}"
+fi
 
 if [ "$gobench" = 1 ]; then
   echo
