@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/storetest"
 	"bdt/rules"
 )
 
@@ -20,7 +21,7 @@ type storeT = store.Store
 func TestHistoriesAppendInOrder(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	fixture(t, s)
+	storetest.LoadFixture(t, s)
 	ctx := context.Background()
 	const cas = "CAS26000000001" // USED, with status, fee and activity histories
 	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
@@ -88,7 +89,7 @@ func TestHistoriesAppendInOrder(t *testing.T) {
 func TestHistoryTextRoundTrip(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	fixture(t, s)
+	storetest.LoadFixture(t, s)
 	ctx := context.Background()
 	const cas = "CAS26000000001"
 	at := time.Date(2026, 11, 23, 2, 0, 0, 123456789, time.UTC)
@@ -135,7 +136,7 @@ func TestApplyRuns(t *testing.T) {
 	setup := func(t *testing.T) (storeT, []rules.Change) {
 		s := openTemp(t)
 		t.Cleanup(func() { s.Close() })
-		fixture(t, s)
+		storetest.LoadFixture(t, s)
 		tx, err := s.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)

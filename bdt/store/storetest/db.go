@@ -1,0 +1,332 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// DB describes a driver's databases to the cases RunDB runs: those that need
+// more than a fresh store, such as several stores on one database, reopening
+// it, or statements run on it behind the driver's back.
+type DB struct {
+	// New returns the address of a new, empty database (a file, a schema)
+	// for Open, Reopen and Raw.
+	New func(t *testing.T) string
+	// Open opens a store on the database at addr, creating and migrating it
+	// as the driver's Open does.
+	Open func(ctx context.Context, addr string) (store.Store, error)
+	// Reopen opens a store on the existing database at addr without
+	// creating it or, where the driver can, migrating it.
+	Reopen func(ctx context.Context, addr string) (store.Store, error)
+	// Raw connects to the database at addr directly, bypassing the driver;
+	// the connection is closed at the end of t.
+	Raw func(t *testing.T, addr string) Conn
+	// Version is the newest schema version the driver knows.
+	Version int
+	// RecordVersion is the statement, in the driver's SQL, that records the
+	// migration of version (its one argument) in schema_migrations.
+	RecordVersion string
+	// Migrations is the folder of the driver's migration files, relative to
+	// the directory of its tests.
+	Migrations string
+	// Parallel runs the cases in parallel with each other.
+	Parallel bool
+}
+
+// Conn runs statements on a database as another program would.
+type Conn struct {
+	// Exec runs stmt with args.
+	Exec func(stmt string, args ...any) error
+	// Scan runs query, which returns one row, and scans it into dest.
+	Scan func(query string, dest ...any) error
+}
+
+// RunDB runs the cases of a driver's databases: migrations, reopening,
+// schema versions, concurrent opens and writers, and append-only histories
+// whatever writes to the database.
+func RunDB(t *testing.T, db DB) {
+	for _, c := range []struct {
+		name string
+		test func(*testing.T, DB)
+	}{
+		{"MigrationsNumbered", testMigrationsNumbered},
+		{"Reopen", testReopen},
+		{"NewerSchemaRefused", testNewerSchemaRefused},
+		{"ConcurrentOpen", testConcurrentOpen},
+		{"AppendOnlyTriggers", testAppendOnlyTriggers},
+		{"ConcurrentWriters", testConcurrentWriters},
+		{"ConcurrentAppends", testConcurrentAppends},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if db.Parallel {
+				t.Parallel()
+			}
+			c.test(t, db)
+		})
+	}
+}
+
+// LoadFixture imports Fixture into s in one transaction and commits.
+func LoadFixture(t *testing.T, s store.Store) {
+	t.Helper()
+	load(t, s, Fixture())
+}
+
+// open opens a store on the database at addr, closed at the end of t.
+func (db DB) open(t *testing.T, addr string) store.Store {
+	t.Helper()
+	s, err := db.Open(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// The migration files are numbered 1, 2, 3… without gaps, and the driver
+// knows them all.
+func testMigrationsNumbered(t *testing.T, db DB) {
+	names, err := fs.Glob(os.DirFS(db.Migrations), "*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatal("no migrations")
+	}
+	for i, name := range names {
+		if want := fmt.Sprintf("%03d_", i+1); !strings.HasPrefix(name, want) || !strings.HasSuffix(name, ".sql") {
+			t.Errorf("migration %q: want %s<name>.sql", name, want)
+		}
+	}
+	if got := db.Version; got != len(names) {
+		t.Errorf("SchemaVersion() = %d; want %d", got, len(names))
+	}
+}
+
+// Reopening a database changes nothing and applies no migration again.
+func testReopen(t *testing.T, db DB) {
+	ctx := context.Background()
+	addr := db.New(t)
+	s, err := db.Open(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	LoadFixture(t, s)
+	want := export(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = db.Reopen(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := export(t, s); !reflect.DeepEqual(got, want) {
+		t.Error("register differs after reopening")
+	}
+	var n int
+	if err := db.Raw(t, addr).Scan(`SELECT count(*) FROM schema_migrations`, &n); err != nil || n != db.Version {
+		t.Errorf("%d migrations recorded after reopening (%v); want each once, %d", n, err, db.Version)
+	}
+}
+
+// A database migrated by a newer bdt is refused, by Open and Reopen alike.
+func testNewerSchemaRefused(t *testing.T, db DB) {
+	ctx := context.Background()
+	addr := db.New(t)
+	s, err := db.Open(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	future := db.Version + 1
+	if err := db.Raw(t, addr).Exec(db.RecordVersion, future); err != nil {
+		t.Fatal(err)
+	}
+	for _, open := range []func(context.Context, string) (store.Store, error){db.Open, db.Reopen} {
+		s, err = open(ctx, addr)
+		if err == nil {
+			s.Close()
+			t.Fatal("Open of a newer schema succeeded")
+		}
+		if !errors.Is(err, store.ErrSchemaTooNew) || !strings.Contains(err.Error(), fmt.Sprint(future)) || !strings.Contains(err.Error(), "newer bdt") {
+			t.Errorf("Open = %v; want ErrSchemaTooNew naming version %d and a newer bdt", err, future)
+		}
+	}
+}
+
+// Several processes or replicas starting at once on a new database: each
+// opens it, the migrations are applied once.
+func testConcurrentOpen(t *testing.T, db DB) {
+	addr := db.New(t)
+	concurrently(t, "Open", 6, func(int) error {
+		s, err := db.Open(context.Background(), addr)
+		if err == nil {
+			err = s.Close()
+		}
+		return err
+	})
+	var count, top int
+	if err := db.Raw(t, addr).Scan(`SELECT count(*), max(version) FROM schema_migrations`, &count, &top); err != nil {
+		t.Fatal(err)
+	}
+	if count != db.Version || top != db.Version {
+		t.Errorf("schema_migrations: %d rows up to version %d; want each of 1..%d once", count, top, db.Version)
+	}
+}
+
+// Histories are append-only whatever writes to the database.
+func testAppendOnlyTriggers(t *testing.T, db DB) {
+	addr := db.New(t)
+	s := db.open(t, addr)
+	LoadFixture(t, s)
+	f := &ledger.File{Licence: "4NUV7KB58", Key: "4NUV7KB58/a.xml", Name: "a.xml", Status: ledger.Accepted}
+	inTx(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.FileInsert(ctx, f); err != nil {
+			return err
+		}
+		return tx.OutcomeInsert(ctx, f.ID, ledger.Outcome{Index: 1, Line: 2, Status: ledger.RecordAccepted})
+	})
+	conn := db.Raw(t, addr)
+	tests := []struct {
+		stmt string
+		ok   bool
+	}{
+		{`DELETE FROM status_change`, false},
+		{`UPDATE status_change SET reason = 'rewritten'`, false},
+		{`DELETE FROM fee_change`, false},
+		{`UPDATE fee_change SET after_course_fees_paid = 0`, false},
+		{`DELETE FROM activity_report`, false},
+		{`UPDATE activity_report SET details = 'rewritten'`, false},
+		{`UPDATE activity_report SET details = 'rewritten', withdrawn_by = 'X' WHERE ref = 'BDT-ACT-0003'`, false}, // withdraw and rewrite
+		{`UPDATE activity_report SET withdrawn_by = NULL WHERE withdrawn_by IS NOT NULL`, false},                   // un-withdraw
+		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE withdrawn_by IS NOT NULL`, false},                    // withdraw twice
+		{`UPDATE activity_report SET withdrawn_by = 'X' WHERE ref = 'BDT-ACT-0003'`, true},                         // withdraw once
+		{`DELETE FROM certificate WHERE number = 'CAS26000000001'`, false},                                         // has histories
+		{`UPDATE ledger_record SET status = 'REJECTED'`, false},
+		{`DELETE FROM ledger_record`, false},
+	}
+	for _, tt := range tests {
+		err := conn.Exec(tt.stmt)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err = %v; want ok %v", tt.stmt, err, tt.ok)
+		}
+	}
+}
+
+// Two stores on one database, as two processes or replicas would have,
+// writing at once to one certificate, each reading it first in its
+// transaction and writing what it read plus one: no transaction fails (the
+// driver waits for the lock), no update is lost (a lost one would show as a
+// short note) and no history interleaves.
+func testConcurrentWriters(t *testing.T, db DB) {
+	ctx := context.Background()
+	addr := db.New(t)
+	stores := []store.Store{db.open(t, addr), db.open(t, addr)}
+	LoadFixture(t, stores[0])
+	const cert, workers, rounds = "CAS26000000002", 6, 10
+	concurrently(t, "transaction", workers, func(w int) error {
+		s := stores[w%2]
+		var errs []error
+		for range rounds {
+			errs = append(errs, inTxErr(ctx, s, func(tx store.Tx) error {
+				certs, err := tx.Certificates(ctx, cert)
+				if err != nil {
+					return err
+				}
+				c := certs[cert]
+				return tx.Apply(ctx,
+					rules.SetNote{Cert: cert, Note: c.Note + "x"},
+					rules.SetStatus{Cert: cert, Change: rules.StatusChange{Status: rules.StatusAssigned, Reason: fmt.Sprint(len(c.Note))}},
+					rules.AddReport{Cert: cert, Report: rules.ActivityReport{Ref: fmt.Sprint("R", len(c.Note)), Type: rules.StudentAbsent}},
+				)
+			}))
+		}
+		return errors.Join(errs...)
+	})
+	certs, err := stores[1].Certificates(ctx, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := certs[cert]
+	if want := strings.Repeat("x", workers*rounds); c.Note != want {
+		t.Errorf("note has %d x; want %d (lost updates)", len(c.Note), workers*rounds)
+	}
+	history := c.StatusHistory[len(Fixture().Certificates[1].StatusHistory):]
+	for i, h := range history {
+		if h.Reason != fmt.Sprint(i) {
+			t.Fatalf("status history entry %d has reason %q; want %d: transactions interleaved", i, h.Reason, i)
+		}
+	}
+	if len(c.Activity) != workers*rounds {
+		t.Errorf("%d reports; want %d", len(c.Activity), workers*rounds)
+	}
+}
+
+// Appending to a certificate's history without reading it first (a
+// one-at-a-time action) still takes the next entry number safely.
+func testConcurrentAppends(t *testing.T, db DB) {
+	ctx := context.Background()
+	s := db.open(t, db.New(t))
+	LoadFixture(t, s)
+	const cert, n = "CAS26000000001", 24
+	concurrently(t, "transaction", n, func(i int) error {
+		return inTxErr(ctx, s, func(tx store.Tx) error {
+			return tx.Apply(ctx, rules.AddReport{Cert: cert, Report: rules.ActivityReport{Ref: fmt.Sprint("C", i), Type: rules.StudentAbsent}})
+		})
+	})
+	certs, err := s.Certificates(ctx, cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(certs[cert].Activity), len(Fixture().Certificates[0].Activity)+n; got != want {
+		t.Errorf("%d reports; want %d", got, want)
+	}
+}
+
+// concurrently runs fn(0), fn(1) … fn(n-1) at once, and fails t with each
+// error they return.
+func concurrently(t *testing.T, what string, n int, fn func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- fn(i)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// inTxErr runs fn in a transaction of s and commits it, returning the first
+// error (it may run in a goroutine other than the test's).
+func inTxErr(ctx context.Context, s store.Store, fn func(tx store.Tx) error) error {
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
