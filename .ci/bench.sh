@@ -189,7 +189,7 @@ if [ "$postgres" = 1 ]; then
     "$bin" register import --db "$pgbase/bench_template?sslmode=disable" "$d/register.xml" >&2
     for w in 1 2; do
       prep_pg() {
-        psql -q "$pgbase/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
+        PGOPTIONS=--client-min-messages=warning psql -q "$pgbase/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
         rm -rf "$d/run" && mkdir -p "$d/run/inbox"
         cp -r "$d/inbox/." "$d/run/inbox/"
       }
