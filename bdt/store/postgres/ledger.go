@@ -2,11 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,58 +12,21 @@ import (
 	"bdt/bdt/store"
 )
 
-const fileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
-	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
-	processed_at, received_at, started_at, finished_at, reports_written, archived`
-
-// fileSetColumns are the columns FileInsert and FileUpdate write, in the
-// order of fileArgs.
-var fileSetColumns = strings.Split(strings.Join(strings.Fields(strings.TrimPrefix(fileColumns, "id, ")), ""), ",")
-
-func timeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func nullTime(s *string) (time.Time, error) {
-	if s == nil {
-		return time.Time{}, nil
-	}
-	return parseTime(*s)
-}
-
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.Query(ctx, `SELECT `+fileColumns+` FROM ledger_file `+where, args...)
+	rows, err := r.q.Query(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read ledger: %w", err)
 	}
 	defer rows.Close()
 	var out []*ledger.File
 	for rows.Next() {
-		f := new(ledger.File)
-		var dup *int64
-		var findings []byte
-		var processed, received, started, finished *string
-		if err := rows.Scan(&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
-			&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
-			&f.Warnings, &findings, &f.Truncated, &processed, &received, &started, &finished, &f.ReportsWritten, &f.Archived); err != nil {
+		var row ledger.FileRow
+		if err := rows.Scan(row.Dest()...); err != nil {
 			return nil, fmt.Errorf("postgres: read ledger: %w", err)
 		}
-		if dup != nil {
-			f.DuplicateOf = *dup
-		}
-		if err := json.Unmarshal(findings, &f.FileFindings); err != nil {
-			return nil, fmt.Errorf("postgres: read ledger file %d findings: %w", f.ID, err)
-		}
-		for _, tv := range []struct {
-			dst *time.Time
-			src *string
-		}{{&f.ProcessedAt, processed}, {&f.ReceivedAt, received}, {&f.StartedAt, started}, {&f.FinishedAt, finished}} {
-			if *tv.dst, err = nullTime(tv.src); err != nil {
-				return nil, fmt.Errorf("postgres: read ledger file %d: %w", f.ID, err)
-			}
+		f, err := row.File(parseTime)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		out = append(out, f)
 	}
@@ -149,11 +110,9 @@ func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Out
 				yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
 				return
 			}
-			if findings != nil {
-				if err := json.Unmarshal(findings, &o.Findings); err != nil {
-					yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcome %d/%d: %w", fileID, o.Index, err))
-					return
-				}
+			if o.Findings, err = ledger.ParseFindings(findings); err != nil {
+				yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcome %d/%d: %w", fileID, o.Index, err))
+				return
 			}
 			if !yield(o, nil) {
 				return
@@ -171,27 +130,9 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 	return outcomes(ctx, r.q, fileID)
 }
 
-func fileArgs(f *ledger.File) ([]any, error) {
-	findings := f.FileFindings
-	if findings == nil {
-		findings = []ledger.Finding{}
-	}
-	fj, err := json.Marshal(findings)
-	if err != nil {
-		return nil, err
-	}
-	var dup any
-	if f.DuplicateOf != 0 {
-		dup = f.DuplicateOf
-	}
-	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
-		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
-		timeArg(f.ProcessedAt), timeArg(f.ReceivedAt), timeArg(f.StartedAt), timeArg(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
-}
-
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := fileArgs(f)
+	args, err := ledger.FileArgs(f, formatTime)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
@@ -199,7 +140,7 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 	for i := range params {
 		params[i] = fmt.Sprintf("$%d", i+1)
 	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(fileSetColumns, ", ")+`) VALUES (`+
+	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
 		strings.Join(params, ", ")+`) RETURNING id`, args...).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger insert %s: %w", f.Key, err)
@@ -209,12 +150,12 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := fileArgs(f)
+	args, err := ledger.FileArgs(f, formatTime)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	sets := make([]string, len(fileSetColumns))
-	for i, c := range fileSetColumns {
+	sets := make([]string, len(ledger.FileSetColumns))
+	for i, c := range ledger.FileSetColumns {
 		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
 	}
 	tag, err := t.tx.Exec(ctx, fmt.Sprintf(`UPDATE ledger_file SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args)+1),
@@ -239,13 +180,13 @@ func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Out
 	}
 	rows := make([][]any, len(outs))
 	for i, o := range outs {
-		var findings any
-		if len(o.Findings) > 0 {
-			b, err := json.Marshal(o.Findings)
-			if err != nil {
-				return fmt.Errorf("postgres: ledger: %w", err)
-			}
-			findings = string(b)
+		fj, err := ledger.FindingsJSON(o.Findings)
+		if err != nil {
+			return fmt.Errorf("postgres: ledger: %w", err)
+		}
+		var findings any // NULL for none
+		if fj != "" {
+			findings = fj
 		}
 		rows[i] = []any{fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings}
 	}

@@ -3,64 +3,30 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"strings"
-	"time"
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/store"
 )
 
-const fileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
-	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
-	processed_at, received_at, started_at, finished_at, reports_written, archived`
-
-func timeArg(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func nullTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid {
-		return time.Time{}, nil
-	}
-	return parseTime(s.String)
-}
-
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+fileColumns+` FROM ledger_file `+where, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
 	}
 	var out []*ledger.File
 	for rows.Next() {
-		f := new(ledger.File)
-		var dup sql.NullInt64
-		var findings string
-		var processed, received, started, finished sql.NullString
-		if err := rows.Scan(&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
-			&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
-			&f.Warnings, &findings, &f.Truncated, &processed, &received, &started, &finished, &f.ReportsWritten, &f.Archived); err != nil {
+		var row ledger.FileRow
+		if err := rows.Scan(row.Dest()...); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: read ledger: %w", err)
 		}
-		f.DuplicateOf = dup.Int64
-		if err := json.Unmarshal([]byte(findings), &f.FileFindings); err != nil {
+		f, err := row.File(parseTime)
+		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlite: read ledger file %d findings: %w", f.ID, err)
-		}
-		for _, tv := range []struct {
-			dst *time.Time
-			src sql.NullString
-		}{{&f.ProcessedAt, processed}, {&f.ReceivedAt, received}, {&f.StartedAt, started}, {&f.FinishedAt, finished}} {
-			if *tv.dst, err = nullTime(tv.src); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: read ledger file %d: %w", f.ID, err)
-			}
+			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 		out = append(out, f)
 	}
@@ -145,11 +111,9 @@ func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Out
 				yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
 				return
 			}
-			if findings != "" {
-				if err := json.Unmarshal([]byte(findings), &o.Findings); err != nil {
-					yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcome %d/%d: %w", fileID, o.Index, err))
-					return
-				}
+			if o.Findings, err = ledger.ParseFindings([]byte(findings)); err != nil {
+				yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcome %d/%d: %w", fileID, o.Index, err))
+				return
 			}
 			if !yield(o, nil) {
 				return
@@ -165,35 +129,13 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 	return outcomes(ctx, r.q, fileID)
 }
 
-func fileArgs(f *ledger.File) ([]any, error) {
-	findings := f.FileFindings
-	if findings == nil {
-		findings = []ledger.Finding{}
-	}
-	fj, err := json.Marshal(findings)
-	if err != nil {
-		return nil, err
-	}
-	var dup any
-	if f.DuplicateOf != 0 {
-		dup = f.DuplicateOf
-	}
-	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
-		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
-		timeArg(f.ProcessedAt), timeArg(f.ReceivedAt), timeArg(f.StartedAt), timeArg(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
-}
-
-const fileSetColumns = `licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
-	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
-	processed_at, received_at, started_at, finished_at, reports_written, archived`
-
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := fileArgs(f)
+	args, err := ledger.FileArgs(f, formatTime)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+fileSetColumns+`) VALUES (`+
+	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
 		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
@@ -204,13 +146,13 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := fileArgs(f)
+	args, err := ledger.FileArgs(f, formatTime)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	var sets []string
-	for _, c := range strings.Split(fileSetColumns, ",") {
-		sets = append(sets, strings.TrimSpace(c)+" = ?")
+	sets := make([]string, len(ledger.FileSetColumns))
+	for i, c := range ledger.FileSetColumns {
+		sets[i] = c + " = ?"
 	}
 	res, err := t.exec(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
 	if err != nil {
@@ -234,13 +176,9 @@ func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Out
 		n := min(len(outs), outcomeRows)
 		args := make([]any, 0, n*8)
 		for _, o := range outs[:n] {
-			findings := ""
-			if len(o.Findings) > 0 {
-				b, err := json.Marshal(o.Findings)
-				if err != nil {
-					return fmt.Errorf("sqlite: ledger: %w", err)
-				}
-				findings = string(b)
+			findings, err := ledger.FindingsJSON(o.Findings) // "" for none
+			if err != nil {
+				return fmt.Errorf("sqlite: ledger: %w", err)
 			}
 			args = append(args, fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings)
 		}
