@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"bdt/bdt/store"
 )
 
 // Migration is one numbered schema change.
@@ -56,4 +58,38 @@ func Latest(ms []Migration) int {
 		return 0
 	}
 	return ms[len(ms)-1].Version
+}
+
+// Set is a driver's embedded migrations.
+type Set struct {
+	FS     fs.FS
+	Glob   string // the migration files in FS, e.g. "migrations/*.sql"
+	Driver string // names the driver in errors
+}
+
+// Load returns the migrations of the set in order (1, 2, 3… without gaps).
+func (s Set) Load() ([]Migration, error) {
+	return Load(s.FS, s.Glob, s.Driver)
+}
+
+// Version returns the newest version of the set: the schema version a
+// binary holding it knows. It is 0 when the migrations do not load.
+func (s Set) Version() int {
+	ms, err := s.Load()
+	if err != nil {
+		return 0
+	}
+	return Latest(ms)
+}
+
+// Pending returns the migrations of ms that a database at schema version
+// have lacks. A database newer than ms is refused with
+// store.ErrSchemaTooNew; where names it in the error ("postgres", "sqlite:
+// FILE").
+func Pending(ms []Migration, have int, where string) ([]Migration, error) {
+	if known := Latest(ms); have > known {
+		return nil, fmt.Errorf("%s: schema version %d is newer than this bdt, which knows up to version %d: "+
+			"a newer bdt migrated this database; run that version (or newer): %w", where, have, known, store.ErrSchemaTooNew)
+	}
+	return ms[have:], nil
 }

@@ -6,33 +6,20 @@ import (
 	"fmt"
 	"time"
 
-	"bdt/bdt/store"
 	schemamig "bdt/bdt/store/migration"
 )
 
-// migrationFiles holds the numbered migrations, NNN_name.sql, applied in
-// order of NNN. A migration is never edited once released: a change to the
-// schema is a new file.
+// migrationFiles holds the numbered migrations, NNN_name.sql (see
+// bdt/store/migration).
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration = schemamig.Migration
-
-// migrations returns the embedded migrations in order (1, 2, 3… without gaps).
-func migrations() ([]migration, error) {
-	return schemamig.Load(migrationFiles, "migrations/*.sql", "postgres")
-}
+// migrations are the driver's schema migrations.
+var migrations = schemamig.Set{FS: migrationFiles, Glob: "migrations/*.sql", Driver: "postgres"}
 
 // SchemaVersion returns the newest schema version this binary knows.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].Version
-}
+func SchemaVersion() int { return migrations.Version() }
 
 // migrate brings the schema up to the newest version (when apply is set) in
 // one transaction holding an advisory lock of the schema, so replicas
@@ -41,7 +28,7 @@ func SchemaVersion() int {
 // behind. It returns the version the database had before, and refuses a
 // newer schema than this binary knows.
 func (s *Store) migrate(ctx context.Context, apply bool) (int, error) {
-	ms, err := migrations()
+	ms, err := migrations.Load()
 	if err != nil {
 		return 0, err
 	}
@@ -66,15 +53,14 @@ func (s *Store) migrate(ctx context.Context, apply bool) (int, error) {
 	if err := t.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
 		return 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	known := len(ms)
-	if have > known {
-		return have, fmt.Errorf("postgres: schema version %d is newer than this bdt, which knows up to version %d: "+
-			"a newer bdt migrated this database; run that version (or newer): %w", have, known, store.ErrSchemaTooNew)
+	pending, err := schemamig.Pending(ms, have, "postgres")
+	if err != nil {
+		return have, err
 	}
-	if have < known && !apply {
-		return have, fmt.Errorf("postgres: schema version %d, this bdt needs %d: %w", have, known, ErrSchemaTooOld)
+	if len(pending) > 0 && !apply {
+		return have, fmt.Errorf("postgres: schema version %d, this bdt needs %d: %w", have, len(ms), ErrSchemaTooOld)
 	}
-	for _, m := range ms[have:] {
+	for _, m := range pending {
 		if _, err := t.Exec(ctx, m.SQL); err != nil {
 			return have, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}

@@ -7,40 +7,27 @@ import (
 	"fmt"
 	"time"
 
-	"bdt/bdt/store"
 	schemamig "bdt/bdt/store/migration"
 )
 
-// migrationFiles holds the numbered migrations, NNN_name.sql, applied in
-// order of NNN. A migration is never edited once released: a change to the
-// schema is a new file.
+// migrationFiles holds the numbered migrations, NNN_name.sql (see
+// bdt/store/migration).
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration = schemamig.Migration
-
-// migrations returns the embedded migrations in order (1, 2, 3… without gaps).
-func migrations() ([]migration, error) {
-	return schemamig.Load(migrationFiles, "migrations/*.sql", "sqlite")
-}
+// migrations are the driver's schema migrations.
+var migrations = schemamig.Set{FS: migrationFiles, Glob: "migrations/*.sql", Driver: "sqlite"}
 
 // SchemaVersion returns the newest schema version this binary knows.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].Version
-}
+func SchemaVersion() int { return migrations.Version() }
 
 // migrate brings the database up to the newest schema version in one
 // IMMEDIATE transaction, so two processes opening a new file at once
 // serialise and the second finds the work done. It refuses a database whose
 // version is newer than this binary knows.
 func migrate(ctx context.Context, db *sql.DB, file string) error {
-	ms, err := migrations()
+	ms, err := migrations.Load()
 	if err != nil {
 		return err
 	}
@@ -59,12 +46,11 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 	if err := t.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
-	known := len(ms)
-	if have > known {
-		return fmt.Errorf("sqlite: %s: schema version %d is newer than this bdt, which knows up to version %d: "+
-			"a newer bdt migrated this database; run that version (or newer): %w", file, have, known, store.ErrSchemaTooNew)
+	pending, err := schemamig.Pending(ms, have, "sqlite: "+file)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms[have:] {
+	for _, m := range pending {
 		if _, err := t.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
 		}
