@@ -199,7 +199,9 @@ static int bdt_pop_line(bdt_state *s) {
 }
 
 static void bdt_push(bdt_state *s, const xmlChar *name) {
-	bdt_push_line(s, (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0);
+	s->start_line = (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0;
+	if (!s->push)
+		bdt_push_line(s, s->start_line);
 	if (!bdt_grow((void **)&s->stack, &s->stack_cap, s->depth + 1, sizeof(bdt_frame))) {
 		s->oom = 1;
 		s->depth++; /* keep the count right; frames beyond the array are unnamed */
@@ -252,12 +254,61 @@ static void bdt_push(bdt_state *s, const xmlChar *name) {
 
 enum { BDT_TEXT_CHARS = 1, BDT_TEXT_WS = 2, BDT_TEXT_CDATA = 3 };
 
+
+/*
+ * bdt_raise reports a parser error of libxml2's own (which the push
+ * parser, building no tree, does not raise itself) as libxml2 raises it:
+ * at the parser's position, then stops the parser.
+ */
+static void bdt_raise(bdt_state *s, int code, int level, const char *msg) {
+	xmlError e;
+	memset(&e, 0, sizeof e);
+	e.domain = XML_FROM_PARSER;
+	e.code = code;
+	e.level = level;
+	e.message = (char *)msg;
+	if (s->ctxt != NULL && s->ctxt->input != NULL) {
+		e.line = s->ctxt->input->line;
+		e.int2 = s->ctxt->input->col;
+	}
+	bdt_on_error(s, &e);
+	if (s->ctxt != NULL) {
+		if (level == XML_ERR_FATAL)
+			s->ctxt->wellFormed = 0;
+		s->ctxt->errNo = code;
+		xmlStopParser(s->ctxt);
+	}
+}
+
+/*
+ * bdt_text_limit applies, for the push parser, the limit libxml2's tree
+ * builder (xmlSAX2Characters) puts on one text node: an append that takes
+ * it past XML_MAX_TEXT_LENGTH bytes fails ("huge text node") and stops the
+ * parser. A text node is a run of text (or of CDATA) between two other
+ * nodes; trun is the length of the one open.
+ */
+static void bdt_text_limit(bdt_state *s, int kind, int len) {
+	int type = kind == BDT_TEXT_CDATA ? 2 : 1;
+	if (s->ttype != type) {
+		s->ttype = type;
+		s->trun = 0;
+	}
+	if (s->trun > 0 && s->trun + (size_t)len > XML_MAX_TEXT_LENGTH &&
+	    (s->ctxt->options & XML_PARSE_HUGE) == 0) {
+		bdt_raise(s, XML_ERR_NO_MEMORY, XML_ERR_ERROR, "xmlSAX2Characters: huge text node");
+		return;
+	}
+	s->trun += (size_t)len;
+}
+
 static void bdt_flush_text(bdt_state *s) {
 	if (s == NULL || s->tlen == 0)
 		return;
 	int len = (int)s->tlen;
 	s->tlen = 0;
 	s->tbuf[len] = '\0';
+	if (s->push)
+		bdt_text_limit(s, s->tkind, len);
 	switch (s->tkind) {
 	case BDT_TEXT_CHARS:
 		s->orig_chars(s->tctx, s->tbuf, len);
@@ -323,6 +374,7 @@ static void bdt_comment(void *ctx, const xmlChar *value) {
 	if (s == NULL)
 		return;
 	bdt_flush_text(s);
+	s->ttype = 0;
 	s->orig_comment(ctx, value);
 }
 
@@ -331,6 +383,7 @@ static void bdt_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
 	if (s == NULL)
 		return;
 	bdt_flush_text(s);
+	s->ttype = 0;
 	s->orig_pi(ctx, target, data);
 }
 
@@ -339,6 +392,7 @@ static void bdt_ref(void *ctx, const xmlChar *name) {
 	if (s == NULL)
 		return;
 	bdt_flush_text(s);
+	s->ttype = 0;
 	s->orig_ref(ctx, name);
 }
 
@@ -367,7 +421,17 @@ static void bdt_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 	if (s == NULL)
 		return;
 	bdt_flush_text(s);
+	s->ttype = 0;
 	bdt_push(s, localname);
+	/* The depth limit of libxml2's tree builder (nodePush), which the push
+	 * parser without a tree does not apply. */
+	if (s->push && s->depth - 1 > (int)xmlParserMaxDepth &&
+	    (s->ctxt->options & XML_PARSE_HUGE) == 0) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "Excessive depth in document: %d use XML_PARSE_HUGE option\n",
+		         (int)xmlParserMaxDepth);
+		bdt_raise(s, XML_ERR_INTERNAL_ERROR, XML_ERR_FATAL, msg);
+	}
 	s->orig_start(ctx, localname, prefix, URI, nb_namespaces, namespaces,
 	              nb_attributes, nb_defaulted, attributes);
 }
@@ -378,6 +442,7 @@ static void bdt_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (s == NULL)
 		return;
 	bdt_flush_text(s);
+	s->ttype = 0;
 	/* Validation of the element's content runs here, while it is still on top. */
 	s->orig_end(ctx, localname, prefix, URI);
 	if (s->depth > 0)
@@ -528,17 +593,28 @@ typedef struct {
 	xmlParserCtxtPtr ctxt;
 } bdt_reader_head;
 
+static void bdt_open_push(bdt_state *s, xmlSchemaPtr schema);
+static void bdt_wrap_sax(bdt_state *s, xmlSAXHandlerPtr sax);
+
 bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
-                    int capture_records, int max_errors) {
+                    int capture_records, int max_errors, int push) {
 	bdt_state *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return NULL;
 	s->io = io;
+	s->push = push;
+	s->final_ev = -1;
 	s->record_name = strdup(record_name ? record_name : "");
 	s->capture_records = capture_records;
 	s->max_errors = max_errors > 0 ? max_errors : 1;
 	if (s->record_name == NULL) {
 		s->open_error = "out of memory";
+		return s;
+	}
+	if (push) {
+		bdt_enter(s);
+		bdt_open_push(s, schema);
+		bdt_leave();
 		return s;
 	}
 
@@ -582,6 +658,18 @@ bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
 		s->open_error = "unexpected SAX handler in the reader";
 		goto out;
 	}
+	bdt_wrap_sax(s, sax);
+out:
+	bdt_leave();
+	return s;
+}
+
+/*
+ * bdt_wrap_sax puts the position tracking (bdt_start, bdt_end), the text
+ * gathering (bdt_text) and the entity lookups in front of the SAX block the
+ * parser calls, which is the schema plug's when a schema is attached.
+ */
+static void bdt_wrap_sax(bdt_state *s, xmlSAXHandlerPtr sax) {
 	s->orig_start = sax->startElementNs;
 	s->orig_end = sax->endElementNs;
 	sax->startElementNs = bdt_start;
@@ -603,9 +691,6 @@ bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
 #undef BDT_WRAP
 	sax->getEntity = bdt_get_entity;
 	sax->getParameterEntity = bdt_get_pentity;
-out:
-	bdt_leave();
-	return s;
 }
 
 /*
@@ -616,7 +701,7 @@ out:
 #define BDT_MAX_CAPTURE (1 << 20)
 
 static int bdt_buf_need(bdt_state *s, size_t n) {
-	if (s->blen + n > BDT_MAX_CAPTURE)
+	if (s->blen - s->rec_off + n > BDT_MAX_CAPTURE)
 		return 0;
 	if (s->blen + n <= s->bcap)
 		return 1;
@@ -654,8 +739,7 @@ static void bdt_buf_start(bdt_state *s, const xmlChar *name, int line) {
 	s->blen += 9 + n;
 }
 
-static void bdt_buf_text(bdt_state *s, const xmlChar *text) {
-	size_t n = text ? strlen((const char *)text) : 0;
+static void bdt_buf_textn(bdt_state *s, const xmlChar *text, size_t n) {
 	if (n == 0 || !bdt_buf_need(s, 5 + n))
 		return;
 	unsigned char *p = s->buf + s->blen;
@@ -663,6 +747,10 @@ static void bdt_buf_text(bdt_state *s, const xmlChar *text) {
 	bdt_put32(p + 1, (uint32_t)n);
 	memcpy(p + 5, text, n);
 	s->blen += 5 + n;
+}
+
+static void bdt_buf_text(bdt_state *s, const xmlChar *text) {
+	bdt_buf_textn(s, text, text ? strlen((const char *)text) : 0);
 }
 
 static void bdt_buf_end(bdt_state *s) {
@@ -677,8 +765,12 @@ static void bdt_buf_end(bdt_state *s) {
  * read takes its start line from the queue the parser side filled, in
  * document order, so lines are exact past 65535.
  */
+static int bdt_next_push(bdt_state *s);
+
 int bdt_next(bdt_state *s) {
 	int ev;
+	if (s->push)
+		return bdt_next_push(s);
 	bdt_enter(s);
 	for (;;) {
 		int r = xmlTextReaderRead(s->reader);
@@ -721,6 +813,7 @@ int bdt_next(bdt_state *s) {
 			if (kind == 0)
 				continue;
 			s->blen = 0;
+			s->rec_off = 0;
 			bdt_buf_start(s, name, line);
 			if (empty) {
 				bdt_buf_end(s);
@@ -753,11 +846,17 @@ int bdt_next(bdt_state *s) {
 			break;
 		}
 	}
+	s->obuf = s->buf;
+	s->olen = s->blen;
+	s->orecord = s->wrecords;
+	s->oissues = s->nissues;
 	bdt_leave();
 	return ev;
 }
 
 int bdt_is_valid(bdt_state *s) {
+	if (s->push)
+		return s->vctxt == NULL || xmlSchemaIsValid(s->vctxt) == 1;
 	bdt_enter(s);
 	int v = xmlTextReaderIsValid(s->reader);
 	bdt_leave();
@@ -765,6 +864,8 @@ int bdt_is_valid(bdt_state *s) {
 }
 
 int bdt_parser_line(bdt_state *s) {
+	if (s->push)
+		return (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0;
 	return xmlTextReaderGetParserLineNumber(s->reader);
 }
 
@@ -772,6 +873,15 @@ void bdt_close(bdt_state *s) {
 	if (s == NULL)
 		return;
 	bdt_enter(s);
+	if (s->push) {
+		if (s->plug != NULL)
+			xmlSchemaSAXUnplug(s->plug); /* gives ctxt its own SAX block back */
+		if (s->ctxt != NULL) {
+			if (s->ctxt->myDoc != NULL) /* never built: no startDocument */
+				xmlFreeDoc(s->ctxt->myDoc);
+			xmlFreeParserCtxt(s->ctxt);
+		}
+	}
 	if (s->reader != NULL)
 		xmlFreeTextReader(s->reader); /* unplugs the schema; keeps our vctxt */
 	if (s->vctxt != NULL)
@@ -786,6 +896,8 @@ void bdt_close(bdt_state *s) {
 	free(s->lines);
 	free(s->buf);
 	free(s->tbuf);
+	free(s->ibuf);
+	free(s->ready);
 	free(s->record_name);
 	free(s);
 }
@@ -800,4 +912,324 @@ char *bdt_malloc_info(void) {
 	malloc_info(0, f);
 	fclose(f);
 	return buf;
+}
+
+/* ----------------------------------------------------------- push parser */
+
+/*
+ * The push parser: bdt_next reads the input from Go and feeds it to
+ * xmlParseChunk in pieces of BDT_PUSH_CHUNK bytes; no tree is built. The
+ * schema is plugged into SAX (xmlSchemaSAXPlug, as xmlSchemaValidateStream
+ * and xmllint --sax --schema do); the SAX block under the plug is ours
+ * (bdt_sax_*), and captures the header and the records into buf as they
+ * complete, queued in ready until bdt_next hands them out one by one. A
+ * piece may complete several records; all the errors raised while parsing
+ * it are collected before the first of them is handed out.
+ */
+#define BDT_PUSH_READ 4096
+#define BDT_PUSH_CHUNK 512
+
+static void bdt_ready_add(bdt_state *s, int kind, int record, size_t off, size_t len) {
+	if (!bdt_grow((void **)&s->ready, &s->rcap, s->rtail + 1, sizeof(bdt_ready))) {
+		s->oom = 1;
+		xmlStopParser(s->ctxt);
+		return;
+	}
+	bdt_ready *r = &s->ready[s->rtail++];
+	r->kind = kind;
+	r->record = record;
+	r->off = off;
+	r->len = len;
+	r->nissues = -1;
+}
+
+/* The element's depth: 0 for the root. bdt_start has pushed it, bdt_end
+ * pops it after the callbacks under it have run. */
+static int bdt_sax_depth(bdt_state *s) { return s->depth - 1; }
+
+static void bdt_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                          const xmlChar *URI, int nb_namespaces, const xmlChar **namespaces,
+                          int nb_attributes, int nb_defaulted, const xmlChar **attributes) {
+	(void)ctx;
+	(void)prefix;
+	(void)URI;
+	(void)nb_namespaces;
+	(void)namespaces;
+	(void)nb_attributes;
+	(void)nb_defaulted;
+	(void)attributes;
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	if (s->capturing) {
+		bdt_buf_start(s, localname, s->start_line);
+		return;
+	}
+	if (bdt_sax_depth(s) != 1)
+		return;
+	int kind = 0;
+	if (s->record_name[0] != '\0' && xmlStrEqual(localname, (const xmlChar *)s->record_name)) {
+		s->wrecords++;
+		s->rec_open = 1;
+		/* The issues of a record handed out go no further than the
+		 * next record's, whatever the size of the pieces parsed. */
+		for (int i = s->rhead; i < s->rtail; i++)
+			if (s->ready[i].nissues < 0 && s->ready[i].record <= s->wrecords - 2)
+				s->ready[i].nissues = s->nissues;
+		if (s->capture_records)
+			kind = BDT_EV_RECORD;
+	} else if (!s->header_done && s->wrecords == 0 && xmlStrEqual(localname, BAD_CAST "Header")) {
+		s->header_done = 1;
+		kind = BDT_EV_HEADER;
+	}
+	if (kind == 0)
+		return;
+	s->rec_off = s->blen;
+	s->cap_record = s->wrecords;
+	bdt_buf_start(s, localname, s->start_line);
+	s->capturing = 1;
+	s->cap_depth = 1;
+	s->cap_kind = kind;
+}
+
+static void bdt_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                        const xmlChar *URI) {
+	(void)ctx;
+	(void)localname;
+	(void)prefix;
+	(void)URI;
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	int depth = bdt_sax_depth(s);
+	if (s->rec_open && depth == 1) {
+		s->rec_open = 0;
+		s->wdone++;
+	}
+	if (!s->capturing)
+		return;
+	bdt_buf_end(s);
+	if (depth == s->cap_depth) {
+		s->capturing = 0;
+		bdt_ready_add(s, s->cap_kind, s->cap_record, s->rec_off, s->blen - s->rec_off);
+		s->rec_off = s->blen;
+	}
+}
+
+static void bdt_sax_text(void *ctx, const xmlChar *ch, int len) {
+	(void)ctx;
+	bdt_state *s = bdt_cur;
+	if (s != NULL && s->capturing && len > 0)
+		bdt_buf_textn(s, ch, (size_t)len);
+}
+
+static void bdt_sax_comment(void *ctx, const xmlChar *value) {
+	(void)ctx;
+	(void)value;
+}
+
+static void bdt_sax_pi(void *ctx, const xmlChar *target, const xmlChar *data) {
+	(void)ctx;
+	(void)target;
+	(void)data;
+}
+
+/* A DOCTYPE: refused. The parser stops at once; nothing of it is read. */
+static void bdt_sax_subset(void *ctx, const xmlChar *name, const xmlChar *ExternalID,
+                           const xmlChar *SystemID) {
+	(void)ctx;
+	(void)name;
+	(void)ExternalID;
+	(void)SystemID;
+	bdt_state *s = bdt_cur;
+	if (s == NULL)
+		return;
+	s->doctype = 1;
+	xmlStopParser(s->ctxt);
+}
+
+/* The line of validity errors, as the reader's locator gave it: the
+ * parser's current line (the schema validator gives no column). */
+static int bdt_locator(void *ctx, const char **file, unsigned long *line) {
+	bdt_state *s = ctx;
+	if (file != NULL)
+		*file = NULL;
+	if (line != NULL)
+		*line = 0;
+	if (s == NULL || s->ctxt == NULL || s->ctxt->input == NULL)
+		return -1;
+	if (file != NULL)
+		*file = s->ctxt->input->filename;
+	if (line != NULL)
+		*line = (unsigned long)s->ctxt->input->line;
+	return 0;
+}
+
+static void bdt_open_push(bdt_state *s, xmlSchemaPtr schema) {
+	xmlSAXHandler sax;
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = bdt_sax_start;
+	sax.endElementNs = bdt_sax_end;
+	sax.characters = bdt_sax_text;
+	sax.ignorableWhitespace = bdt_sax_text;
+	sax.cdataBlock = bdt_sax_text;
+	sax.internalSubset = bdt_sax_subset;
+	/* (so that the plug passes them on, to bdt_comment and bdt_pi) */
+	sax.comment = bdt_sax_comment;
+	sax.processingInstruction = bdt_sax_pi;
+	sax.getEntity = bdt_get_entity;
+	sax.getParameterEntity = bdt_get_pentity;
+
+	s->ibuf = malloc(BDT_PUSH_READ + BDT_PUSH_CHUNK);
+	if (s->ibuf == NULL) {
+		s->open_error = "out of memory";
+		return;
+	}
+	/* As xmlReaderForIO does: the first four bytes go to the context, to
+	 * detect the encoding (UTF-16 from its first bytes). */
+	int n = bdt_io_read((void *)s->io, s->ibuf, 4);
+	if (n < 0) {
+		s->open_error = "reading input failed";
+		return;
+	}
+	if (n == 0)
+		s->eof = 1;
+	if (n == 4) {
+		s->ctxt = xmlCreatePushParserCtxt(&sax, s, s->ibuf, 4, NULL);
+	} else {
+		s->ctxt = xmlCreatePushParserCtxt(&sax, s, NULL, 0, NULL);
+		s->ilen = n; /* fed with the rest */
+	}
+	if (s->ctxt == NULL) {
+		s->open_error = "xmlCreatePushParserCtxt failed";
+		return;
+	}
+	/*
+	 * No XML_PARSE_NOENT (entities are never substituted), no DTDLOAD or
+	 * DTDATTR (no DTD is ever read), NONET; NOERROR and NOWARNING keep
+	 * libxml2 from printing: every error reaches bdt_on_error instead. No
+	 * HUGE: libxml2's limits on a name, a text node, a depth stay on.
+	 */
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	           XML_PARSE_BIG_LINES;
+	if (xmlCtxtUseOptions(s->ctxt, opts) != 0) {
+		s->open_error = "xmlCtxtUseOptions failed";
+		return;
+	}
+	if (schema != NULL) {
+		s->vctxt = xmlSchemaNewValidCtxt(schema);
+		if (s->vctxt == NULL) {
+			s->open_error = "xmlSchemaNewValidCtxt failed";
+			return;
+		}
+		xmlSchemaSetValidStructuredErrors(s->vctxt, bdt_on_error, s);
+		xmlSchemaValidateSetLocator(s->vctxt, bdt_locator, s);
+		s->plug = xmlSchemaSAXPlug(s->vctxt, &s->ctxt->sax, &s->ctxt->userData);
+		if (s->plug == NULL) {
+			s->open_error = "xmlSchemaSAXPlug failed";
+			return;
+		}
+	}
+	xmlSAXHandlerPtr h = s->ctxt->sax;
+	if (h == NULL || h->initialized != XML_SAX2_MAGIC ||
+	    h->startElementNs == NULL || h->endElementNs == NULL) {
+		s->open_error = "unexpected SAX handler in the push parser";
+		return;
+	}
+	bdt_wrap_sax(s, h);
+}
+
+/* bdt_push_check looks at the parser after a call of xmlParseChunk that
+ * returned ret: whatever stopped it ends the document. As the reader did,
+ * a parser error code stops it even when the document is still called
+ * well-formed (a namespace error). */
+static void bdt_push_check(bdt_state *s, int ret) {
+	if (s->doctype)
+		s->final_ev = BDT_EV_DOCTYPE;
+	else if (ret != 0 || !s->ctxt->wellFormed || s->oom)
+		s->final_ev = BDT_EV_FATAL;
+}
+
+/* bdt_push_chunk parses n bytes of ibuf (terminate: the last ones). As
+ * the reader did, nothing completed in a piece that fails is handed out:
+ * no capture, no record counted. */
+static void bdt_push_chunk(bdt_state *s, int n, int terminate) {
+	int wdone = s->wdone;
+	int ret = xmlParseChunk(s->ctxt, s->ibuf + s->ioff, n, terminate);
+	s->ioff += n;
+	bdt_push_check(s, ret);
+	if (s->final_ev == BDT_EV_FATAL) {
+		s->rhead = s->rtail = 0;
+		s->wdone = wdone;
+	}
+}
+
+/*
+ * bdt_next_push feeds the parser as xmlTextReader did (xmlTextReaderPushData):
+ * reads of BDT_PUSH_READ bytes, parsed in pieces of BDT_PUSH_CHUNK bytes,
+ * a shorter piece only after a short read and at the end; a read that fails
+ * leaves what is left of the last one unparsed. So the parser meets a
+ * broken document, and a refusal of the guard, at the same point.
+ */
+static int bdt_next_push(bdt_state *s) {
+	bdt_enter(s);
+	int ev;
+	for (;;) {
+		if (s->rhead < s->rtail) {
+			bdt_ready *r = &s->ready[s->rhead++];
+			s->obuf = s->buf + r->off;
+			s->olen = r->len;
+			s->orecord = r->record;
+			s->oissues = r->nissues >= 0 ? r->nissues : s->nissues;
+			ev = r->kind;
+			break;
+		}
+		s->rhead = s->rtail = 0;
+		s->obuf = NULL;
+		s->olen = 0;
+		s->oissues = s->nissues;
+		if (s->final_ev >= 0) {
+			ev = s->final_ev;
+			break;
+		}
+		/* Every capture handed out: keep only the one in progress. */
+		if (s->capturing && s->rec_off > 0) {
+			memmove(s->buf, s->buf + s->rec_off, s->blen - s->rec_off);
+			s->blen -= s->rec_off;
+		} else if (!s->capturing) {
+			s->blen = 0;
+		}
+		s->rec_off = 0;
+		int avail = s->ilen - s->ioff;
+		if (avail >= BDT_PUSH_CHUNK) {
+			bdt_push_chunk(s, BDT_PUSH_CHUNK, 0);
+			continue;
+		}
+		if (s->eof) {
+			bdt_push_chunk(s, avail, 1);
+			if (s->final_ev < 0)
+				s->final_ev = BDT_EV_END;
+			continue;
+		}
+		if (s->ioff > 0) {
+			memmove(s->ibuf, s->ibuf + s->ioff, (size_t)avail);
+			s->ilen = avail;
+			s->ioff = 0;
+		}
+		int n = bdt_io_read((void *)s->io, s->ibuf + s->ilen, BDT_PUSH_READ);
+		if (n < 0) {
+			s->final_ev = BDT_EV_FATAL; /* Go reports the read error */
+			continue;
+		}
+		if (n == 0) {
+			s->eof = 1;
+			continue;
+		}
+		s->ilen += n;
+		if (s->ilen < BDT_PUSH_CHUNK)
+			bdt_push_chunk(s, s->ilen, 0);
+	}
+	bdt_leave();
+	return ev;
 }

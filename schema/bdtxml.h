@@ -62,6 +62,14 @@ typedef struct {
 	bdt_kid kids[BDT_KIDS];
 } bdt_frame;
 
+/* bdt_ready is one capture completed by the push parser. */
+typedef struct bdt_ready {
+	int kind;   /* BDT_EV_HEADER or BDT_EV_RECORD */
+	int record; /* record index */
+	size_t off, len;
+	int nissues; /* issues raised before record+2 started; -1 not yet */
+} bdt_ready;
+
 typedef struct bdt_state {
 	/* configuration */
 	uintptr_t io;       /* cgo.Handle of the Go input */
@@ -69,8 +77,10 @@ typedef struct bdt_state {
 	int capture_records;
 	int max_errors;
 
-	/* libxml2 objects */
+	/* libxml2 objects: a reader (push == 0) or a push parser (push == 1) */
+	int push;
 	xmlTextReaderPtr reader;
+	xmlSchemaSAXPlugPtr plug; /* the schema's SAX plug (push parser) */
 	xmlParserCtxtPtr ctxt;
 	xmlSchemaValidCtxtPtr vctxt;
 	startElementNsSAX2Func orig_start;
@@ -97,6 +107,18 @@ typedef struct bdt_state {
 	int tkind;
 	unsigned char *tbuf;
 	size_t tlen, tcap;
+	int ttype;   /* push parser: the text node open (1 text, 2 CDATA, 0 none) */
+	size_t trun; /* and its length so far (see bdt_text_limit) */
+
+	/* push parser: input read from Go, fed to xmlParseChunk in pieces */
+	char *ibuf;
+	int ilen, ioff;
+	int eof;         /* the input ended (read returned 0) */
+	int final_ev;    /* the event that ends the document, once known; -1 before */
+	int doctype;     /* a DOCTYPE was met (the parser was stopped) */
+	int start_line;  /* the line of the start tag being handled */
+	struct bdt_ready *ready; /* captures completed, not yet returned */
+	int rhead, rtail, rcap;
 
 	/* walk side */
 	int wrecords;      /* record elements started (the index of the last) */
@@ -106,6 +128,13 @@ typedef struct bdt_state {
 	int capturing, cap_depth, cap_kind;
 	unsigned char *buf;
 	size_t blen, bcap;
+	size_t rec_off;  /* where the capture in progress starts in buf */
+	int cap_record;  /* its record index */
+	/* what bdt_next returned: the capture, and its record index */
+	const unsigned char *obuf;
+	size_t olen;
+	int orecord;
+	int oissues; /* the issues that go with it: those before record+2 */
 
 	/* errors */
 	bdt_issue *issues;
@@ -118,7 +147,7 @@ typedef struct bdt_state {
 
 void bdt_init(void);
 bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
-                    int capture_records, int max_errors);
+                    int capture_records, int max_errors, int push);
 int bdt_next(bdt_state *s);
 int bdt_is_valid(bdt_state *s);
 int bdt_parser_line(bdt_state *s);

@@ -134,6 +134,10 @@ const (
 	evDoctype = C.BDT_EV_DOCTYPE // a DOCTYPE node was read
 )
 
+// pushParser selects libxml2's push parser with the schema plugged into
+// SAX (no tree is built) over the xmlTextReader.
+var pushParser = true
+
 // doc is one document being parsed by libxml2.
 type doc struct {
 	st     *C.bdt_state
@@ -154,7 +158,11 @@ func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords
 	if captureRecords {
 		capture = 1
 	}
-	d.st = C.bdt_open(C.uintptr_t(d.handle), schema, crec, capture, C.int(maxErrors))
+	push := C.int(0)
+	if pushParser {
+		push = 1
+	}
+	d.st = C.bdt_open(C.uintptr_t(d.handle), schema, crec, capture, C.int(maxErrors), push)
 	if d.st == nil {
 		d.handle.Delete()
 		return nil, errors.New("schema: out of memory")
@@ -172,17 +180,21 @@ func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords
 
 func (d *doc) next() int { return int(C.bdt_next(d.st)) }
 
-// buf returns the subtree bdt_next left; valid until the next call.
+// buf returns the subtree bdt_next returned; valid until the next call.
 func (d *doc) buf() []byte {
-	if d.st.blen == 0 {
+	if d.st.olen == 0 || d.st.obuf == nil {
 		return nil
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(d.st.buf)), int(d.st.blen))
+	return unsafe.Slice((*byte)(unsafe.Pointer(d.st.obuf)), int(d.st.olen))
 }
 
-// rawIssues returns the issues collected in C from index from on.
+// record returns the index of the record bdt_next returned.
+func (d *doc) record() int { return int(d.st.orecord) }
+
+// rawIssues returns the issues collected in C from index from on, up to
+// those that go with what bdt_next returned last.
 func (d *doc) rawIssues(from int) []C.bdt_issue {
-	n := int(d.st.nissues)
+	n := int(d.st.oissues)
 	if from >= n {
 		return nil
 	}

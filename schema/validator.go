@@ -475,7 +475,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]st
 		case evRecord:
 			if w != nil {
 				var issues []Issue
-				idx := int(d.st.wrecords)
+				idx := d.record()
 				issues, attached = recordIssues(res.Issues, idx, attached)
 				if w.add(d.buf(), idx, issues, len(res.Issues)) {
 					continue
@@ -484,7 +484,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]st
 				return res, w.finish(res)
 			}
 			n := dec.decode(d.buf())
-			rec := &Record{Index: int(d.st.wrecords), Line: n.Line, Node: n}
+			rec := &Record{Index: d.record(), Line: n.Line, Node: n}
 			rec.Issues, attached = recordIssues(res.Issues, rec.Index, attached)
 			if err := h.Record(rec); err != nil {
 				res.Records = rec.Index
