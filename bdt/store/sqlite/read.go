@@ -192,17 +192,19 @@ func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesFo
 }
 
 // lastSeqColumns are three values more for a certificate: the last seq of
-// its status, fee and activity histories (NULL: none), each one look-up in
-// the history's primary key. lastSeqActivityColumns are the status and fee
-// ones, and the activity reports as historyColumns has them.
+// its status, fee and activity histories, as far as the changes the rules
+// may decide need them (-1: not read, see seqCache). A fee update (the
+// only bulk change with a history but reports) needs the fee history's,
+// one look-up in its primary key. lastSeqActivityColumns have the activity
+// reports (as historyColumns has them) instead, and no other.
 const (
 	lastSeqColumns = `,
-	(SELECT max(seq) FROM status_change h WHERE h.number = c.number),
-	(SELECT max(seq) FROM fee_change h WHERE h.number = c.number),
-	(SELECT max(seq) FROM activity_report h WHERE h.number = c.number)`
+	-1,
+	(SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number),
+	-1`
 	lastSeqActivityColumns = `,
-	(SELECT max(seq) FROM status_change h WHERE h.number = c.number),
-	(SELECT max(seq) FROM fee_change h WHERE h.number = c.number),
+	-1,
+	-1,
 	(SELECT json_group_array(json_array(seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,
 		early_completion, previous_date, first_day_of_absence, new_employer,
@@ -292,6 +294,12 @@ func scanCert(rows *sql.Rows, lastSeqs bool) (*rules.Certificate, [3]int64, erro
 	}
 	if lastSeqs {
 		seqs[histStatus], seqs[histFees] = last[histStatus].Int64, last[histFees].Int64
+		if !last[histStatus].Valid {
+			seqs[histStatus] = -1
+		}
+		if !last[histFees].Valid {
+			seqs[histFees] = -1
+		}
 	} else {
 		if seqs[histStatus], err = statusHistory(c, hist[histStatus]); err != nil {
 			return nil, seqs, fmt.Errorf("status history of %s: %w", c.Number, err)
@@ -427,7 +435,8 @@ const (
 )
 
 // seqCache remembers, inside one read-write transaction, the last seq of
-// each history of the certificates the transaction has read or written, so
+// the histories of the certificates the transaction has read or written
+// (those it read: a read for the rules reads only some, -1 for the rest), so
 // that appending to a history needs no look-up of it. While the transaction
 // is open, only its own statements write to the register (SQLite has one
 // writer at a time, and a transaction begins IMMEDIATE), and every history
@@ -442,33 +451,41 @@ const seqCacheMax = 8192
 
 func newSeqCache() *seqCache { return &seqCache{m: map[string][3]int64{}} }
 
-// get returns the last seq of number's history in table (0: none).
+// get returns the last seq of number's history in table (0: none) and
+// whether it is known.
 func (s *seqCache) get(table histTable, number string) (int64, bool) {
 	if s == nil {
 		return 0, false
 	}
 	v, ok := s.m[number]
-	return v[table], ok
+	return v[table], ok && v[table] >= 0
 }
 
-// remember records the last seq of each of number's histories.
+// remember records the last seq of each of number's histories (-1: not
+// known), keeping what it knew of those not given.
 func (s *seqCache) remember(number string, seqs [3]int64) {
 	if s == nil {
 		return
 	}
-	if _, ok := s.m[number]; !ok && len(s.m) >= seqCacheMax {
+	old, ok := s.m[number]
+	if !ok && len(s.m) >= seqCacheMax {
 		clear(s.m)
+	}
+	for i, v := range seqs {
+		if v < 0 && ok {
+			seqs[i] = old[i]
+		}
 	}
 	s.m[number] = seqs
 }
 
 // appended records that a row with seq was added to number's history in
-// table, which is known.
+// table, when that history's last seq is known.
 func (s *seqCache) appended(table histTable, number string, seq int64) {
 	if s == nil {
 		return
 	}
-	if v, ok := s.m[number]; ok {
+	if v, ok := s.m[number]; ok && v[table] >= 0 {
 		v[table] = seq
 		s.m[number] = v
 	}
