@@ -1,12 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"os"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -14,147 +9,6 @@ import (
 	"bdt/bdt/store"
 	"bdt/rules"
 )
-
-// The tests of the cas and cos verbs run bdt in-process against a fresh
-// SQLite register holding samples/register.xml (see bdt/action's tests for
-// who is who), then read the register back through the store.
-
-// actionNow is the --now of every action: Monday 16 November 2026, 10:00 GMT.
-const actionNow = "2026-11-16T10:00:00Z"
-
-// findingLine is how a finding prints: RULE-ID (severity) field: message.
-var findingLine = regexp.MustCompile(`^[FR]\.[A-Z.]+ \((error|warning)\)( [A-Za-z]+)?: \S.*$`)
-
-// runBDT runs bdt with args in-process and returns its exit code, standard
-// output and standard error.
-func runBDT(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	capture := func(f **os.File) (restore func() string) {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		old := *f
-		*f = w
-		done := make(chan string)
-		go func() { b, _ := io.ReadAll(r); done <- string(b) }()
-		return func() string { w.Close(); *f = old; return <-done }
-	}
-	rootCmd.SetOut(nil)
-	rootCmd.SetErr(nil)
-	outDone, errDone := capture(&os.Stdout), capture(&os.Stderr)
-	code = run(args)
-	return code, outDone(), errDone()
-}
-
-// cliCase is one run of bdt against a fresh sample register.
-type cliCase struct {
-	name string
-	args []string // --db and --now are added
-	code int
-	// rule is a rule one finding line of the output must cite (rejections
-	// and warnings).
-	rule rules.RuleID
-	// check looks at the register after an accepted action; nil for a
-	// rejection or a usage error, after which the register must be unchanged.
-	check func(t *testing.T, st store.Store, stdout string)
-}
-
-func runCLICases(t *testing.T, cases []cliCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dsn, st := actiontest.NewRegister(t)
-			before := actiontest.Dump(t, st)
-			args := slices.Concat(tc.args, []string{"--db", dsn})
-			if !slices.Contains(args, "--now") {
-				args = append(args, "--now", actionNow)
-			}
-			code, out, errOut := runBDT(t, args...)
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errOut)
-			}
-			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-			if tc.rule != "" {
-				cited := false
-				for _, l := range lines {
-					cited = cited || strings.HasPrefix(l, string(tc.rule)+" (")
-				}
-				if !cited {
-					t.Errorf("no finding cites %s:\n%s", tc.rule, out)
-				}
-			}
-			switch {
-			case tc.code == exitOK:
-				if !strings.HasPrefix(lines[0], "Accepted: ") || !regexp.MustCompile(`Confirmation reference BDT-[A-Z2-7]{12}\.$`).MatchString(lines[0]) {
-					t.Errorf("confirmation line = %q", lines[0])
-				}
-				for _, l := range lines[1:] {
-					if !findingLine.MatchString(l) || !strings.Contains(l, "(warning)") {
-						t.Errorf("after the confirmation, %q is not a warning line", l)
-					}
-				}
-				if tc.check == nil {
-					t.Fatal("an accepted case needs a check")
-				}
-				tc.check(t, st, out)
-			case tc.code == exitFailed:
-				if out == "" {
-					t.Error("a rejection printed no finding")
-				}
-				for _, l := range lines {
-					if !findingLine.MatchString(l) {
-						t.Errorf("%q is not a finding line", l)
-					}
-				}
-				actiontest.Unchanged(t, st, before)
-			default:
-				if errOut == "" {
-					t.Error("a usage error printed nothing on standard error")
-				}
-				actiontest.Unchanged(t, st, before)
-			}
-		})
-	}
-}
-
-// certIn reads certificate n from the register.
-func certIn(t *testing.T, r store.Reader, n string) *rules.Certificate {
-	t.Helper()
-	cs, err := r.Certificates(context.Background(), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cs[n] == nil {
-		t.Fatalf("%s is not in the register", n)
-	}
-	return cs[n]
-}
-
-// refOf returns the confirmation reference an accepted action printed.
-func refOf(t *testing.T, stdout string) string {
-	t.Helper()
-	m := regexp.MustCompile(`Confirmation reference (BDT-[A-Z2-7]{12})\.`).FindStringSubmatch(stdout)
-	if m == nil {
-		t.Fatalf("no confirmation reference in %q", stdout)
-	}
-	return m[1]
-}
-
-// lastReport returns the last activity report of certificate n, which must
-// have been made by this action.
-func lastReport(t *testing.T, st store.Store, n, stdout string) rules.ActivityReport {
-	t.Helper()
-	c := certIn(t, st, n)
-	if len(c.Activity) == 0 {
-		t.Fatalf("%s has no activity", n)
-	}
-	r := c.Activity[len(c.Activity)-1]
-	if ref := refOf(t, stdout); r.Ref != ref {
-		t.Fatalf("last report of %s is %s, the action printed %s", n, r.Ref, ref)
-	}
-	return r
-}
 
 func TestCasReport(t *testing.T) {
 	runCLICases(t, []cliCase{
@@ -296,12 +150,8 @@ func TestCasFees(t *testing.T) {
 func TestCasNote(t *testing.T) {
 	runCLICases(t, []cliCase{
 		{name: "replaced", code: exitOK,
-			args: []string{"cas", "note", "CAS26000000107", "--text", "Scholarship confirmed.", "--user", "jsmith01"},
-			check: func(t *testing.T, st store.Store, out string) {
-				if n := certIn(t, st, "CAS26000000107").Note; n != "Scholarship confirmed." {
-					t.Errorf("note = %q", n)
-				}
-			}},
+			args:  []string{"cas", "note", "CAS26000000107", "--text", "Scholarship confirmed.", "--user", "jsmith01"},
+			check: noteIs("CAS26000000107", "Scholarship confirmed.")},
 		{name: "appended on an EXPIRED CAS", code: exitOK,
 			args: []string{"cas", "note", "CAS26000000006", "--text", "Student reapplied.", "--append", "--user", "intl.office03"},
 			check: func(t *testing.T, st store.Store, out string) {
@@ -324,12 +174,7 @@ func TestCasNote(t *testing.T) {
 }
 
 func TestCasShow(t *testing.T) {
-	dsn, st := actiontest.NewRegister(t)
-	before := actiontest.Dump(t, st)
-	defer actiontest.Unchanged(t, st, before) // showing changes nothing
-	show := func(args ...string) (int, string, string) {
-		return runBDT(t, append(append([]string{"cas", "show"}, args...), "--db", dsn, "--now", actionNow)...)
-	}
+	show := shower(t, "cas")
 	code, out, errOut := show("CAS26000000003", "--user", "intl.office03")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)

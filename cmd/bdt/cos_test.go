@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"bdt/bdt/action/actiontest"
 	"bdt/bdt/store"
 	"bdt/rules"
 )
@@ -55,19 +54,11 @@ func TestCosReport(t *testing.T) {
 func TestCosNote(t *testing.T) {
 	runCLICases(t, []cliCase{
 		{name: "replaced", code: exitOK,
-			args: []string{"cos", "note", "COS26000000008", "--text", "Vetting complete.", "--user", "squinn"},
-			check: func(t *testing.T, st store.Store, out string) {
-				if n := certIn(t, st, "COS26000000008").Note; n != "Vetting complete." {
-					t.Errorf("note = %q", n)
-				}
-			}},
+			args:  []string{"cos", "note", "COS26000000008", "--text", "Vetting complete.", "--user", "squinn"},
+			check: noteIs("COS26000000008", "Vetting complete.")},
 		{name: "appended", code: exitOK,
-			args: []string{"cos", "note", "COS26000000008", "--text", "Vetting complete.", "--append", "--user", "squinn"},
-			check: func(t *testing.T, st store.Store, out string) {
-				if n := certIn(t, st, "COS26000000008").Note; n != "Start date to be confirmed after security vetting.\nVetting complete." {
-					t.Errorf("note = %q", n)
-				}
-			}},
+			args:  []string{"cos", "note", "COS26000000008", "--text", "Vetting complete.", "--append", "--user", "squinn"},
+			check: noteIs("COS26000000008", "Start date to be confirmed after security vetting.\nVetting complete.")},
 		{name: "R.NOTE.STATUS USED CoS", code: exitFailed, rule: rules.RNoteStatus,
 			args: []string{"cos", "note", "COS26000000001", "--text", "x", "--user", "squinn"}},
 		{name: "R.NOTE.STATUS EXPIRED CoS", code: exitFailed, rule: rules.RNoteStatus,
@@ -164,14 +155,8 @@ func TestCosTransfer(t *testing.T) {
 }
 
 func TestCosShow(t *testing.T) {
-	dsn, st := actiontest.NewRegister(t)
-	before := actiontest.Dump(t, st)
-	defer actiontest.Unchanged(t, st, before)
-	show := func(args ...string) (int, string) {
-		code, out, _ := runBDT(t, append(append([]string{"cos", "show"}, args...), "--db", dsn, "--now", actionNow)...)
-		return code, out
-	}
-	code, out := show("COS26000000008", "--user", "squinn")
+	show := shower(t, "cos")
+	code, out, _ := show("COS26000000008", "--user", "squinn")
 	for _, w := range []string{"CoS COS26000000008", "ASSIGNED", "Nair", "Software Engineer (Embedded Systems)", "£47500.00",
 		"| Start date to be confirmed after security vetting.", "Activity history\n  (none)"} {
 		if code != exitOK || !strings.Contains(out, w) {
@@ -181,13 +166,13 @@ func TestCosShow(t *testing.T) {
 	if strings.Contains(out, "Fee") {
 		t.Errorf("a CoS shows fees:\n%s", out)
 	}
-	c1, hidden := show("COS26000000302", "--user", "squinn")
-	c2, missing := show("COS26999999999", "--user", "squinn")
+	c1, hidden, _ := show("COS26000000302", "--user", "squinn")
+	c2, missing, _ := show("COS26999999999", "--user", "squinn")
 	if c1 != exitFailed || c2 != exitFailed || hidden == "" ||
 		strings.ReplaceAll(hidden, "COS26000000302", "N") != strings.ReplaceAll(missing, "COS26999999999", "N") {
 		t.Errorf("another sponsor's CoS (exit %d):\n%s\na missing one (exit %d):\n%s", c1, hidden, c2, missing)
 	}
-	if code, out := show("COS26000000008", "--user", "jsmith01"); code != exitFailed || !strings.HasPrefix(out, "F.ROUTE (error)") {
+	if code, out, _ := show("COS26000000008", "--user", "jsmith01"); code != exitFailed || !strings.HasPrefix(out, "F.ROUTE (error)") {
 		t.Errorf("Student-only sponsor: exit %d, %q", code, out)
 	}
 }
