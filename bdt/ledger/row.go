@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
@@ -12,7 +13,7 @@ import (
 // is the mapping between the two that they share. Instants are text in the
 // driver's time layout (its format and parse functions), findings JSON.
 
-// FileColumns are the columns of ledger_file, in the order of FileRow.Dest.
+// FileColumns are the columns of ledger_file that ScanFiles reads, in order.
 const FileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
 	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
 	processed_at, received_at, started_at, finished_at, reports_written, archived`
@@ -20,6 +21,56 @@ const FileColumns = `id, licence, key, name, sha256, size, kind, version, file_i
 // FileSetColumns are the columns of ledger_file a driver writes (all but
 // id), in the order of FileArgs.
 var FileSetColumns = strings.Split(strings.Join(strings.Fields(strings.TrimPrefix(FileColumns, "id, ")), ""), ",")
+
+// Rows is a result set being read, as pgx.Rows and *sql.Rows give it.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanFiles reads the entries in rows, of FileColumns, their instants
+// parsed with parseTime. The caller closes rows.
+func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, error) {
+	var out []*File
+	for rows.Next() {
+		var row fileRow
+		if err := rows.Scan(row.Dest()...); err != nil {
+			return nil, fmt.Errorf("read ledger: %w", err)
+		}
+		f, err := row.File(parseTime)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	return out, nil
+}
+
+// ScanOutcomes yields the outcomes of file fileID in rows, of
+// OutcomeColumns, as it reads them; after an error, which it yields, it
+// stops. The caller closes rows.
+func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
+	return func(yield func(Outcome, error) bool) {
+		for rows.Next() {
+			var row outcomeRow
+			if err := rows.Scan(row.Dest()...); err != nil {
+				yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+				return
+			}
+			o, err := row.Outcome(fileID)
+			if !yield(o, err) || err != nil {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+		}
+	}
+}
 
 // FileArgs returns the values of FileSetColumns for f: its findings as a
 // JSON array ("[]" for none), a DuplicateOf of 0 and zero instants as NULL,
@@ -48,9 +99,9 @@ func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
 		instant(f.ProcessedAt), instant(f.ReceivedAt), instant(f.StartedAt), instant(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
 }
 
-// FileRow receives a row of FileColumns: a driver scans the row into Dest,
-// then takes the entry from File.
-type FileRow struct {
+// fileRow receives a row of FileColumns: scan the row into Dest, then take
+// the entry from File.
+type fileRow struct {
 	f                                      File
 	dup                                    *int64
 	findings                               []byte
@@ -58,7 +109,7 @@ type FileRow struct {
 }
 
 // Dest returns the scan destinations of FileColumns, in order.
-func (r *FileRow) Dest() []any {
+func (r *fileRow) Dest() []any {
 	f := &r.f
 	return []any{&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
 		&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &r.dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
@@ -67,7 +118,7 @@ func (r *FileRow) Dest() []any {
 
 // File returns the entry scanned, its findings decoded and its instants
 // parsed with parseTime (NULL as the zero time).
-func (r *FileRow) File(parseTime func(string) (time.Time, error)) (*File, error) {
+func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error) {
 	f := r.f
 	if r.dup != nil {
 		f.DuplicateOf = *r.dup
@@ -99,6 +150,33 @@ func FindingsJSON(fs []Finding) (string, error) {
 	}
 	b, err := json.Marshal(fs)
 	return string(b), err
+}
+
+// OutcomeColumns are the columns of ledger_record that ScanOutcomes reads,
+// in order.
+const OutcomeColumns = `idx, line, reference, cert, status, conf_ref, findings`
+
+// outcomeRow receives a row of OutcomeColumns: scan the row into Dest, then
+// take the outcome from Outcome.
+type outcomeRow struct {
+	o        Outcome
+	findings []byte
+}
+
+// Dest returns the scan destinations of OutcomeColumns, in order.
+func (r *outcomeRow) Dest() []any {
+	o := &r.o
+	return []any{&o.Index, &o.Line, &o.Reference, &o.Cert, &o.Status, &o.ConfRef, &r.findings}
+}
+
+// Outcome returns the outcome scanned, of file fileID, its findings decoded.
+func (r *outcomeRow) Outcome(fileID int64) (Outcome, error) {
+	o := r.o
+	var err error
+	if o.Findings, err = ParseFindings(r.findings); err != nil {
+		return Outcome{}, fmt.Errorf("read outcome %d/%d: %w", fileID, o.Index, err)
+	}
+	return o, nil
 }
 
 // ParseFindings decodes the findings of an outcome from FindingsJSON's

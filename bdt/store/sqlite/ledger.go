@@ -16,24 +16,15 @@ func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
 	}
-	var out []*ledger.File
-	for rows.Next() {
-		var row ledger.FileRow
-		if err := rows.Scan(row.Dest()...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: read ledger: %w", err)
-		}
-		f, err := row.File(parseTime)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: %w", err)
-		}
-		out = append(out, f)
+	fs, err := ledger.ScanFiles(rows, parseTime)
+	if err != nil {
+		rows.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
 	}
-	return out, nil
+	return fs, nil
 }
 
 func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
@@ -97,30 +88,20 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 // outcomes streams the outcomes of a file on q.
 func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.QueryContext(ctx, `SELECT idx, line, reference, cert, status, conf_ref, findings
+		rows, err := q.QueryContext(ctx, `SELECT `+ledger.OutcomeColumns+`
 			FROM ledger_record WHERE file = ? ORDER BY idx`, fileID)
 		if err != nil {
 			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
 			return
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var o ledger.Outcome
-			var findings string
-			if err := rows.Scan(&o.Index, &o.Line, &o.Reference, &o.Cert, &o.Status, &o.ConfRef, &findings); err != nil {
-				yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
+		for o, err := range ledger.ScanOutcomes(rows, fileID) {
+			if err != nil {
+				err = fmt.Errorf("sqlite: %w", err)
+			}
+			if !yield(o, err) || err != nil {
 				return
 			}
-			if o.Findings, err = ledger.ParseFindings([]byte(findings)); err != nil {
-				yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcome %d/%d: %w", fileID, o.Index, err))
-				return
-			}
-			if !yield(o, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
 		}
 	}
 }
