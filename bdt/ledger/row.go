@@ -173,15 +173,15 @@ func (r *outcomeRow) Dest() []any {
 func (r *outcomeRow) Outcome(fileID int64) (Outcome, error) {
 	o := r.o
 	var err error
-	if o.Findings, err = ParseFindings(r.findings); err != nil {
+	if o.Findings, err = parseFindings(r.findings); err != nil {
 		return Outcome{}, fmt.Errorf("read outcome %d/%d: %w", fileID, o.Index, err)
 	}
 	return o, nil
 }
 
-// ParseFindings decodes the findings of an outcome from FindingsJSON's
+// parseFindings decodes the findings of an outcome from FindingsJSON's
 // text; empty text (or NULL) is none.
-func ParseFindings(b []byte) ([]Finding, error) {
+func parseFindings(b []byte) ([]Finding, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
