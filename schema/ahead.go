@@ -16,8 +16,8 @@ import (
 // limit, a failed read) at the point where it came. Only how far the
 // underlying reader has been read differs: at most aheadChunks chunks ahead.
 const (
-	// aheadRead is the size of libxml2's reads (xmlTextReaderPushData asks
-	// for 4096 bytes each time after the first four).
+	// aheadRead is the size of libxml2's reads (bdt_next asks for 4096
+	// bytes each time after the first four: BDT_PUSH_READ).
 	aheadRead = 4096
 	// aheadChunk is the bytes of one chunk handed from producer to consumer.
 	aheadChunk = 16 << 10

@@ -174,34 +174,8 @@ static int bdt_grow(void **p, int *cap, int need, size_t size) {
 	return 1;
 }
 
-static void bdt_push_line(bdt_state *s, int line) {
-	if (s->ltail == s->lcap) {
-		if (s->lhead > 0) { /* compact */
-			memmove(s->lines, s->lines + s->lhead, (size_t)(s->ltail - s->lhead) * sizeof(int));
-			s->ltail -= s->lhead;
-			s->lhead = 0;
-		}
-		if (!bdt_grow((void **)&s->lines, &s->lcap, s->ltail + 1, sizeof(int))) {
-			s->oom = 1;
-			return;
-		}
-	}
-	s->lines[s->ltail++] = line;
-}
-
-static int bdt_pop_line(bdt_state *s) {
-	if (s->lhead >= s->ltail)
-		return 0;
-	int l = s->lines[s->lhead++];
-	if (s->lhead == s->ltail)
-		s->lhead = s->ltail = 0;
-	return l;
-}
-
 static void bdt_push(bdt_state *s, const xmlChar *name) {
 	s->start_line = (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0;
-	if (!s->push)
-		bdt_push_line(s, s->start_line);
 	if (!bdt_grow((void **)&s->stack, &s->stack_cap, s->depth + 1, sizeof(bdt_frame))) {
 		s->oom = 1;
 		s->depth++; /* keep the count right; frames beyond the array are unnamed */
@@ -238,8 +212,8 @@ static void bdt_push(bdt_state *s, const xmlChar *name) {
 /* -------------------------------------------------------------- text */
 
 /*
- * libxml2 hands text to SAX in pieces: one per input chunk the reader
- * pushes, one per character or entity reference. The schema plug keeps an
+ * libxml2 hands text to SAX in pieces: one per input chunk it is fed,
+ * one per character or entity reference. The schema plug keeps an
  * element's value by appending each piece with xmlStrncat, which measures
  * the value so far every time: quadratic in the pieces, minutes for a few
  * megabytes of "&#65;". bdt_text gathers consecutive pieces of one kind and
@@ -307,8 +281,7 @@ static void bdt_flush_text(bdt_state *s) {
 	int len = (int)s->tlen;
 	s->tlen = 0;
 	s->tbuf[len] = '\0';
-	if (s->push)
-		bdt_text_limit(s, s->tkind, len);
+	bdt_text_limit(s, s->tkind, len);
 	switch (s->tkind) {
 	case BDT_TEXT_CHARS:
 		s->orig_chars(s->tctx, s->tbuf, len);
@@ -425,7 +398,7 @@ static void bdt_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 	bdt_push(s, localname);
 	/* The depth limit of libxml2's tree builder (nodePush), which the push
 	 * parser without a tree does not apply. */
-	if (s->push && s->depth - 1 > (int)xmlParserMaxDepth &&
+	if (s->depth - 1 > (int)xmlParserMaxDepth &&
 	    (s->ctxt->options & XML_PARSE_HUGE) == 0) {
 		char msg[96];
 		snprintf(msg, sizeof msg, "Excessive depth in document: %d use XML_PARSE_HUGE option\n",
@@ -571,98 +544,7 @@ static int bdt_io_read(void *ctx, char *buf, int len) {
 	return n;
 }
 
-static int bdt_io_close(void *ctx) {
-	(void)ctx;
-	return 0;
-}
-
-/* ---------------------------------------------------------------- reader */
-
-/*
- * The first fields of libxml2's private struct _xmlTextReader, unchanged
- * from 2.6 to 2.14. The reader offers no public way to reach its parser
- * context, which the position tracking needs; bdt_open checks that the
- * context found here points back at the reader before it uses it.
- */
-typedef struct {
-	int mode;
-	xmlDocPtr doc;
-	int validate;
-	int allocs;
-	int state;
-	xmlParserCtxtPtr ctxt;
-} bdt_reader_head;
-
-static void bdt_open_push(bdt_state *s, xmlSchemaPtr schema);
-static void bdt_wrap_sax(bdt_state *s, xmlSAXHandlerPtr sax);
-
-bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
-                    int capture_records, int max_errors, int push) {
-	bdt_state *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return NULL;
-	s->io = io;
-	s->push = push;
-	s->final_ev = -1;
-	s->record_name = strdup(record_name ? record_name : "");
-	s->capture_records = capture_records;
-	s->max_errors = max_errors > 0 ? max_errors : 1;
-	if (s->record_name == NULL) {
-		s->open_error = "out of memory";
-		return s;
-	}
-	if (push) {
-		bdt_enter(s);
-		bdt_open_push(s, schema);
-		bdt_leave();
-		return s;
-	}
-
-	bdt_enter(s);
-	/*
-	 * No XML_PARSE_NOENT (entities are never substituted), no DTDLOAD or
-	 * DTDATTR (no DTD is ever read), NONET; NOERROR and NOWARNING keep
-	 * libxml2 from printing: every error reaches bdt_on_error instead.
-	 * Not NOCDATA: with a schema plugged in, the plug's cdataBlock splitter
-	 * drops the CDATA text from the tree when the reader's own is unset.
-	 */
-	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	           XML_PARSE_BIG_LINES;
-	s->reader = xmlReaderForIO(bdt_io_read, bdt_io_close, (void *)io, NULL, NULL, opts);
-	if (s->reader == NULL) {
-		s->open_error = "xmlReaderForIO failed";
-		goto out;
-	}
-	xmlParserCtxtPtr ctxt = ((bdt_reader_head *)s->reader)->ctxt;
-	if (ctxt == NULL || ctxt->_private != (void *)s->reader) {
-		s->open_error = "unsupported libxml2: the reader's parser context is out of reach";
-		goto out;
-	}
-	s->ctxt = ctxt;
-	if (schema != NULL) {
-		s->vctxt = xmlSchemaNewValidCtxt(schema);
-		if (s->vctxt == NULL) {
-			s->open_error = "xmlSchemaNewValidCtxt failed";
-			goto out;
-		}
-		xmlSchemaSetValidStructuredErrors(s->vctxt, bdt_on_error, s);
-		if (xmlTextReaderSchemaValidateCtxt(s->reader, s->vctxt, 0) != 0) {
-			s->open_error = "xmlTextReaderSchemaValidateCtxt failed";
-			goto out;
-		}
-	}
-	/* After the schema plug: ctxt->sax is now the plug's handler block. */
-	xmlSAXHandlerPtr sax = ctxt->sax;
-	if (sax == NULL || sax->initialized != XML_SAX2_MAGIC ||
-	    sax->startElementNs == NULL || sax->endElementNs == NULL) {
-		s->open_error = "unexpected SAX handler in the reader";
-		goto out;
-	}
-	bdt_wrap_sax(s, sax);
-out:
-	bdt_leave();
-	return s;
-}
+/* ---------------------------------------------------------------- parser */
 
 /*
  * bdt_wrap_sax puts the position tracking (bdt_start, bdt_end), the text
@@ -749,10 +631,6 @@ static void bdt_buf_textn(bdt_state *s, const xmlChar *text, size_t n) {
 	s->blen += 5 + n;
 }
 
-static void bdt_buf_text(bdt_state *s, const xmlChar *text) {
-	bdt_buf_textn(s, text, text ? strlen((const char *)text) : 0);
-}
-
 static void bdt_buf_end(bdt_state *s) {
 	if (!bdt_buf_need(s, 1))
 		return;
@@ -765,125 +643,26 @@ static void bdt_buf_end(bdt_state *s) {
  * read takes its start line from the queue the parser side filled, in
  * document order, so lines are exact past 65535.
  */
-static int bdt_next_push(bdt_state *s);
-
-int bdt_next(bdt_state *s) {
-	int ev;
-	if (s->push)
-		return bdt_next_push(s);
-	bdt_enter(s);
-	for (;;) {
-		int r = xmlTextReaderRead(s->reader);
-		if (r == 0) {
-			ev = BDT_EV_END;
-			break;
-		}
-		if (r < 0) {
-			ev = BDT_EV_FATAL;
-			break;
-		}
-		int t = xmlTextReaderNodeType(s->reader);
-		if (t == XML_READER_TYPE_ELEMENT) {
-			int line = bdt_pop_line(s);
-			int empty = xmlTextReaderIsEmptyElement(s->reader) == 1;
-			if (s->capturing) {
-				bdt_buf_start(s, xmlTextReaderConstLocalName(s->reader), line);
-				if (empty)
-					bdt_buf_end(s);
-				continue;
-			}
-			if (xmlTextReaderDepth(s->reader) != 1)
-				continue;
-			const xmlChar *name = xmlTextReaderConstLocalName(s->reader);
-			int kind = 0;
-			if (s->record_name[0] != '\0' &&
-			    xmlStrEqual(name, (const xmlChar *)s->record_name)) {
-				s->wrecords++;
-				if (empty)
-					s->wdone++;
-				else
-					s->rec_open = 1;
-				if (s->capture_records)
-					kind = BDT_EV_RECORD;
-			} else if (!s->header_done && s->wrecords == 0 &&
-			           xmlStrEqual(name, BAD_CAST "Header")) {
-				s->header_done = 1;
-				kind = BDT_EV_HEADER;
-			}
-			if (kind == 0)
-				continue;
-			s->blen = 0;
-			s->rec_off = 0;
-			bdt_buf_start(s, name, line);
-			if (empty) {
-				bdt_buf_end(s);
-				ev = kind;
-				break;
-			}
-			s->capturing = 1;
-			s->cap_depth = 1;
-			s->cap_kind = kind;
-		} else if (t == XML_READER_TYPE_END_ELEMENT) {
-			if (s->rec_open && xmlTextReaderDepth(s->reader) == 1) {
-				s->rec_open = 0;
-				s->wdone++;
-			}
-			if (!s->capturing)
-				continue;
-			bdt_buf_end(s);
-			if (xmlTextReaderDepth(s->reader) == s->cap_depth) {
-				s->capturing = 0;
-				ev = s->cap_kind;
-				break;
-			}
-		} else if (t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
-		           t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
-		           t == XML_READER_TYPE_WHITESPACE) {
-			if (s->capturing)
-				bdt_buf_text(s, xmlTextReaderConstValue(s->reader));
-		} else if (t == XML_READER_TYPE_DOCUMENT_TYPE) {
-			ev = BDT_EV_DOCTYPE;
-			break;
-		}
-	}
-	s->obuf = s->buf;
-	s->olen = s->blen;
-	s->orecord = s->wrecords;
-	s->oissues = s->nissues;
-	bdt_leave();
-	return ev;
-}
-
+/* bdt_is_valid is the schema validator's own verdict (1: no error). */
 int bdt_is_valid(bdt_state *s) {
-	if (s->push)
-		return s->vctxt == NULL || xmlSchemaIsValid(s->vctxt) == 1;
-	bdt_enter(s);
-	int v = xmlTextReaderIsValid(s->reader);
-	bdt_leave();
-	return v;
+	return s->vctxt == NULL || xmlSchemaIsValid(s->vctxt) == 1;
 }
 
 int bdt_parser_line(bdt_state *s) {
-	if (s->push)
-		return (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0;
-	return xmlTextReaderGetParserLineNumber(s->reader);
+	return (s->ctxt && s->ctxt->input) ? s->ctxt->input->line : 0;
 }
 
 void bdt_close(bdt_state *s) {
 	if (s == NULL)
 		return;
 	bdt_enter(s);
-	if (s->push) {
-		if (s->plug != NULL)
-			xmlSchemaSAXUnplug(s->plug); /* gives ctxt its own SAX block back */
-		if (s->ctxt != NULL) {
-			if (s->ctxt->myDoc != NULL) /* never built: no startDocument */
-				xmlFreeDoc(s->ctxt->myDoc);
-			xmlFreeParserCtxt(s->ctxt);
-		}
+	if (s->plug != NULL)
+		xmlSchemaSAXUnplug(s->plug); /* gives ctxt its own SAX block back */
+	if (s->ctxt != NULL) {
+		if (s->ctxt->myDoc != NULL) /* never built: no startDocument */
+			xmlFreeDoc(s->ctxt->myDoc);
+		xmlFreeParserCtxt(s->ctxt);
 	}
-	if (s->reader != NULL)
-		xmlFreeTextReader(s->reader); /* unplugs the schema; keeps our vctxt */
 	if (s->vctxt != NULL)
 		xmlSchemaFreeValidCtxt(s->vctxt);
 	bdt_leave();
@@ -893,7 +672,6 @@ void bdt_close(bdt_state *s) {
 	}
 	free(s->issues);
 	free(s->stack);
-	free(s->lines);
 	free(s->buf);
 	free(s->tbuf);
 	free(s->ibuf);
@@ -1065,7 +843,7 @@ static int bdt_locator(void *ctx, const char **file, unsigned long *line) {
 	return 0;
 }
 
-static void bdt_open_push(bdt_state *s, xmlSchemaPtr schema) {
+static void bdt_open_parser(bdt_state *s, xmlSchemaPtr schema) {
 	xmlSAXHandler sax;
 	memset(&sax, 0, sizeof sax);
 	sax.initialized = XML_SAX2_MAGIC;
@@ -1140,6 +918,26 @@ static void bdt_open_push(bdt_state *s, xmlSchemaPtr schema) {
 	bdt_wrap_sax(s, h);
 }
 
+bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
+                    int capture_records, int max_errors) {
+	bdt_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->io = io;
+	s->final_ev = -1;
+	s->record_name = strdup(record_name ? record_name : "");
+	s->capture_records = capture_records;
+	s->max_errors = max_errors > 0 ? max_errors : 1;
+	if (s->record_name == NULL) {
+		s->open_error = "out of memory";
+		return s;
+	}
+	bdt_enter(s);
+	bdt_open_parser(s, schema);
+	bdt_leave();
+	return s;
+}
+
 /* bdt_push_check looks at the parser after a call of xmlParseChunk that
  * returned ret: whatever stopped it ends the document. As the reader did,
  * a parser error code stops it even when the document is still called
@@ -1166,13 +964,13 @@ static void bdt_push_chunk(bdt_state *s, int n, int terminate) {
 }
 
 /*
- * bdt_next_push feeds the parser as xmlTextReader did (xmlTextReaderPushData):
+ * bdt_next feeds the parser as xmlTextReader did (xmlTextReaderPushData):
  * reads of BDT_PUSH_READ bytes, parsed in pieces of BDT_PUSH_CHUNK bytes,
  * a shorter piece only after a short read and at the end; a read that fails
  * leaves what is left of the last one unparsed. So the parser meets a
  * broken document, and a refusal of the guard, at the same point.
  */
-static int bdt_next_push(bdt_state *s) {
+int bdt_next(bdt_state *s) {
 	bdt_enter(s);
 	int ev;
 	for (;;) {

@@ -1,17 +1,18 @@
 /*
  * bdtxml.h: the small C layer between package schema and libxml2.
  *
- * One bdt_state drives one xmlTextReader over one document. The reader pulls
- * its input from Go (bdtGoRead, through a runtime/cgo.Handle), validates it
- * against a compiled XSD through the reader's SAX plug, and bdt_next walks
- * the nodes with xmlTextReaderRead, returning to Go once per completed header
- * or record with that element's subtree serialised into a compact buffer.
+ * One bdt_state drives one libxml2 push parser over one document; no tree is
+ * built. bdt_next pulls the input from Go (bdtGoRead, through a
+ * runtime/cgo.Handle) and feeds it to xmlParseChunk; the compiled XSD is
+ * plugged into the parser's SAX callbacks (xmlSchemaSAXPlug, as xmllint
+ * --sax --schema does), and our own SAX callbacks under the plug serialise
+ * the header and every record into a compact buffer as they complete.
+ * bdt_next returns to Go once per completed header or record.
  *
  * Errors (parser and validity alike) are collected in C by one structured
  * error handler, each with the element path and record index of the parser's
- * position when libxml2 raised it. libxml2 validates at the SAX level, ahead
- * of the reader's walk, so that position comes from a stack kept by wrappers
- * around the parser's startElementNs/endElementNs callbacks, not from the walk.
+ * position when libxml2 raised it: a stack kept by wrappers in front of the
+ * plug's startElementNs/endElementNs callbacks.
  */
 #ifndef BDT_XML_H
 #define BDT_XML_H
@@ -19,16 +20,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
 /* Events returned by bdt_next. */
 enum {
-	BDT_EV_END = 0,     /* the document ended (xmlTextReaderRead returned 0) */
-	BDT_EV_HEADER = 1,  /* the Header element completed; its subtree is in buf */
-	BDT_EV_RECORD = 2,  /* a record element completed; its subtree is in buf */
-	BDT_EV_FATAL = 3,   /* xmlTextReaderRead returned -1: not well-formed, or input failed */
-	BDT_EV_DOCTYPE = 4  /* a DOCTYPE node was met (refused; never expected here) */
+	BDT_EV_END = 0,     /* the document ended, the parser content with it */
+	BDT_EV_HEADER = 1,  /* the Header element completed; its subtree is at obuf */
+	BDT_EV_RECORD = 2,  /* a record element completed; its subtree is at obuf */
+	BDT_EV_FATAL = 3,   /* the parser failed (not well-formed), or the input did */
+	BDT_EV_DOCTYPE = 4  /* a DOCTYPE was met (refused; never expected here) */
 };
 
 /* Buffer entry tags, see bdt_next. */
@@ -77,11 +77,9 @@ typedef struct bdt_state {
 	int capture_records;
 	int max_errors;
 
-	/* libxml2 objects: a reader (push == 0) or a push parser (push == 1) */
-	int push;
-	xmlTextReaderPtr reader;
-	xmlSchemaSAXPlugPtr plug; /* the schema's SAX plug (push parser) */
-	xmlParserCtxtPtr ctxt;
+	/* libxml2 objects */
+	xmlParserCtxtPtr ctxt;    /* the push parser */
+	xmlSchemaSAXPlugPtr plug; /* the schema's SAX plug, NULL without a schema */
 	xmlSchemaValidCtxtPtr vctxt;
 	startElementNsSAX2Func orig_start;
 	endElementNsSAX2Func orig_end;
@@ -95,22 +93,20 @@ typedef struct bdt_state {
 	referenceSAXFunc orig_ref;
 	const char *open_error; /* why bdt_open failed, or NULL */
 
-	/* parser side: open elements, records started, start lines queued */
+	/* open elements, records started (for error paths) */
 	bdt_frame *stack;
 	int depth, stack_cap;
 	int precords;
-	int *lines;
-	int lhead, ltail, lcap;
 
 	/* text pending for the callbacks under ours (see bdt_text) */
 	void *tctx;
 	int tkind;
 	unsigned char *tbuf;
 	size_t tlen, tcap;
-	int ttype;   /* push parser: the text node open (1 text, 2 CDATA, 0 none) */
+	int ttype;   /* the text node open (1 text, 2 CDATA, 0 none) */
 	size_t trun; /* and its length so far (see bdt_text_limit) */
 
-	/* push parser: input read from Go, fed to xmlParseChunk in pieces */
+	/* input read from Go, fed to xmlParseChunk in pieces */
 	char *ibuf;
 	int ilen, ioff;
 	int eof;         /* the input ended (read returned 0) */
@@ -120,7 +116,7 @@ typedef struct bdt_state {
 	struct bdt_ready *ready; /* captures completed, not yet returned */
 	int rhead, rtail, rcap;
 
-	/* walk side */
+	/* captures */
 	int wrecords;      /* record elements started (the index of the last) */
 	int wdone;         /* record elements completed */
 	int rec_open;      /* inside a record element */
@@ -147,7 +143,7 @@ typedef struct bdt_state {
 
 void bdt_init(void);
 bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
-                    int capture_records, int max_errors, int push);
+                    int capture_records, int max_errors);
 int bdt_next(bdt_state *s);
 int bdt_is_valid(bdt_state *s);
 int bdt_parser_line(bdt_state *s);

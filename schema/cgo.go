@@ -134,10 +134,6 @@ const (
 	evDoctype = C.BDT_EV_DOCTYPE // a DOCTYPE node was read
 )
 
-// pushParser selects libxml2's push parser with the schema plugged into
-// SAX (no tree is built) over the xmlTextReader.
-var pushParser = true
-
 // doc is one document being parsed by libxml2.
 type doc struct {
 	st     *C.bdt_state
@@ -145,7 +141,7 @@ type doc struct {
 	feed   *feed
 }
 
-// openDoc starts a reader over r, validating against schema (nil: parse
+// openDoc starts a parser over r, validating against schema (nil: parse
 // only). recordName is the local name of record elements ("" none);
 // captureRecords asks for every record's subtree.
 func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords bool, maxErrors int) (*doc, error) {
@@ -158,11 +154,7 @@ func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords
 	if captureRecords {
 		capture = 1
 	}
-	push := C.int(0)
-	if pushParser {
-		push = 1
-	}
-	d.st = C.bdt_open(C.uintptr_t(d.handle), schema, crec, capture, C.int(maxErrors), push)
+	d.st = C.bdt_open(C.uintptr_t(d.handle), schema, crec, capture, C.int(maxErrors))
 	if d.st == nil {
 		d.handle.Delete()
 		return nil, errors.New("schema: out of memory")

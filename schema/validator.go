@@ -188,7 +188,7 @@ func (is Issue) Error() string {
 func (is Issue) String() string { return is.Error() }
 
 // Validator holds one compiled XSD per format. It is safe for concurrent
-// use: each Validate call has its own libxml2 reader and validation context
+// use: each Validate call has its own libxml2 parser and validation context
 // over the shared, read-only compiled schemas.
 type Validator struct {
 	formats  []Format
