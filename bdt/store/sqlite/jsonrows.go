@@ -1,133 +1,21 @@
 package sqlite
 
 import (
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"reflect"
 	"sort"
-	"strconv"
-	"strings"
+
+	"bdt/bdt/store/jsonrows"
 )
 
-// jvalue is one value of a JSON row: null, an integer or a string.
-type jvalue struct {
-	null bool
-	n    int64
-	s    string
-}
+// jvalue is a value of a JSON row (jsonrows).
+type jvalue = jsonrows.Value
 
-// str is v as a nullable column value.
-func (v jvalue) str() sql.NullString { return sql.NullString{String: v.s, Valid: !v.null} }
+// errJSONRows is the error a malformed history is reported with.
+var errJSONRows = jsonrows.ErrMalformed
 
-// int is v as a nullable integer column value.
-func (v jvalue) int() sql.NullInt64 { return sql.NullInt64{Int64: v.n, Valid: !v.null} }
-
-var errJSONRows = errors.New("malformed history")
-
-// jsonRows parses what SQLite's json_group_array(json_array(...)) writes:
-// an array of arrays of width values, each null, an integer or a string,
-// and calls each with every inner array in order. The values passed are
-// only valid during the call.
+// jsonRows is jsonrows.Parse.
 func jsonRows(text string, width int, each func([]jvalue) error) error {
-	if text == "" || text == "[]" {
-		return nil
-	}
-	vals := make([]jvalue, width)
-	p := jsonParser{s: text}
-	if !p.byte('[') {
-		return errJSONRows
-	}
-	for {
-		if !p.byte('[') {
-			return errJSONRows
-		}
-		for i := 0; i < width; i++ {
-			if i > 0 && !p.byte(',') {
-				return fmt.Errorf("%w: fewer than %d values", errJSONRows, width)
-			}
-			v, err := p.value()
-			if err != nil {
-				return err
-			}
-			vals[i] = v
-		}
-		if !p.byte(']') {
-			return fmt.Errorf("%w: more than %d values", errJSONRows, width)
-		}
-		if err := each(vals); err != nil {
-			return err
-		}
-		if p.byte(']') {
-			if p.i != len(p.s) {
-				return errJSONRows
-			}
-			return nil
-		}
-		if !p.byte(',') {
-			return errJSONRows
-		}
-	}
-}
-
-type jsonParser struct {
-	s string
-	i int
-}
-
-// byte consumes c if it comes next.
-func (p *jsonParser) byte(c byte) bool {
-	if p.i < len(p.s) && p.s[p.i] == c {
-		p.i++
-		return true
-	}
-	return false
-}
-
-func (p *jsonParser) value() (jvalue, error) {
-	if p.i >= len(p.s) {
-		return jvalue{}, errJSONRows
-	}
-	switch c := p.s[p.i]; {
-	case c == 'n':
-		if strings.HasPrefix(p.s[p.i:], "null") {
-			p.i += 4
-			return jvalue{null: true}, nil
-		}
-	case c == '"':
-		start := p.i
-		escaped := false
-		for j := p.i + 1; j < len(p.s); j++ {
-			switch p.s[j] {
-			case '\\':
-				escaped = true
-				j++
-			case '"':
-				p.i = j + 1
-				if !escaped {
-					return jvalue{s: p.s[start+1 : j]}, nil
-				}
-				var s string
-				if err := json.Unmarshal([]byte(p.s[start:p.i]), &s); err != nil {
-					return jvalue{}, fmt.Errorf("%w: %v", errJSONRows, err)
-				}
-				return jvalue{s: s}, nil
-			}
-		}
-	case c == '-' || c >= '0' && c <= '9':
-		j := p.i + 1
-		for j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9' {
-			j++
-		}
-		n, err := strconv.ParseInt(p.s[p.i:j], 10, 64)
-		if err != nil {
-			return jvalue{}, fmt.Errorf("%w: %v", errJSONRows, err)
-		}
-		p.i = j
-		return jvalue{n: n}, nil
-	}
-	return jvalue{}, fmt.Errorf("%w at offset %d", errJSONRows, p.i)
+	return jsonrows.Parse(text, width, each)
 }
 
 // seqOrder follows the seqs of a history as its entries are read, and puts
@@ -153,7 +41,7 @@ func (o *seqOrder) sort(entries any, text string, width int) error {
 		return nil
 	}
 	var seqs []int64
-	if err := jsonRows(text, width, func(v []jvalue) error { seqs = append(seqs, v[0].n); return nil }); err != nil {
+	if err := jsonRows(text, width, func(v []jvalue) error { seqs = append(seqs, v[0].N); return nil }); err != nil {
 		return err
 	}
 	v := reflect.ValueOf(entries)

@@ -182,7 +182,7 @@ func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesFo
 			return err
 		}
 		out[c.Number] = c
-		r.seqs.remember(c.Number, [3]int64{v[certWidth].n, v[certWidth+1].n, v[certWidth+2].n})
+		r.seqs.remember(c.Number, [3]int64{v[certWidth].N, v[certWidth+1].N, v[certWidth+2].N})
 		return nil
 	})
 	if err != nil {
@@ -320,21 +320,21 @@ const certWidth = 26
 // certFromJSON makes a certificate of the first certWidth values of v, the
 // certColumns in order.
 func certFromJSON(v []jvalue) (*rules.Certificate, error) {
-	c := &rules.Certificate{Number: v[0].s, Kind: rules.CertKind(v[1].s), Sponsor: v[2].s, Status: rules.CertStatus(v[3].s),
-		CreatedBy: v[4].s, Owner: v[5].s,
-		Person: rules.Person{FamilyName: v[7].s, GivenNames: v[8].s, Nationality: v[10].s},
-		Note:   v[25].s}
+	c := &rules.Certificate{Number: v[0].S, Kind: rules.CertKind(v[1].S), Sponsor: v[2].S, Status: rules.CertStatus(v[3].S),
+		CreatedBy: v[4].S, Owner: v[5].S,
+		Person: rules.Person{FamilyName: v[7].S, GivenNames: v[8].S, Nationality: v[10].S},
+		Note:   v[25].S}
 	var d dates
-	c.AssignedOn = d.parse(v[6].str())
-	c.Person.DateOfBirth = d.parse(v[9].str())
-	if !v[11].null {
-		c.Course = &rules.Course{Title: v[11].s, StartDate: d.parse(v[12].str()), EndDate: d.parse(v[13].str())}
+	c.AssignedOn = d.parse(v[6].NullString())
+	c.Person.DateOfBirth = d.parse(v[9].NullString())
+	if !v[11].Null {
+		c.Course = &rules.Course{Title: v[11].S, StartDate: d.parse(v[12].NullString()), EndDate: d.parse(v[13].NullString())}
 	}
-	if !v[14].null {
-		c.Job = &rules.Job{Title: v[14].s, SOCCode: v[15].s, StartDate: d.parse(v[16].str()), EndDate: d.parse(v[17].str()),
-			SalaryPence: rules.Money(v[18].n), Location: v[19].s}
+	if !v[14].Null {
+		c.Job = &rules.Job{Title: v[14].S, SOCCode: v[15].S, StartDate: d.parse(v[16].NullString()), EndDate: d.parse(v[17].NullString()),
+			SalaryPence: rules.Money(v[18].N), Location: v[19].S}
 	}
-	c.Fees = fees{v[20].int(), v[21].int(), v[22].int(), v[23].int(), v[24].int()}.model()
+	c.Fees = fees{v[20].NullInt64(), v[21].NullInt64(), v[22].NullInt64(), v[23].NullInt64(), v[24].NullInt64()}.model()
 	if d.err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
 	}
@@ -346,13 +346,13 @@ func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 func statusHistory(c *rules.Certificate, text string) (int64, error) {
 	var o seqOrder
 	err := jsonRows(text, 5, func(v []jvalue) error {
-		sc := rules.StatusChange{Status: rules.CertStatus(v[1].s), By: v[3].s, Reason: v[4].s}
+		sc := rules.StatusChange{Status: rules.CertStatus(v[1].S), By: v[3].S, Reason: v[4].S}
 		var err error
-		if sc.At, err = parseTime(v[2].s); err != nil {
+		if sc.At, err = parseTime(v[2].S); err != nil {
 			return err
 		}
 		c.StatusHistory = append(c.StatusHistory, sc)
-		o.add(v[0].n)
+		o.add(v[0].N)
 		return nil
 	})
 	if err == nil {
@@ -366,16 +366,16 @@ func statusHistory(c *rules.Certificate, text string) (int64, error) {
 func feeHistory(c *rules.Certificate, text string) (int64, error) {
 	var o seqOrder
 	err := jsonRows(text, 14, func(v []jvalue) error {
-		fc := rules.FeeChange{By: v[2].s, Ref: v[3].s}
+		fc := rules.FeeChange{By: v[2].S, Ref: v[3].S}
 		var err error
-		if fc.At, err = parseTime(v[1].s); err != nil {
+		if fc.At, err = parseTime(v[1].S); err != nil {
 			return err
 		}
-		before := fees{v[4].int(), v[5].int(), v[6].int(), v[7].int(), v[8].int()}
-		after := fees{v[9].int(), v[10].int(), v[11].int(), v[12].int(), v[13].int()}
+		before := fees{v[4].NullInt64(), v[5].NullInt64(), v[6].NullInt64(), v[7].NullInt64(), v[8].NullInt64()}
+		after := fees{v[9].NullInt64(), v[10].NullInt64(), v[11].NullInt64(), v[12].NullInt64(), v[13].NullInt64()}
 		fc.Before, fc.After = before.model(), after.model()
 		c.FeeHistory = append(c.FeeHistory, fc)
-		o.add(v[0].n)
+		o.add(v[0].N)
 		return nil
 	})
 	if err == nil {
@@ -389,25 +389,25 @@ func feeHistory(c *rules.Certificate, text string) (int64, error) {
 func activity(c *rules.Certificate, text string) (int64, error) {
 	var o seqOrder
 	err := jsonRows(text, 20, func(v []jvalue) error {
-		a := rules.ActivityReport{Ref: v[1].s, Type: rules.ActivityType(v[2].s), Details: v[4].s, NewEmployer: v[13].s,
-			ReportedBy: v[15].s, Source: v[16].s, SponsorReference: v[17].s, WithdrawnBy: v[18].s, Late: v[19].n != 0}
+		a := rules.ActivityReport{Ref: v[1].S, Type: rules.ActivityType(v[2].S), Details: v[4].S, NewEmployer: v[13].S,
+			ReportedBy: v[15].S, Source: v[16].S, SponsorReference: v[17].S, WithdrawnBy: v[18].S, Late: v[19].N != 0}
 		var d dates
-		a.EventDate, a.EarlyCompletion = d.parse(v[3].str()), d.parse(v[10].str())
-		a.PreviousDate, a.FirstDayOfAbsence = d.parse(v[11].str()), d.parse(v[12].str())
+		a.EventDate, a.EarlyCompletion = d.parse(v[3].NullString()), d.parse(v[10].NullString())
+		a.PreviousDate, a.FirstDayOfAbsence = d.parse(v[11].NullString()), d.parse(v[12].NullString())
 		var err error
-		a.ReportedAt, err = parseTime(v[14].s)
+		a.ReportedAt, err = parseTime(v[14].S)
 		if err == nil {
 			err = d.err
 		}
-		if err == nil && !v[5].null {
-			a.Address = &rules.Address{Town: v[6].s, Postcode: v[7].s, Phone: v[8].s, Email: v[9].s}
-			err = json.Unmarshal([]byte(v[5].s), &a.Address.Lines)
+		if err == nil && !v[5].Null {
+			a.Address = &rules.Address{Town: v[6].S, Postcode: v[7].S, Phone: v[8].S, Email: v[9].S}
+			err = json.Unmarshal([]byte(v[5].S), &a.Address.Lines)
 		}
 		if err != nil {
 			return fmt.Errorf("report %s: %w", a.Ref, err)
 		}
 		c.Activity = append(c.Activity, a)
-		o.add(v[0].n)
+		o.add(v[0].N)
 		return nil
 	})
 	if err == nil {
