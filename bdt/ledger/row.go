@@ -2,14 +2,17 @@ package ledger
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
 	"time"
+
+	"bdt/bdt/store/jsonrows"
 )
 
 // The drivers of bdt/store keep a File in a row of the table ledger_file and
-// an Outcome in a row of ledger_record, with the same columns; what follows
+// Outcomes in chunks in rows of ledger_outcome, with the same columns; what follows
 // is the mapping between the two that they share. Instants are text in the
 // driver's time layout (its format and parse functions), findings JSON.
 
@@ -50,19 +53,43 @@ func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, e
 	return out, nil
 }
 
-// ScanOutcomes yields the outcomes of file fileID in rows, of
-// OutcomeColumns, as it reads them; after an error, which it yields, it
-// stops. The caller closes rows.
+// ScanOutcomes yields the outcomes of file fileID in rows, each row one
+// chunk (OutcomeChunkColumn, as EncodeOutcomes writes it) in order of its
+// first record, as it reads them; after an error, which it yields, it
+// stops. It checks that the records come in order, each once. The caller
+// closes rows.
 func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
 	return func(yield func(Outcome, error) bool) {
+		last := 0
 		for rows.Next() {
-			var row outcomeRow
-			if err := rows.Scan(row.Dest()...); err != nil {
+			var text string
+			if err := rows.Scan(&text); err != nil {
 				yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
 				return
 			}
-			o, err := row.Outcome(fileID)
-			if !yield(o, err) || err != nil {
+			stop := false
+			err := jsonrows.Parse(text, outcomeWidth, func(v []jsonrows.Value) error {
+				o := Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
+					Status: v[4].S, ConfRef: v[5].S}
+				if o.Index <= last {
+					return fmt.Errorf("record %d after record %d", o.Index, last)
+				}
+				last = o.Index
+				var err error
+				if o.Findings, err = parseFindings([]byte(v[6].S)); err != nil {
+					return fmt.Errorf("record %d: %w", o.Index, err)
+				}
+				if !yield(o, nil) {
+					stop = true
+					return errStop
+				}
+				return nil
+			})
+			if stop {
+				return
+			}
+			if err != nil {
+				yield(Outcome{}, fmt.Errorf("read outcomes of file %d: %w", fileID, err))
 				return
 			}
 		}
@@ -71,6 +98,8 @@ func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
 		}
 	}
 }
+
+var errStop = errors.New("stop")
 
 // FileArgs returns the values of FileSetColumns for f: its findings as a
 // JSON array ("[]" for none), a DuplicateOf of 0 and zero instants as NULL,
@@ -152,31 +181,59 @@ func FindingsJSON(fs []Finding) (string, error) {
 	return string(b), err
 }
 
-// OutcomeColumns are the columns of ledger_record that ScanOutcomes reads,
-// in order.
-const OutcomeColumns = `idx, line, reference, cert, status, conf_ref, findings`
+// Record outcomes are kept in chunks, a row of table ledger_outcome
+// (file, first, rows) for up to OutcomeChunk records of a file in a row:
+// rows is a JSON array with one array per record, [idx, line, reference,
+// cert, status, conf_ref, findings], findings the FindingsJSON text ("" for
+// none). A row per record cost more to write and to read back than all the
+// rest of the ledger; a chunk is one value for the database to store, and
+// SQL still reads it record by record (json_each, json_array_elements: the
+// view ledger_record does).
+const (
+	// OutcomeChunk is the most records in a chunk.
+	OutcomeChunk = 512
+	// OutcomeChunkColumn is the column of ledger_outcome that ScanOutcomes
+	// reads.
+	OutcomeChunkColumn = "rows"
+	outcomeWidth       = 7
+)
 
-// outcomeRow receives a row of OutcomeColumns: scan the row into Dest, then
-// take the outcome from Outcome.
-type outcomeRow struct {
-	o        Outcome
-	findings []byte
-}
+// OutcomeOrder follows, in one transaction, the last record index whose
+// outcome was added for each file, so that a driver refuses an outcome out
+// of order across calls of OutcomeInsert (EncodeOutcomes checks within one).
+type OutcomeOrder map[int64]int
 
-// Dest returns the scan destinations of OutcomeColumns, in order.
-func (r *outcomeRow) Dest() []any {
-	o := &r.o
-	return []any{&o.Index, &o.Line, &o.Reference, &o.Cert, &o.Status, &o.ConfRef, &r.findings}
-}
-
-// Outcome returns the outcome scanned, of file fileID, its findings decoded.
-func (r *outcomeRow) Outcome(fileID int64) (Outcome, error) {
-	o := r.o
-	var err error
-	if o.Findings, err = parseFindings(r.findings); err != nil {
-		return Outcome{}, fmt.Errorf("read outcome %d/%d: %w", fileID, o.Index, err)
+// Next checks that outs (in order) come after the outcomes added before
+// for file fileID, and records them.
+func (o OutcomeOrder) Next(fileID int64, outs []Outcome) error {
+	if len(outs) == 0 {
+		return nil
 	}
-	return o, nil
+	if last, ok := o[fileID]; ok && outs[0].Index <= last {
+		return fmt.Errorf("outcome of record %d after record %d", outs[0].Index, last)
+	}
+	o[fileID] = outs[len(outs)-1].Index
+	return nil
+}
+
+// EncodeOutcomes returns the rows value of a chunk of outs (at most
+// OutcomeChunk, in order of index).
+func EncodeOutcomes(outs []Outcome) (string, error) {
+	if len(outs) > OutcomeChunk {
+		return "", fmt.Errorf("%d outcomes in a chunk of at most %d", len(outs), OutcomeChunk)
+	}
+	var w jsonrows.Writer
+	for i, o := range outs {
+		if i > 0 && o.Index <= outs[i-1].Index {
+			return "", fmt.Errorf("outcome of record %d after record %d", o.Index, outs[i-1].Index)
+		}
+		findings, err := FindingsJSON(o.Findings)
+		if err != nil {
+			return "", err
+		}
+		w.Row(o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings)
+	}
+	return w.String(), nil
 }
 
 // parseFindings decodes the findings of an outcome from FindingsJSON's

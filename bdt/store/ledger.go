@@ -35,8 +35,10 @@ type LedgerTx interface {
 	FileInsert(ctx context.Context, f *ledger.File) error
 	// FileUpdate stores every field of the entry f.ID.
 	FileUpdate(ctx context.Context, f *ledger.File) error
-	// OutcomeInsert adds record outcomes of file fileID (in one statement
-	// per batch, not one per outcome, where the driver can).
+	// OutcomeInsert adds record outcomes of file fileID, in index order:
+	// within the call and after those the transaction added before. An
+	// outcome out of order (or repeated) is an error. Drivers keep outcomes
+	// in chunks, not a row each (bdt/ledger: EncodeOutcomes).
 	OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error
 }
 

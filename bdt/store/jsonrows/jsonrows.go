@@ -68,7 +68,7 @@ func Parse(text string, width int, each func([]Value) error) error {
 			return err
 		}
 		if p.byte(']') {
-			if p.i != len(p.s) {
+			if p.space(); p.i != len(p.s) {
 				return ErrMalformed
 			}
 			return nil
@@ -84,8 +84,17 @@ type parser struct {
 	i int
 }
 
-// byte consumes c if it comes next.
+// space skips white space, which JSON allows between tokens (PostgreSQL
+// writes some).
+func (p *parser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\n' || p.s[p.i] == '\t' || p.s[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// byte consumes c if it comes next (after white space).
 func (p *parser) byte(c byte) bool {
+	p.space()
 	if p.i < len(p.s) && p.s[p.i] == c {
 		p.i++
 		return true
@@ -94,6 +103,7 @@ func (p *parser) byte(c byte) bool {
 }
 
 func (p *parser) value() (Value, error) {
+	p.space()
 	if p.i >= len(p.s) {
 		return Value{}, ErrMalformed
 	}

@@ -25,6 +25,13 @@ func TestParse(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v\nwant %#v", got, want)
 	}
+	got = nil
+	if err := Parse(" [ [1 , \"a\\\"b\\\\c\\u0000d\\n\",\n\"é ☃ 𝄞\", null,-42],\n [2,\"\",\"x\",null , 0] ] ", 5, collect); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("with white space: got %#v\nwant %#v", got, want)
+	}
 	for _, empty := range []string{"", "[]"} {
 		if err := Parse(empty, 5, func([]Value) error { t.Error("called on no rows"); return nil }); err != nil {
 			t.Errorf("%q: %v", empty, err)

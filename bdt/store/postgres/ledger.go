@@ -85,8 +85,8 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 // arrive from the server, never all held at once.
 func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.Query(ctx, `SELECT `+ledger.OutcomeColumns+`
-			FROM ledger_record WHERE file = $1 ORDER BY idx`, fileID)
+		rows, err := q.Query(ctx, `SELECT `+ledger.OutcomeChunkColumn+`::text
+			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
 		if err != nil {
 			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
 			return
@@ -151,27 +151,26 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 	return nil
 }
 
-// OutcomeInsert implements store.LedgerTx with COPY: one statement for any
-// number of outcomes.
+// OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
+// chunk of up to ledger.OutcomeChunk outcomes, all in one round trip.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
-	if len(outs) == 0 {
+	if err := t.outcomes.Next(fileID, outs); err != nil {
+		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
+	}
+	b := &pgx.Batch{}
+	for len(outs) > 0 {
+		n := min(len(outs), ledger.OutcomeChunk)
+		rows, err := ledger.EncodeOutcomes(outs[:n])
+		if err != nil {
+			return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
+		}
+		b.Queue(`INSERT INTO ledger_outcome (file, first, rows) VALUES ($1, $2, $3)`, fileID, outs[0].Index, rows)
+		outs = outs[n:]
+	}
+	if b.Len() == 0 {
 		return nil
 	}
-	rows := make([][]any, len(outs))
-	for i, o := range outs {
-		fj, err := ledger.FindingsJSON(o.Findings)
-		if err != nil {
-			return fmt.Errorf("postgres: ledger: %w", err)
-		}
-		var findings any // NULL for none
-		if fj != "" {
-			findings = fj
-		}
-		rows[i] = []any{fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings}
-	}
-	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"ledger_record"},
-		[]string{"file", "idx", "line", "reference", "cert", "status", "conf_ref", "findings"}, pgx.CopyFromRows(rows))
-	if err != nil {
+	if err := execBatch(ctx, t.tx, b); err != nil {
 		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 	}
 	return nil

@@ -31,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"bdt/bdt/ledger"
 	"bdt/bdt/store"
 	"bdt/rules"
 )
@@ -148,7 +149,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t}, nil
+	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t, outcomes: ledger.OutcomeOrder{}}, nil
 }
 
 // snapshot runs fn in a read-only REPEATABLE READ transaction, so that a
@@ -208,8 +209,9 @@ func (s *Store) CertificateList(ctx context.Context, params store.CertificateLis
 // tx is a read-write transaction.
 type tx struct {
 	reader
-	tx   pgx.Tx
-	done bool
+	tx       pgx.Tx
+	done     bool
+	outcomes ledger.OutcomeOrder
 }
 
 // Commit implements store.Tx.

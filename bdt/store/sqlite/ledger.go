@@ -88,8 +88,8 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 // outcomes streams the outcomes of a file on q.
 func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.QueryContext(ctx, `SELECT `+ledger.OutcomeColumns+`
-			FROM ledger_record WHERE file = ? ORDER BY idx`, fileID)
+		rows, err := q.QueryContext(ctx, `SELECT `+ledger.OutcomeChunkColumn+`
+			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
 		if err != nil {
 			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
 			return
@@ -148,24 +148,20 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 	return nil
 }
 
-// outcomeRows is how many outcomes one INSERT statement carries.
-const outcomeRows = 256
-
-// OutcomeInsert implements store.LedgerTx.
+// OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
+// chunk of up to ledger.OutcomeChunk outcomes.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
+	if err := t.outcomes.Next(fileID, outs); err != nil {
+		return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
+	}
 	for len(outs) > 0 {
-		n := min(len(outs), outcomeRows)
-		args := make([]any, 0, n*8)
-		for _, o := range outs[:n] {
-			findings, err := ledger.FindingsJSON(o.Findings) // "" for none
-			if err != nil {
-				return fmt.Errorf("sqlite: ledger: %w", err)
-			}
-			args = append(args, fileID, o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings)
+		n := min(len(outs), ledger.OutcomeChunk)
+		rows, err := ledger.EncodeOutcomes(outs[:n])
+		if err != nil {
+			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 		}
-		q := `INSERT INTO ledger_record (file, idx, line, reference, cert, status, conf_ref, findings) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-		if _, err := t.exec(ctx, q, args...); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO ledger_outcome (file, first, rows) VALUES (?, ?, ?)`,
+			fileID, outs[0].Index, rows); err != nil {
 			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 		}
 		outs = outs[n:]

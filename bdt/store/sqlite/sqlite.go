@@ -22,6 +22,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"bdt/bdt/ledger"
 	"bdt/bdt/store"
 	"bdt/rules"
 )
@@ -152,7 +153,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t, seqs: newSeqCache()}, tx: t}, nil
+	return &tx{reader: reader{q: t, seqs: newSeqCache()}, tx: t, outcomes: ledger.OutcomeOrder{}}, nil
 }
 
 // snapshot runs fn in a read-only transaction, so that a read of several
@@ -205,7 +206,8 @@ func (s *Store) CertificateList(ctx context.Context, params store.CertificateLis
 // tx is a read-write transaction.
 type tx struct {
 	reader
-	tx *sql.Tx
+	tx       *sql.Tx
+	outcomes ledger.OutcomeOrder
 }
 
 // Commit implements store.Tx.

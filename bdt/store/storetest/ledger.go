@@ -399,8 +399,8 @@ func testOutcomes(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	a, b := ledgerFile(uni, "a.xml"), ledgerFile(employer, "b.xml")
 	put(t, s, a, b)
-	// More outcomes than one statement of a batching driver carries, in
-	// several calls, out of index order.
+	// More outcomes than one statement (or chunk) of a driver carries, in
+	// several calls, in index order.
 	const n = 1100
 	var want []ledger.Outcome
 	for i := 1; i <= n; i++ {
@@ -418,13 +418,11 @@ func testOutcomes(t *testing.T, s store.Store) {
 		}
 		want = append(want, o)
 	}
-	shuffled := slices.Clone(want)
-	slices.Reverse(shuffled[:600])
 	inTx(t, s, func(ctx context.Context, tx store.Tx) error {
 		if err := tx.OutcomeInsert(ctx, a.ID); err != nil { // none: nothing to do
 			return err
 		}
-		for _, part := range [][]ledger.Outcome{shuffled[:1], shuffled[1:600], shuffled[600:]} {
+		for _, part := range [][]ledger.Outcome{want[:1], want[1:600], want[600:]} {
 			if err := tx.OutcomeInsert(ctx, a.ID, part...); err != nil {
 				return err
 			}
@@ -466,6 +464,34 @@ func testOutcomes(t *testing.T, s store.Store) {
 			}
 		}
 	}
+	// Outcomes out of index order are refused, within a call or across
+	// calls, and leave nothing behind.
+	c := ledgerFile(uni, "c.xml")
+	put(t, s, c)
+	for name, calls := range map[string][][]ledger.Outcome{
+		"within a call":     {{want[1], want[0]}},
+		"across calls":      {{want[5], want[6]}, {want[2]}},
+		"an index repeated": {{want[0]}, {want[0]}},
+	} {
+		tx, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last error
+		for _, call := range calls {
+			if last = tx.OutcomeInsert(ctx, c.ID, call...); last != nil {
+				break
+			}
+		}
+		tx.Rollback()
+		if last == nil {
+			t.Errorf("outcomes %s: accepted", name)
+		}
+	}
+	if got := outcomesOf(t, s, c.ID); len(got) != 0 {
+		t.Errorf("refused outcomes left %d behind", len(got))
+	}
+
 	// A cancelled context ends the iteration with an error.
 	cctx, cancel := context.WithCancel(ctx)
 	k := 0
