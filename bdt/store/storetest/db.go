@@ -42,6 +42,11 @@ type DB struct {
 	Migrations string
 	// Parallel runs the cases in parallel with each other.
 	Parallel bool
+	// UnchunkOutcomes are statements, in the driver's SQL, that put a
+	// database of schema version 4 back as version 3 kept record outcomes
+	// (a row each in table ledger_record) and record it as version 3, so
+	// that a case checks migration 004 keeps every outcome.
+	UnchunkOutcomes string
 }
 
 // Conn runs statements on a database as another program would.
@@ -67,6 +72,7 @@ func RunDB(t *testing.T, db DB) {
 		{"AppendOnlyTriggers", testAppendOnlyTriggers},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"ConcurrentAppends", testConcurrentAppends},
+		{"OutcomesMigrated", testOutcomesMigrated},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if db.Parallel {
@@ -329,4 +335,64 @@ func inTxErr(ctx context.Context, s store.Store, fn func(tx store.Tx) error) err
 		return err
 	}
 	return tx.Commit()
+}
+
+// testOutcomesMigrated writes outcomes of two files, puts the database back
+// as schema version 3 kept them, opens it again (which migrates it) and
+// reads the same outcomes back.
+func testOutcomesMigrated(t *testing.T, db DB) {
+	if db.UnchunkOutcomes == "" {
+		t.Skip("the driver gives no statements to undo migration 004")
+	}
+	ctx := context.Background()
+	addr := db.New(t)
+	s, err := db.Open(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := ledgerFile(uni, "a.xml"), ledgerFile(employer, "b.xml")
+	put(t, s, a, b)
+	var want []ledger.Outcome
+	for i := 1; i <= 1300; i++ {
+		o := ledger.Outcome{Index: i, Line: 3 * i, Reference: fmt.Sprintf("S%05d", i), Cert: fmt.Sprintf("CAS%011d", i),
+			Status: ledger.RecordAccepted, ConfRef: fmt.Sprintf("BDT-%06d", i)}
+		if i%4 == 0 {
+			o.Status, o.ConfRef = ledger.RecordRejected, ""
+			o.Findings = []ledger.Finding{{Rule: "R.CERT.FOUND", Severity: "error", Field: "CASNumber", Line: o.Line,
+				Path: fmt.Sprintf("/R/S[%d]/CASNumber", i), Message: "not \"found\" <here> & ünïcode\n"}}
+		}
+		want = append(want, o)
+	}
+	one := []ledger.Outcome{{Index: 1, Line: 2, Status: ledger.RecordRejected,
+		Findings: []ledger.Finding{{Rule: "R.X", Severity: "error", Message: "only"}}}}
+	inTx(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.OutcomeInsert(ctx, a.ID, want[:700]...); err != nil {
+			return err
+		}
+		if err := tx.OutcomeInsert(ctx, a.ID, want[700:]...); err != nil {
+			return err
+		}
+		return tx.OutcomeInsert(ctx, b.ID, one...)
+	})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	conn := db.Raw(t, addr)
+	if err := conn.Exec(db.UnchunkOutcomes); err != nil {
+		t.Fatalf("undo migration 004: %v", err)
+	}
+	var rows int
+	if err := conn.Scan(`SELECT count(*) FROM ledger_record`, &rows); err != nil || rows != len(want)+1 {
+		t.Fatalf("version 3 ledger_record holds %d rows (%v); want %d", rows, err, len(want)+1)
+	}
+	s, err = db.Open(ctx, addr)
+	if err != nil {
+		t.Fatalf("open (migrating): %v", err)
+	}
+	defer s.Close()
+	same(t, "outcomes of a after migration", outcomesOf(t, s, a.ID), want)
+	same(t, "outcomes of b after migration", outcomesOf(t, s, b.ID), one)
+	if err := conn.Scan(`SELECT count(*) FROM ledger_record`, &rows); err != nil || rows != len(want)+1 {
+		t.Errorf("the ledger_record view shows %d rows (%v); want %d", rows, err, len(want)+1)
+	}
 }
