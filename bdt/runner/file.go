@@ -366,9 +366,12 @@ type fileHandler struct {
 	outcomes     []ledger.Outcome
 	pending      []pendingRecord // decoded records not handed to the decider yet
 
-	// The decider: a goroutine that decides and applies batches of records
-	// while the validator reads on. It alone uses tx, batch, counts,
-	// outcomes and e's counts from the first batch on, until it ends.
+	// The decider: a goroutine that decides batches of records while the
+	// validator reads on, and its dbWorker, which applies them while the
+	// decider goes on. Until the decider ends, it alone uses batch, counts,
+	// outcomes and e's counts from the first batch on, and the worker alone
+	// uses tx.
+	db         *dbWorker
 	batches    chan []pendingRecord
 	free       chan []pendingRecord // batches decided, for reuse
 	decided    chan struct{}        // closed when the decider ends
@@ -513,13 +516,61 @@ func (h *fileHandler) handOver() {
 	}
 }
 
-// decider decides the batches it is given, in order. After a failure it
-// only drains them.
+// decider decides the batches it is given, in order, and queues their
+// statements on a dbWorker. The certificates of the next batch are read
+// while a batch is decided, when the next batch is there already: that read
+// is queued before this batch's changes, so the certificates this batch
+// changes are read again when the next batch names them. After a failure
+// it only drains the batches.
 func (h *fileHandler) decider() {
 	defer close(h.decided)
-	for b := range h.batches {
+	h.db = newDBWorker()
+	defer func() {
+		if err := h.db.close(); err != nil && h.decideErr == nil {
+			h.decideErr = err
+			h.decideStop.Store(true)
+		}
+		h.db = nil // flush from now on runs on the caller's goroutine
+	}()
+	read := func(b []pendingRecord, early bool) *certsRead {
+		var p store.CertificatesForRulesParams
+		for _, r := range b {
+			p.Numbers = append(p.Numbers, opCerts(r.d.Op)...)
+			p.Activity = p.Activity || rules.ReadsActivity(r.d.Op)
+		}
+		r := h.readForRules(p)
+		r.early = early
+		return r
+	}
+	var changed map[string]bool // what the batch before changed; nil: anything
+	b, ok := <-h.batches
+	var cur *certsRead
+	if ok {
+		cur = read(b, false)
+	}
+	for ok {
+		var next []pendingRecord
+		var nextRead *certsRead
+		have, more := false, true
 		if h.decideErr == nil {
-			if err := h.decideBatch(b); err != nil {
+			select {
+			case next, more = <-h.batches:
+				have = true
+				if more {
+					nextRead = read(next, true)
+				}
+			default:
+			}
+		}
+		if h.decideErr == nil {
+			stale := map[string]bool{}
+			if cur.early {
+				for n := range changed {
+					stale[n] = true
+				}
+			}
+			var err error
+			if changed, err = h.decideBatch(b, cur, stale, cur.early && changed == nil); err != nil {
 				h.decideErr = err
 				h.decideStop.Store(true)
 			}
@@ -529,6 +580,13 @@ func (h *fileHandler) decider() {
 		case h.free <- b[:0]:
 		default:
 		}
+		if !have {
+			next, more = <-h.batches
+			if more && h.decideErr == nil {
+				nextRead = read(next, false)
+			}
+		}
+		b, ok, cur = next, more, nextRead
 	}
 }
 
@@ -566,41 +624,50 @@ type pendingRecord struct {
 	d   decode.Record
 }
 
-// decideBatch decides and applies a batch of records, in file order.
-// The certificates they name are read in one call; a record naming a
-// certificate an earlier record of the batch changed reads it again, so
-// every record sees exactly what a read of its own would show.
-func (h *fileHandler) decideBatch(batch []pendingRecord) error {
-	var numbers []string
-	activity := false // whether any record of the batch reads activity reports
-	for _, p := range batch {
-		numbers = append(numbers, opCerts(p.d.Op)...)
-		activity = activity || rules.ReadsActivity(p.d.Op)
-	}
-	cache, err := h.tx.CertificatesForRules(h.ctx, store.CertificatesForRulesParams{Numbers: numbers, Activity: activity})
+// decideBatch decides a batch of records, in file order, and queues their
+// changes. The certificates they name come from read; those in stale (or
+// all, with allStale) may have been changed since it was made, as may those
+// an earlier record of the batch changes: a record naming one reads it
+// again, after the changes queued before it, so every record sees exactly
+// what a read of its own would show. It returns the certificates the
+// batch changes (nil: it made a change of unknown reach).
+func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale map[string]bool, allStale bool) (map[string]bool, error) {
+	cache, err := read.wait()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stale := map[string]bool{} // changed since cache was read
+	if allStale {
+		clear(cache)
+		for _, p := range batch {
+			for _, n := range opCerts(p.d.Op) {
+				stale[n] = true
+			}
+		}
+	}
+	changedCerts := map[string]bool{}
+	unknownReach := false
 	// The changes of accepted records are applied together, in order: at
 	// the end of the batch, or before a record reads a certificate again.
 	var queued []rules.Change
 	var queuedRecs []int
-	applyQueued := func() error {
+	applyQueued := func() {
 		if len(queued) == 0 {
-			return nil
+			return
 		}
-		if err := h.tx.Apply(h.ctx, queued...); err != nil {
-			if len(queuedRecs) == 1 {
-				return fmt.Errorf("record %d: apply: %w", queuedRecs[0], err)
+		changes, recs := queued, queuedRecs
+		queued, queuedRecs = nil, nil
+		h.db.do(func() error {
+			if err := h.tx.Apply(h.ctx, changes...); err != nil {
+				if len(recs) == 1 {
+					return fmt.Errorf("record %d: apply: %w", recs[0], err)
+				}
+				return fmt.Errorf("records %d to %d: apply: %w", recs[0], recs[len(recs)-1], err)
 			}
-			return fmt.Errorf("records %d to %d: apply: %w", queuedRecs[0], queuedRecs[len(queuedRecs)-1], err)
-		}
-		for range queuedRecs {
-			fail("record")
-		}
-		queued, queuedRecs = queued[:0], queuedRecs[:0]
-		return nil
+			for range recs {
+				fail("record")
+			}
+			return nil
+		})
 	}
 	for i, p := range batch {
 		names := opCerts(p.d.Op)
@@ -616,12 +683,10 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 			// Refused as a repeat without a look at the register: no
 			// need to apply what is queued and read again.
 		case fresh:
-			if err := applyQueued(); err != nil {
-				return err
-			}
-			if certs, err = h.tx.CertificatesForRules(h.ctx, store.CertificatesForRulesParams{
-				Numbers: names, Activity: rules.ReadsActivity(p.d.Op)}); err != nil {
-				return err
+			applyQueued()
+			again := h.readForRules(store.CertificatesForRulesParams{Numbers: names, Activity: rules.ReadsActivity(p.d.Op)})
+			if certs, err = again.wait(); err != nil {
+				return nil, err
 			}
 		default:
 			for _, n := range names {
@@ -632,7 +697,7 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 		}
 		changed, err := h.decide(p.rec, p.d, certs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(changed) > 0 {
 			queued = append(queued, changed...)
@@ -641,7 +706,9 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 		for _, ch := range changed {
 			if n, ok := changedCert(ch); ok {
 				stale[n] = true
+				changedCerts[n] = true
 			} else {
+				unknownReach = true
 				clear(cache) // a change of unknown reach: read everything again
 				for _, q := range batch[i+1:] {
 					for _, n := range opCerts(q.d.Op) {
@@ -651,7 +718,11 @@ func (h *fileHandler) decideBatch(batch []pendingRecord) error {
 			}
 		}
 	}
-	return applyQueued()
+	applyQueued()
+	if unknownReach {
+		return nil, nil
+	}
+	return changedCerts, nil
 }
 
 // changedCert returns the certificate a register change is made to.
@@ -723,15 +794,25 @@ func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[stri
 	return changed, nil
 }
 
+// flush writes the outcomes decided so far to the ledger: on the dbWorker
+// while the decider runs (queued behind the records' changes), else at once.
 func (h *fileHandler) flush() error {
 	if len(h.outcomes) == 0 {
 		return nil
 	}
-	if err := h.tx.OutcomeInsert(h.ctx, h.e.ID, h.outcomes...); err != nil {
-		return fmt.Errorf("ledger: %w", err)
+	outs, id := h.outcomes, h.e.ID
+	h.outcomes = make([]ledger.Outcome, 0, outcomeBatch)
+	insert := func() error {
+		if err := h.tx.OutcomeInsert(h.ctx, id, outs...); err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+		return nil
 	}
-	h.outcomes = h.outcomes[:0]
-	return nil
+	if h.db != nil {
+		h.db.do(insert)
+		return nil
+	}
+	return insert()
 }
 
 // opCerts lists the certificate numbers an operation names.

@@ -1,0 +1,101 @@
+package runner
+
+import (
+	"sync"
+
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// dbWorker runs a file's statements on its transaction, in the order they
+// are given, on a goroutine of its own, so that the decider goes on with
+// the next records while the last ones are applied (SQLite: the statements
+// take most of a file's time, the engine and the reads' decoding the rest).
+// A store.Tx is not safe for concurrent use: while a dbWorker runs, only it
+// uses the transaction. After a statement fails it runs no more, and every
+// later result is that first error.
+type dbWorker struct {
+	jobs chan func(failed error) error
+	done chan struct{}
+	mu   sync.Mutex
+	err  error // the first failure
+}
+
+func newDBWorker() *dbWorker {
+	w := &dbWorker{jobs: make(chan func(error) error, 64), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		var failed error
+		for job := range w.jobs {
+			if err := job(failed); err != nil && failed == nil {
+				failed = err
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+			}
+		}
+	}()
+	return w
+}
+
+// failed returns the first failure, or nil.
+func (w *dbWorker) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// do queues job, which runs unless a statement before it failed.
+func (w *dbWorker) do(job func() error) {
+	w.jobs <- func(failed error) error {
+		if failed != nil {
+			return nil
+		}
+		return job()
+	}
+}
+
+// close runs what is queued and returns the first failure.
+func (w *dbWorker) close() error {
+	close(w.jobs)
+	<-w.done
+	return w.failed()
+}
+
+// certsRead is a read of certificates queued on a dbWorker.
+type certsRead struct {
+	res   chan certsResult
+	early bool // queued before the changes of the batch before were
+}
+
+type certsResult struct {
+	certs map[string]*rules.Certificate
+	err   error
+}
+
+// read queues a read of certificates (fn), whose result wait returns.
+func (w *dbWorker) read(fn func() (map[string]*rules.Certificate, error)) *certsRead {
+	r := &certsRead{res: make(chan certsResult, 1)}
+	w.jobs <- func(failed error) error {
+		if failed != nil {
+			r.res <- certsResult{err: failed}
+			return nil
+		}
+		certs, err := fn()
+		r.res <- certsResult{certs, err}
+		return err
+	}
+	return r
+}
+
+// readForRules queues a read of certificates for the rules on h's
+// transaction.
+func (h *fileHandler) readForRules(p store.CertificatesForRulesParams) *certsRead {
+	return h.db.read(func() (map[string]*rules.Certificate, error) { return h.tx.CertificatesForRules(h.ctx, p) })
+}
+
+// wait returns what the read read, or the failure of a statement before it.
+func (r *certsRead) wait() (map[string]*rules.Certificate, error) {
+	res := <-r.res
+	return res.certs, res.err
+}
