@@ -126,8 +126,30 @@ func cancellable(b *testing.B) context.Context {
 // transaction: one at a time (a record's own read) and 256 at a time (the
 // runner's batches).
 func BenchmarkCertificates(b *testing.B) {
-	for _, n := range []int{1, 256} {
-		b.Run(fmt.Sprintf("batch-%d", n), func(b *testing.B) {
+	reads := []struct {
+		name string
+		read func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error)
+	}{
+		{"full", func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error) {
+			return tx.Certificates(ctx, numbers...)
+		}},
+		{"for-rules", func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error) {
+			return tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers})
+		}},
+		{"for-rules-activity", func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error) {
+			return tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers, Activity: true})
+		}},
+	}
+	for _, rd := range reads {
+		for _, n := range []int{1, 256} {
+			benchCertificates(b, rd.name, n, rd.read)
+		}
+	}
+}
+
+func benchCertificates(b *testing.B, name string, n int, read func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error)) {
+	{
+		b.Run(fmt.Sprintf("%s/batch-%d", name, n), func(b *testing.B) {
 			s := benchStore(b)
 			ctx := cancellable(b)
 			tx, err := s.Begin(ctx)
@@ -139,7 +161,7 @@ func BenchmarkCertificates(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				from := (i * n) % (len(benchCerts) - n)
-				got, err := tx.Certificates(ctx, benchCerts[from:from+n]...)
+				got, err := read(ctx, tx, benchCerts[from:from+n])
 				if err != nil || len(got) != n {
 					b.Fatalf("%d certificates, %v", len(got), err)
 				}
