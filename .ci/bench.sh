@@ -161,20 +161,31 @@ fi
 now=$(sed -n 's/.*"now": "\(.*\)".*/\1/p' "$d/gen.json")
 total=$((8 * wrecords))
 reps=$repeat
+
+# workers DB PREP ROWS: bdt run with 1 then 2 workers on database DB, each
+# run prepared by PREP; appends a table row for each to the array ROWS.
+workers() {
+  local db=$1 prep=$2 w rps
+  local -n out=$3
+  for w in 1 2; do
+    PREPARE=$prep measure "$bin" run --db "$db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
+      --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
+    PREPARE=""
+    rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
+    [ "$w" = 1 ] && rps1=$rps
+    out+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
+  done
+}
+fresh_inbox() {
+  rm -rf "$d/run" && mkdir -p "$d/run/inbox"
+  cp -r "$d/inbox/." "$d/run/inbox/"
+}
+prep_sqlite() {
+  fresh_inbox
+  cp "$d/template.db" "$d/run/bdt.db"
+}
 wrows=()
-for w in 1 2; do
-  prep_w() {
-    rm -rf "$d/run" && mkdir -p "$d/run/inbox"
-    cp "$d/template.db" "$d/run/bdt.db"
-    cp -r "$d/inbox/." "$d/run/inbox/"
-  }
-  PREPARE=prep_w measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
-    --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
-  PREPARE=""
-  rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
-  [ "$w" = 1 ] && rps1=$rps
-  wrows+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
-done
+workers "sqlite:$d/run/bdt.db" prep_sqlite wrows
 
 # The same on PostgreSQL: the register imported once into a template
 # database, each run on a fresh copy of it.
@@ -187,19 +198,12 @@ if [ "$postgres" = 1 ]; then
     echo "bench: workers: importing into PostgreSQL" >&2
     psql -q "$pgbase/postgres?sslmode=disable" -c "CREATE DATABASE bench_template"
     "$bin" register import --db "$pgbase/bench_template?sslmode=disable" "$d/register.xml" >&2
-    for w in 1 2; do
-      prep_pg() {
-        PGOPTIONS=--client-min-messages=warning psql -q "$pgbase/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
-        rm -rf "$d/run" && mkdir -p "$d/run/inbox"
-        cp -r "$d/inbox/." "$d/run/inbox/"
-      }
-      PREPARE=prep_pg measure "$bin" run --db "$pgbase/bench_run?sslmode=disable" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
-        --archive "$d/run/archive" --now "$now" --workers "$w" --log-format json
-      PREPARE=""
-      rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
-      [ "$w" = 1 ] && rps1=$rps
-      pgrows+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
-    done
+    prep_pg() {
+      PGOPTIONS=--client-min-messages=warning psql -q "$pgbase/postgres?sslmode=disable" \
+        -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
+      fresh_inbox
+    }
+    workers "$pgbase/bench_run?sslmode=disable" prep_pg pgrows
   else
     echo "bench: PostgreSQL could not be started (.ci/postgres.sh): its rows are left out" >&2
   fi

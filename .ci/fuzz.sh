@@ -26,4 +26,5 @@ fuzz ./bdt/decode FuzzDecode 12s
 fuzz ./bdt/runner FuzzRunFile 15s
 fuzz ./rules FuzzEvaluate 12s
 fuzz ./rules FuzzParseMoney 6s
+fuzz ./bdt/store/jsonrows FuzzWriterRoundTrip 6s
 echo "fuzz: every target passed in $(($(date +%s) - start)) s"

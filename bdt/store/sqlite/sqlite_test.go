@@ -52,27 +52,8 @@ func TestDB(t *testing.T) {
 		Version:       sqlite.SchemaVersion(),
 		RecordVersion: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, '2027-01-01T00:00:00Z')`,
 		Migrations:    "migrations",
-		UnchunkOutcomes: `
-			DROP VIEW ledger_record;
-			CREATE TABLE ledger_record (
-				file      INTEGER NOT NULL REFERENCES ledger_file (id),
-				idx       INTEGER NOT NULL,
-				line      INTEGER NOT NULL,
-				reference TEXT NOT NULL DEFAULT '',
-				cert      TEXT NOT NULL DEFAULT '',
-				status    TEXT NOT NULL CHECK (status IN ('ACCEPTED', 'REJECTED')),
-				conf_ref  TEXT NOT NULL DEFAULT '',
-				findings  TEXT NOT NULL DEFAULT '',
-				PRIMARY KEY (file, idx)
-			) STRICT, WITHOUT ROWID;
-			INSERT INTO ledger_record SELECT o.file, r.value->>0, r.value->>1, r.value->>2, r.value->>3, r.value->>4,
-				r.value->>5, r.value->>6 FROM ledger_outcome o, json_each(o.rows) r;
-			DROP TABLE ledger_outcome;
-			CREATE TRIGGER ledger_record_no_update BEFORE UPDATE ON ledger_record
-			BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;
-			CREATE TRIGGER ledger_record_no_delete BEFORE DELETE ON ledger_record
-			BEGIN SELECT RAISE(ABORT, 'ledger records are append-only'); END;
-			DELETE FROM schema_migrations WHERE version >= 4;`,
+		UnchunkOutcomes: `INSERT INTO ledger_record SELECT o.file, r.value->>0, r.value->>1, r.value->>2, r.value->>3,
+			r.value->>4, r.value->>5, r.value->>6 FROM ledger_outcome o, json_each(o.rows) r`,
 	})
 }
 

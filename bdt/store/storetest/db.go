@@ -42,10 +42,11 @@ type DB struct {
 	Migrations string
 	// Parallel runs the cases in parallel with each other.
 	Parallel bool
-	// UnchunkOutcomes are statements, in the driver's SQL, that put a
-	// database of schema version 4 back as version 3 kept record outcomes
-	// (a row each in table ledger_record) and record it as version 3, so
-	// that a case checks migration 004 keeps every outcome.
+	// UnchunkOutcomes is the statement, in the driver's SQL, that copies
+	// the record outcomes of a schema version 4 database (ledger_outcome)
+	// into table ledger_record as migration 002 made it, a row each: with
+	// it a case puts a database back as version 3 kept outcomes and checks
+	// that migration 004 keeps every one.
 	UnchunkOutcomes string
 }
 
@@ -378,8 +379,10 @@ func testOutcomesMigrated(t *testing.T, db DB) {
 		t.Fatal(err)
 	}
 	conn := db.Raw(t, addr)
-	if err := conn.Exec(db.UnchunkOutcomes); err != nil {
-		t.Fatalf("undo migration 004: %v", err)
+	undo := "DROP VIEW ledger_record;\n" + ledgerRecordDDL(t, db.Migrations) + db.UnchunkOutcomes +
+		";\nDROP TABLE ledger_outcome;\nDELETE FROM schema_migrations WHERE version >= 4;"
+	if err := conn.Exec(undo); err != nil {
+		t.Fatalf("undo migration 004: %v\n%s", err, undo)
 	}
 	var rows int
 	if err := conn.Scan(`SELECT count(*) FROM ledger_record`, &rows); err != nil || rows != len(want)+1 {
@@ -395,4 +398,35 @@ func testOutcomesMigrated(t *testing.T, db DB) {
 	if err := conn.Scan(`SELECT count(*) FROM ledger_record`, &rows); err != nil || rows != len(want)+1 {
 		t.Errorf("the ledger_record view shows %d rows (%v); want %d", rows, err, len(want)+1)
 	}
+}
+
+// ledgerRecordDDL returns the statements of migration 002 (in the folder
+// dir) that made table ledger_record and its triggers.
+func ledgerRecordDDL(t *testing.T, dir string) string {
+	t.Helper()
+	names, err := fs.Glob(os.DirFS(dir), "002_*.sql")
+	if err != nil || len(names) != 1 {
+		t.Fatalf("migration 002 in %s: %v %v", dir, names, err)
+	}
+	b, err := os.ReadFile(dir + "/" + names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		code = append(code, line)
+	}
+	var out strings.Builder
+	for _, stmt := range strings.Split(strings.Join(code, "\n"), ";\n") {
+		if strings.Contains(stmt, "ledger_record") {
+			out.WriteString(strings.TrimSpace(stmt) + ";\n")
+		}
+	}
+	if !strings.Contains(out.String(), "CREATE TABLE ledger_record") {
+		t.Fatalf("no CREATE TABLE ledger_record in %s", names[0])
+	}
+	return out.String()
 }
