@@ -130,6 +130,18 @@ func (t *tx) CertificateInsert(ctx context.Context, c *rules.Certificate) error 
 // statement aborts the transaction either way.
 func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
 	for i := 0; i < len(changes); {
+		if n := feesRunLen(changes[i:]); n >= feesRunMin {
+			done, err := t.feesRun(ctx, changes[i:i+n])
+			if err != nil {
+				return fmt.Errorf("postgres: apply %T: %w", changes[i], err)
+			}
+			if done {
+				i += n
+				continue
+			}
+			// Not done as a whole: change by change below, which says
+			// precisely what is wrong.
+		}
 		if n := t.pipelineLen(changes[i:]); n > 1 {
 			if err := t.applyPipelined(ctx, changes[i:i+n]); err != nil {
 				return fmt.Errorf("postgres: apply %T: %w", changes[i], err)
@@ -143,6 +155,104 @@ func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
 		i++
 	}
 	return nil
+}
+
+// feesRunMin and pipelineMax bound a run of fee changes applied in two
+// statements: a shorter one is pipelined change by change.
+const feesRunMin = 4
+
+// feesRunLen returns how many of changes, from the first, are fee changes
+// of distinct certificates (at most pipelineMax).
+func feesRunLen(changes []rules.Change) int {
+	seen := make(map[string]bool)
+	n := 0
+	for _, ch := range changes[:min(len(changes), pipelineMax)] {
+		c, ok := ch.(rules.SetFees)
+		if !ok || seen[c.Cert] {
+			break
+		}
+		seen[c.Cert] = true
+		n++
+	}
+	return n
+}
+
+// feesRun applies a run of fee changes of distinct certificates in two
+// statements over arrays, one of each column: an UPDATE of the
+// certificates and an INSERT of their history rows, each row's seq the next
+// of its certificate's. A statement a change cost the server more than the
+// change itself (executor start-up, a snapshot, a round of the protocol).
+// done is false, with nothing changed, when a certificate is not in the
+// register: the caller applies the run change by change, which says which.
+func (t *tx) feesRun(ctx context.Context, run []rules.Change) (done bool, err error) {
+	n := len(run)
+	var (
+		numbers, ats, bys, refs []string
+		before, after           [5][]any
+	)
+	for _, ch := range run {
+		c := ch.(rules.SetFees)
+		numbers = append(numbers, c.Cert)
+		ats = append(ats, formatTime(c.Change.At))
+		bys = append(bys, c.Change.By)
+		refs = append(refs, c.Change.Ref)
+		for i, v := range feeArgs(c.Change.Before) {
+			before[i] = append(before[i], v)
+		}
+		for i, v := range feeArgs(c.Change.After) {
+			after[i] = append(after[i], v)
+		}
+	}
+	// The rows to change must all be there first: a run that finds fewer
+	// changes nothing, and leaves the transaction usable. Rows this
+	// transaction has locked (the runner reads a batch's certificates
+	// FOR UPDATE before it changes them) are there: certificates are never
+	// deleted.
+	unlocked := false
+	for _, num := range numbers {
+		unlocked = unlocked || !t.locked[num]
+	}
+	if unlocked {
+		var found int
+		if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM certificate WHERE number = ANY($1)`, numbers).Scan(&found); err != nil {
+			return false, err
+		}
+		if found != n {
+			return false, nil
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE certificate c SET course_fees_first_year = v.a, course_fees_paid = v.b, boarding_fees_paid = v.c,
+		includes_accommodation = v.d, accommodation_fees_paid = v.e
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::boolean[], $6::bigint[]) AS v(number, a, b, c, d, e)
+		WHERE c.number = v.number`, numbers, after[0], after[1], after[2], after[3], after[4])
+	b.Queue(`INSERT INTO fee_change (number, seq, at, by, ref,
+		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
+		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
+		SELECT v.number, coalesce((SELECT max(f.seq) FROM fee_change f WHERE f.number = v.number), 0) + 1, v.at, v.by, v.ref,
+			v.b1, v.b2, v.b3, v.b4, v.b5, v.a1, v.a2, v.a3, v.a4, v.a5
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::boolean[], $9::bigint[],
+			$10::bigint[], $11::bigint[], $12::bigint[], $13::boolean[], $14::bigint[])
+			WITH ORDINALITY AS v(number, at, by, ref, b1, b2, b3, b4, b5, a1, a2, a3, a4, a5, i)
+		ORDER BY v.i`,
+		numbers, ats, bys, refs, before[0], before[1], before[2], before[3], before[4],
+		after[0], after[1], after[2], after[3], after[4])
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	tag, err := br.Exec()
+	if err != nil {
+		return false, fmt.Errorf("certificates %s to %s: %w", numbers[0], numbers[n-1], err)
+	}
+	if tag.RowsAffected() != int64(n) {
+		return false, fmt.Errorf("certificates %s to %s: %d of %d updated", numbers[0], numbers[n-1], tag.RowsAffected(), n)
+	}
+	if _, err := br.Exec(); err != nil {
+		return false, fmt.Errorf("certificates %s to %s: fee history: %w", numbers[0], numbers[n-1], err)
+	}
+	for _, num := range numbers {
+		t.locked[num] = true
+	}
+	return true, br.Close()
 }
 
 // pipelineMax bounds the changes pipelined in one batch.

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, fresh(t)) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, fresh(t)) })
 	t.Run("ManyCertificates", func(t *testing.T) { testMany(t, fresh(t)) })
+	t.Run("ApplyRuns", func(t *testing.T) { testApplyRuns(t, fresh) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, fresh) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh) })
 }
@@ -767,5 +768,110 @@ func testMany(t *testing.T, s store.Store) {
 		if c == nil || len(c.Activity) != 1 || c.Activity[0].Ref != "R"+num {
 			t.Fatalf("certificate %s read back as %+v", num, c)
 		}
+	}
+}
+
+// testApplyRuns applies long runs of fee changes, as a file's batch makes
+// them (which a driver may apply in a few statements): after a read of the
+// certificates or without, longer than a driver's run, with a certificate
+// named twice, and with one not in the register (refused, and nothing of
+// the run stays once the transaction is rolled back).
+func testApplyRuns(t *testing.T, fresh func(*testing.T) store.Store) {
+	ctx := context.Background()
+	const n = 300
+	f := &register.Fixture{Sponsors: []rules.Sponsor{{Licence: uni, Name: "U", Status: rules.LicenceARated, Nation: "ENGLAND_AND_WALES"}}}
+	var numbers []string
+	for i := range n {
+		num := fmt.Sprintf("CAS%011d", i)
+		numbers = append(numbers, num)
+		c := rules.Certificate{Number: num, Kind: rules.CAS, Sponsor: uni, Status: rules.StatusAssigned,
+			Person: rules.Person{FamilyName: "F"}, Fees: rules.Fees{CourseFeesFirstYear: money(20000)}}
+		if i%3 == 0 { // some with a fee history already
+			c.FeeHistory = []rules.FeeChange{{At: at("2026-10-01T09:00:00Z"), By: "u", Ref: "OLD-" + num,
+				After: rules.Fees{CourseFeesFirstYear: money(20000)}}}
+		}
+		f.Certificates = append(f.Certificates, c)
+	}
+	change := func(num, ref string, paid int64) rules.SetFees {
+		return rules.SetFees{Cert: num, Change: rules.FeeChange{At: at("2026-11-23T02:00:00Z"), By: "u", Ref: ref,
+			Before: rules.Fees{CourseFeesFirstYear: money(20000)},
+			After:  rules.Fees{CourseFeesFirstYear: money(20000), CourseFeesPaid: money(paid), IncludesAccommodation: yes()}}}
+	}
+	for _, read := range []bool{true, false} {
+		name := "without a read"
+		if read {
+			name = "after a read"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := fresh(t)
+			load(t, s, f)
+			var run []rules.Change
+			for i, num := range numbers[:280] {
+				run = append(run, change(num, "NEW-"+num, int64(i)))
+			}
+			run = append(run, change(numbers[5], "AGAIN-"+numbers[5], 7)) // a certificate again, after the run
+			inTx(t, s, func(ctx context.Context, tx store.Tx) error {
+				if read {
+					if _, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers}); err != nil {
+						return err
+					}
+				}
+				return tx.Apply(ctx, run...)
+			})
+			got, err := s.Certificates(ctx, numbers...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, num := range numbers {
+				c, want := got[num], f.Certificates[i]
+				var hist []string
+				for _, fc := range c.FeeHistory {
+					hist = append(hist, fc.Ref)
+				}
+				var wantHist []string
+				for _, fc := range want.FeeHistory {
+					wantHist = append(wantHist, fc.Ref)
+				}
+				wantPaid := int64(-1)
+				if i < 280 {
+					wantHist = append(wantHist, "NEW-"+num)
+					wantPaid = int64(i)
+				}
+				if i == 5 {
+					wantHist = append(wantHist, "AGAIN-"+num)
+					wantPaid = 7
+				}
+				if !slices.Equal(hist, wantHist) {
+					t.Fatalf("%s: fee history %v; want %v", num, hist, wantHist)
+				}
+				if wantPaid >= 0 && (c.Fees.CourseFeesPaid == nil || *c.Fees.CourseFeesPaid != *money(wantPaid) || c.Fees.IncludesAccommodation == nil) {
+					t.Fatalf("%s: fees %+v; want %d paid", num, c.Fees, wantPaid)
+				}
+				if wantPaid < 0 && c.Fees.CourseFeesPaid != nil {
+					t.Fatalf("%s: changed, but not in the run", num)
+				}
+			}
+
+			// A run naming a certificate not in the register is refused
+			// whole once rolled back.
+			before := export(t, s)
+			tx, err := s.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if read {
+				if _, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bad := []rules.Change{change(numbers[0], "X0", 1), change(numbers[1], "X1", 1), change("CAS99999999999", "X2", 1),
+				change(numbers[2], "X3", 1), change(numbers[3], "X4", 1)}
+			if err := tx.Apply(ctx, bad...); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a run with a certificate not in the register: %v; want ErrNotFound", err)
+			}
+			tx.Rollback()
+			same(t, "register after the refused run", export(t, s), before)
+		})
 	}
 }
