@@ -68,34 +68,50 @@ type certsRead struct {
 	early bool // queued before the changes of the batch before were
 }
 
+// certsResult is a read's outcome: the function that decodes what it read
+// (run by the reader, not the worker), or the error.
 type certsResult struct {
-	certs map[string]*rules.Certificate
-	err   error
+	decode func() (map[string]*rules.Certificate, error)
+	err    error
 }
 
-// read queues a read of certificates (fn), whose result wait returns.
-func (w *dbWorker) read(fn func() (map[string]*rules.Certificate, error)) *certsRead {
+// read queues a read of certificates (fn, which returns what decodes its
+// result), whose decoded result wait returns.
+func (w *dbWorker) read(fn func() (func() (map[string]*rules.Certificate, error), error)) *certsRead {
 	r := &certsRead{res: make(chan certsResult, 1)}
 	w.jobs <- func(failed error) error {
 		if failed != nil {
 			r.res <- certsResult{err: failed}
 			return nil
 		}
-		certs, err := fn()
-		r.res <- certsResult{certs, err}
+		decode, err := fn()
+		r.res <- certsResult{decode, err}
 		return err
 	}
 	return r
 }
 
 // readForRules queues a read of certificates for the rules on h's
-// transaction.
+// transaction. Where the store can (store.CertificatesForRulesSplitter),
+// the worker only runs the statement: the decoding is left to wait, on the
+// decider's goroutine, while the worker goes on with the statements queued
+// behind the read.
 func (h *fileHandler) readForRules(p store.CertificatesForRulesParams) *certsRead {
-	return h.db.read(func() (map[string]*rules.Certificate, error) { return h.tx.CertificatesForRules(h.ctx, p) })
+	return h.db.read(func() (func() (map[string]*rules.Certificate, error), error) {
+		if sp, ok := h.tx.(store.CertificatesForRulesSplitter); ok {
+			return sp.CertificatesForRulesSplit(h.ctx, p)
+		}
+		certs, err := h.tx.CertificatesForRules(h.ctx, p)
+		return func() (map[string]*rules.Certificate, error) { return certs, nil }, err
+	})
 }
 
-// wait returns what the read read, or the failure of a statement before it.
+// wait returns what the read read, decoded, or the failure of a statement
+// before it.
 func (r *certsRead) wait() (map[string]*rules.Certificate, error) {
 	res := <-r.res
-	return res.certs, res.err
+	if res.err != nil {
+		return nil, res.err
+	}
+	return res.decode()
 }

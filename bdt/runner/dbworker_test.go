@@ -17,9 +17,11 @@ func TestDBWorkerOrderAndFailure(t *testing.T) {
 	for i := range 3 {
 		w.do(func() error { ran = append(ran, i); return nil })
 	}
-	r1 := w.read(func() (map[string]*rules.Certificate, error) {
+	r1 := w.read(func() (func() (map[string]*rules.Certificate, error), error) {
 		ran = append(ran, 3)
-		return map[string]*rules.Certificate{"CAS1": {Number: "CAS1"}}, nil
+		return func() (map[string]*rules.Certificate, error) {
+			return map[string]*rules.Certificate{"CAS1": {Number: "CAS1"}}, nil
+		}, nil
 	})
 	certs, err := r1.wait()
 	if err != nil || certs["CAS1"] == nil {
@@ -28,7 +30,7 @@ func TestDBWorkerOrderAndFailure(t *testing.T) {
 	boom := errors.New("disk full")
 	w.do(func() error { ran = append(ran, 4); return boom })
 	w.do(func() error { ran = append(ran, 5); return nil })
-	r2 := w.read(func() (map[string]*rules.Certificate, error) { ran = append(ran, 6); return nil, nil })
+	r2 := w.read(func() (func() (map[string]*rules.Certificate, error), error) { ran = append(ran, 6); return nil, nil })
 	done := make(chan error, 1)
 	go func() { _, err := r2.wait(); done <- err }()
 	select {
@@ -59,7 +61,7 @@ func TestDBWorkerOrderAndFailure(t *testing.T) {
 func TestDBWorkerReadFailure(t *testing.T) {
 	w := newDBWorker()
 	boom := errors.New("database is locked")
-	r := w.read(func() (map[string]*rules.Certificate, error) { return nil, boom })
+	r := w.read(func() (func() (map[string]*rules.Certificate, error), error) { return nil, boom })
 	after := false
 	w.do(func() error { after = true; return nil })
 	if _, err := r.wait(); !errors.Is(err, boom) {

@@ -94,6 +94,17 @@ type Reader interface {
 	CertificateList(ctx context.Context, params CertificateListParams) ([]*rules.Certificate, error)
 }
 
+// CertificatesForRulesSplitter is implemented by a Tx that can run the read
+// of CertificatesForRules apart from decoding its result, so that a caller
+// decodes on another goroutine while the transaction goes on with its next
+// statements (on SQLite the decoding takes as long as the statement). The
+// Tx takes what it needs of the read before CertificatesForRulesSplit
+// returns; decode may then be called once, from any goroutine, and returns
+// what CertificatesForRules would have.
+type CertificatesForRulesSplitter interface {
+	CertificatesForRulesSplit(ctx context.Context, params CertificatesForRulesParams) (decode func() (map[string]*rules.Certificate, error), err error)
+}
+
 // CertificatesForRulesParams selects certificates for
 // Reader.CertificatesForRules.
 type CertificatesForRulesParams struct {

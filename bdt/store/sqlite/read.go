@@ -156,9 +156,28 @@ func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string
 // 29 calls from Go into SQLite and as many conversions in database/sql, the
 // one value a single call and a scan in Go (~3 times faster in all).
 func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
-	out := make(map[string]*rules.Certificate, len(p.Numbers))
+	decode, err := r.certificatesForRules(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return decode()
+}
+
+// CertificatesForRulesSplit implements store.CertificatesForRulesSplitter:
+// the statement now, on the transaction; the decoding of its JSON (as long
+// as the statement) whenever decode is called, on any goroutine. The last
+// seqs of the fee histories come apart, as pairs [number, seq], and the
+// transaction takes them before it returns.
+func (t *tx) CertificatesForRulesSplit(ctx context.Context, p store.CertificatesForRulesParams) (func() (map[string]*rules.Certificate, error), error) {
+	return t.certificatesForRules(ctx, p)
+}
+
+func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (func() (map[string]*rules.Certificate, error), error) {
+	done := func(m map[string]*rules.Certificate) func() (map[string]*rules.Certificate, error) {
+		return func() (map[string]*rules.Certificate, error) { return m, nil }
+	}
 	if len(p.Numbers) == 0 {
-		return out, nil
+		return done(map[string]*rules.Certificate{}), nil
 	}
 	set, err := jsonArray(p.Numbers)
 	if err != nil {
@@ -166,42 +185,52 @@ func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesFo
 	}
 	if p.Activity {
 		list, err := r.certificates(ctx, lastSeqActivityColumns, `WHERE number IN (SELECT value FROM json_each(?))`, set)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]*rules.Certificate, len(list))
 		for _, c := range list {
 			out[c.Number] = c
 		}
-		return out, err
+		return done(out), nil
 	}
-	var text string
-	if err := r.q.QueryRowContext(ctx, `SELECT json_group_array(json_array(`+certColumns+lastSeqColumns+`))
-		FROM certificate c WHERE number IN (SELECT value FROM json_each(?))`, set).Scan(&text); err != nil {
+	var text, seqs string
+	if err := r.q.QueryRowContext(ctx, `SELECT json_group_array(json_array(`+certColumns+`, -1, fee_seq, -1)),
+		json_group_array(json_array(number, fee_seq))
+		FROM (SELECT c.*, (SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number) AS fee_seq
+			FROM certificate c WHERE number IN (SELECT value FROM json_each(?)))`, set).Scan(&text, &seqs); err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
-	err = jsonRows(text, certWidth+3, func(v []jvalue) error {
-		c, err := certFromJSON(v)
-		if err != nil {
-			return err
-		}
-		out[c.Number] = c
-		r.seqs.remember(c.Number, [3]int64{v[certWidth].N, v[certWidth+1].N, v[certWidth+2].N})
+	if err := jsonRows(seqs, 2, func(v []jvalue) error {
+		r.seqs.remember(v[0].S, [3]int64{-1, v[1].N, -1})
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
-	return out, nil
+	return func() (map[string]*rules.Certificate, error) {
+		out := make(map[string]*rules.Certificate, len(p.Numbers))
+		err := jsonRows(text, certWidth+3, func(v []jvalue) error {
+			c, err := certFromJSON(v)
+			if err != nil {
+				return err
+			}
+			out[c.Number] = c
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: read certificates: %w", err)
+		}
+		return out, nil
+	}, nil
 }
 
-// lastSeqColumns are three values more for a certificate: the last seq of
-// its status, fee and activity histories, as far as the changes the rules
-// may decide need them (-1: not read, see seqCache). A fee update (the
-// only bulk change with a history but reports) needs the fee history's,
-// one look-up in its primary key. lastSeqActivityColumns have the activity
-// reports (as historyColumns has them) instead, and no other.
+// lastSeqActivityColumns are three values more for a certificate: the last
+// seq of its status and fee histories as far as the changes the rules may
+// decide need them (-1: not read, see seqCache), and its activity reports
+// (as historyColumns has them). A read without the reports takes the fee
+// history's last seq instead, the only other bulk change with a history,
+// one look-up in its primary key.
 const (
-	lastSeqColumns = `,
-	-1,
-	(SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number),
-	-1`
 	lastSeqActivityColumns = `,
 	-1,
 	-1,

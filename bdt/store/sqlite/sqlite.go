@@ -35,8 +35,9 @@ type Store struct {
 }
 
 var (
-	_ store.Store = (*Store)(nil)
-	_ store.Tx    = (*tx)(nil)
+	_ store.Store                        = (*Store)(nil)
+	_ store.CertificatesForRulesSplitter = (*tx)(nil)
+	_ store.Tx                           = (*tx)(nil)
 )
 
 // DefaultBusyTimeout is how long a Begin (or a read) waits for another

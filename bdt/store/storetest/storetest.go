@@ -191,6 +191,18 @@ func testReadBack(t *testing.T, s store.Store) {
 					t.Fatal(err)
 				}
 				same(t, fmt.Sprintf("CertificatesForRules(all, activity %v)", activity), got, lite)
+				if sp, ok := r.(store.CertificatesForRulesSplitter); ok {
+					decode, err := sp.CertificatesForRulesSplit(ctx, store.CertificatesForRulesParams{
+						Numbers: append(numbers, "CAS99999999999"), Activity: activity})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := decode()
+					if err != nil {
+						t.Fatal(err)
+					}
+					same(t, fmt.Sprintf("CertificatesForRulesSplit(all, activity %v)", activity), got, lite)
+				}
 				if got, err := r.CertificatesForRules(ctx, store.CertificatesForRulesParams{}); err != nil || got == nil || len(got) != 0 {
 					t.Errorf("CertificatesForRules(none) = %v, %v; want an empty map", got, err)
 				}
@@ -354,6 +366,18 @@ var readsBeforeApply = []struct {
 	}},
 	{"/after CertificatesForRules with activity", func(ctx context.Context, tx store.Tx, n string) error {
 		_, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: []string{n}, Activity: true})
+		return err
+	}},
+	{"/after CertificatesForRulesSplit", func(ctx context.Context, tx store.Tx, n string) error {
+		sp, ok := tx.(store.CertificatesForRulesSplitter)
+		if !ok {
+			return nil // the driver does not split its reads
+		}
+		decode, err := sp.CertificatesForRulesSplit(ctx, store.CertificatesForRulesParams{Numbers: []string{n}})
+		if err != nil {
+			return err
+		}
+		_, err = decode()
 		return err
 	}},
 }
