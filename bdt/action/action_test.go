@@ -46,16 +46,9 @@ var now = time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)
 
 func who(user string) action.Who { return action.Who{User: user, Now: now} }
 
+// certOf reads certificate n from the register.
 func certOf(t *testing.T, r store.Reader, n string) *rules.Certificate {
-	t.Helper()
-	cs, err := r.Certificates(context.Background(), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cs[n] == nil {
-		t.Fatalf("%s is not in the register", n)
-	}
-	return cs[n]
+	return actiontest.Cert(t, r, n)
 }
 
 func rulesOf(fs []rules.Finding) []rules.RuleID {

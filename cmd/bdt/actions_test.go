@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 	"regexp"
@@ -119,15 +118,7 @@ func runCLICases(t *testing.T, cases []cliCase) {
 
 // certIn reads certificate n from the register.
 func certIn(t *testing.T, r store.Reader, n string) *rules.Certificate {
-	t.Helper()
-	cs, err := r.Certificates(context.Background(), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cs[n] == nil {
-		t.Fatalf("%s is not in the register", n)
-	}
-	return cs[n]
+	return actiontest.Cert(t, r, n)
 }
 
 // refOf returns the confirmation reference an accepted action printed.

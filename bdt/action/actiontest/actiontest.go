@@ -18,6 +18,7 @@ import (
 	"bdt/bdt/register"
 	"bdt/bdt/store"
 	"bdt/bdt/store/open"
+	"bdt/rules"
 )
 
 // SamplePath returns the path of the sample register, samples/register.xml
@@ -151,4 +152,17 @@ func firstDifference(a, b string) string {
 		}
 	}
 	return "(no line differs)"
+}
+
+// Cert reads certificate n from r, failing t when it is not in the register.
+func Cert(t testing.TB, r store.Reader, n string) *rules.Certificate {
+	t.Helper()
+	cs, err := r.Certificates(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs[n] == nil {
+		t.Fatalf("%s is not in the register", n)
+	}
+	return cs[n]
 }
