@@ -770,15 +770,10 @@ func testMany(t *testing.T, s store.Store) {
 	// More numbers than SQLite's default host-parameter limit, and more
 	// than one query's worth for a driver that batches naively.
 	const n = 2500
-	f := &register.Fixture{Sponsors: []rules.Sponsor{{Licence: uni, Name: "U", Status: rules.LicenceARated, Nation: "ENGLAND_AND_WALES"}}}
-	var numbers []string
-	for i := range n {
-		num := fmt.Sprintf("CAS%011d", i)
-		numbers = append(numbers, num)
-		f.Certificates = append(f.Certificates, rules.Certificate{Number: num, Kind: rules.CAS, Sponsor: uni, Status: rules.StatusUsed,
-			Person:   rules.Person{FamilyName: "F"},
-			Activity: []rules.ActivityReport{{Ref: "R" + num, Type: rules.StudentAbsent, ReportedAt: at("2026-11-02T09:00:00Z")}}})
-	}
+	f, numbers := manyCAS(n, func(_ int, c *rules.Certificate) {
+		c.Status = rules.StatusUsed
+		c.Activity = []rules.ActivityReport{{Ref: "R" + c.Number, Type: rules.StudentAbsent, ReportedAt: at("2026-11-02T09:00:00Z")}}
+	})
 	load(t, s, f)
 	got, err := s.Certificates(context.Background(), append(numbers, "CAS99999999999", numbers[0])...)
 	if err != nil {
@@ -795,6 +790,20 @@ func testMany(t *testing.T, s store.Store) {
 	}
 }
 
+// manyCAS returns a register of one sponsor and n CAS, CAS00000000000 on,
+// each as edit (called with its position) makes it, and their numbers.
+func manyCAS(n int, edit func(i int, c *rules.Certificate)) (*register.Fixture, []string) {
+	f := &register.Fixture{Sponsors: []rules.Sponsor{{Licence: uni, Name: "U", Status: rules.LicenceARated, Nation: "ENGLAND_AND_WALES"}}}
+	var numbers []string
+	for i := range n {
+		c := rules.Certificate{Number: fmt.Sprintf("CAS%011d", i), Kind: rules.CAS, Sponsor: uni, Person: rules.Person{FamilyName: "F"}}
+		edit(i, &c)
+		numbers = append(numbers, c.Number)
+		f.Certificates = append(f.Certificates, c)
+	}
+	return f, numbers
+}
+
 // testApplyRuns applies long runs of fee changes, as a file's batch makes
 // them (which a driver may apply in a few statements): after a read of the
 // certificates or without, longer than a driver's run, with a certificate
@@ -803,19 +812,13 @@ func testMany(t *testing.T, s store.Store) {
 func testApplyRuns(t *testing.T, fresh func(*testing.T) store.Store) {
 	ctx := context.Background()
 	const n = 300
-	f := &register.Fixture{Sponsors: []rules.Sponsor{{Licence: uni, Name: "U", Status: rules.LicenceARated, Nation: "ENGLAND_AND_WALES"}}}
-	var numbers []string
-	for i := range n {
-		num := fmt.Sprintf("CAS%011d", i)
-		numbers = append(numbers, num)
-		c := rules.Certificate{Number: num, Kind: rules.CAS, Sponsor: uni, Status: rules.StatusAssigned,
-			Person: rules.Person{FamilyName: "F"}, Fees: rules.Fees{CourseFeesFirstYear: money(20000)}}
+	f, numbers := manyCAS(n, func(i int, c *rules.Certificate) {
+		c.Status, c.Fees = rules.StatusAssigned, rules.Fees{CourseFeesFirstYear: money(20000)}
 		if i%3 == 0 { // some with a fee history already
-			c.FeeHistory = []rules.FeeChange{{At: at("2026-10-01T09:00:00Z"), By: "u", Ref: "OLD-" + num,
+			c.FeeHistory = []rules.FeeChange{{At: at("2026-10-01T09:00:00Z"), By: "u", Ref: "OLD-" + c.Number,
 				After: rules.Fees{CourseFeesFirstYear: money(20000)}}}
 		}
-		f.Certificates = append(f.Certificates, c)
-	}
+	})
 	change := func(num, ref string, paid int64) rules.SetFees {
 		return rules.SetFees{Cert: num, Change: rules.FeeChange{At: at("2026-11-23T02:00:00Z"), By: "u", Ref: ref,
 			Before: rules.Fees{CourseFeesFirstYear: money(20000)},
