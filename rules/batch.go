@@ -32,7 +32,27 @@ type Batch struct {
 	first [keyParts]keyTable
 	other map[batchKey]int
 	ops   map[string]uint32 // operation names, numbered from 1
+	// set, when not nil, keeps the pairs instead (NewBatchWith).
+	set SeenSet
 }
+
+// SeenSet keeps, for R.RECORD.DUPLICATE, the first record of a file that
+// named each (operation, certificate number) pair. A Batch keeps its own
+// in memory, 16 bytes a pair: 16 MB for a million-record file, more with
+// the collector's headroom. NewBatchWith gives it another, kept elsewhere
+// (bdt/runner keeps the pairs of a large file on disk).
+type SeenSet interface {
+	// Seen returns the first record recorded for (op, cert) and true; or
+	// records index as it and returns index and false.
+	Seen(op, cert string, index int) (first int, seen bool)
+	// Lookup returns the first record recorded for (op, cert), if any,
+	// recording nothing.
+	Lookup(op, cert string) (first int, ok bool)
+}
+
+// NewBatchWith returns an empty Batch that keeps its pairs in s, which must
+// be empty too.
+func NewBatchWith(s SeenSet) *Batch { return &Batch{set: s} }
 
 type batchKey struct {
 	op   string
@@ -92,6 +112,9 @@ func (b *Batch) packAs(op, cert string, add bool) (packedKey, bool) {
 // seen returns the record that first named (op, cert), or records index as
 // that record.
 func (b *Batch) seen(op, cert string, index int) (int, bool) {
+	if b.set != nil {
+		return b.set.Seen(op, cert, index)
+	}
 	if k, ok := b.pack(op, cert); ok && index >= 0 && index < 1<<32-1 {
 		h := k.hash()
 		return b.first[h%keyParts].seen(k, h, index)
@@ -186,6 +209,9 @@ func (b *Batch) Duplicate(op Op, index int) bool {
 
 // lookup is seen without recording anything.
 func (b *Batch) lookup(op, cert string, index int) (int, bool) {
+	if b.set != nil {
+		return b.set.Lookup(op, cert)
+	}
 	if k, ok := b.packAs(op, cert, false); ok && index >= 0 && index < 1<<32-1 {
 		h := k.hash()
 		return b.first[h%keyParts].lookup(k, h)

@@ -109,8 +109,30 @@ func TestBatchDuplicateForetells(t *testing.T) {
 		TransferCoS{Certs: []string{cosAssigned}, ToUser: bob}, TransferCoS{Certs: []string{cosUsed, cosAssigned}, ToUser: bob},
 		&WithdrawCoS{Cert: cosUsed}, WithdrawCoS{Cert: cosUsed}, fees(casUsed),
 	}
+	for name, newBatch := range map[string]func() *Batch{"in memory": NewBatch, "a SeenSet": func() *Batch { return NewBatchWith(mapSet{}) }} {
+		t.Run(name, func(t *testing.T) { foretells(t, ops, newBatch) })
+	}
+}
+
+// mapSet is a SeenSet in a map.
+type mapSet map[[2]string]int
+
+func (m mapSet) Seen(op, cert string, index int) (int, bool) {
+	if i, ok := m[[2]string{op, cert}]; ok {
+		return i, true
+	}
+	m[[2]string{op, cert}] = index
+	return index, false
+}
+
+func (m mapSet) Lookup(op, cert string) (int, bool) {
+	i, ok := m[[2]string{op, cert}]
+	return i, ok
+}
+
+func foretells(t *testing.T, ops []Op, newBatch func() *Batch) {
 	st := withTarget(state(), user(bob))
-	asked, plain := NewBatch(), NewBatch()
+	asked, plain := newBatch(), NewBatch()
 	a := actor()
 	dups := 0
 	for i, op := range ops {

@@ -263,6 +263,14 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 		}
 	}
 	h := &fileHandler{ctx: ctx, r: r, tx: tx, e: e, now: now, batch: rules.NewBatch(), hasher: hasher}
+	if over := r.cfg.DiskDuplicatesOver; over >= 0 && p.obj.Size > over {
+		ds, err := newDiskSeen(ctx, int(p.obj.Size/200)) // a record is 200 bytes and more
+		if err != nil {
+			return false, nil, err
+		}
+		defer ds.Close()
+		h.batch, h.seen = rules.NewBatchWith(ds), ds
+	}
 	defer h.stopDecider()
 	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize, BDTFiles: true})
 	if err != nil {
@@ -283,6 +291,11 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	e.Read = result.Records
 	if err := h.finishDecisions(); err != nil {
 		return false, nil, err
+	}
+	if h.seen != nil {
+		if err := h.seen.Err(); err != nil {
+			return false, nil, err // the duplicates may have been misjudged
+		}
 	}
 	if err := h.flush(); err != nil {
 		return false, nil, err
@@ -354,6 +367,7 @@ type fileHandler struct {
 	e      *ledger.File
 	now    time.Time
 	batch  *rules.Batch
+	seen   *diskSeen // batch's pairs, when on disk
 	hasher hash.Hash
 
 	format       schema.Format

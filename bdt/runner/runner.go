@@ -56,6 +56,10 @@ type Config struct {
 	Workers   int   // files of different sponsors processed in parallel (default 1)
 	MaxSize   int64 // F.SIZE limit in bytes (default DefaultMaxSize)
 	MaxErrors int   // cap on schema errors reported per file (default 1000)
+	// DiskDuplicatesOver is the file size over which the pairs that
+	// R.RECORD.DUPLICATE checks are kept on disk, not in memory (default
+	// DefaultDiskDuplicatesOver, ~250,000 records; negative: never).
+	DiskDuplicatesOver int64
 
 	// Observer hears about progress; nil for none.
 	Observer Observer
@@ -133,6 +137,9 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.MaxSize <= 0 {
 		cfg.MaxSize = DefaultMaxSize
+	}
+	if cfg.DiskDuplicatesOver == 0 {
+		cfg.DiskDuplicatesOver = DefaultDiskDuplicatesOver
 	}
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}

@@ -392,3 +392,34 @@ func TestLongFileOutlastsItsLease(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicatesOnDisk: a file whose R.RECORD.DUPLICATE pairs are kept on
+// disk (as a large file's are) is decided exactly as when they are kept in
+// memory: the same reports and the same register.
+func TestDuplicatesOnDisk(t *testing.T) {
+	outcome := func(over int64) (string, []byte) {
+		e := newEnv(t)
+		e.put("4NUV7KB58/d.xml", studentFile("D-1", "2026-11-22T10:00:00Z",
+			rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "New address"},
+			rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "Again"},
+			rec{cas: "CAS26000000201", typ: "STUDENT_ABSENT", date: "2026-11-19", details: "Another operation"},
+			rec{cas: "CAS26000000101", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "Not used yet"},
+			rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "A third time"}))
+		sum := e.run(func(c *runner.Config) { c.DiskDuplicatesOver = over })
+		if len(sum.Files) != 1 || sum.Files[0].Err != nil {
+			t.Fatalf("run: %+v", sum.Files)
+		}
+		return e.outbox_("4NUV7KB58/d.result.xml"), e.export()
+	}
+	memReport, memRegister := outcome(-1)
+	diskReport, diskRegister := outcome(1)
+	if memReport != diskReport {
+		t.Errorf("result report, pairs in memory:\n%s\non disk:\n%s", memReport, diskReport)
+	}
+	if !bytes.Equal(memRegister, diskRegister) {
+		t.Error("the register differs with the pairs on disk")
+	}
+	if n := strings.Count(diskReport, `Rule="R.RECORD.DUPLICATE"`); n != 2 {
+		t.Errorf("%d duplicates reported; want 2:\n%s", n, diskReport)
+	}
+}
