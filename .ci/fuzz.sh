@@ -14,10 +14,35 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# Go 1.26's fuzzing coordinator can fail a target with a bare "context
+# deadline exceeded" when -fuzztime runs out while a worker is mid-input
+# (go.dev/issue/75804, fixed in Go 1.27): no failing input, nothing found.
+# A real finding always writes its input ("Failing input written to ...");
+# so a run that fails with that message, no input written and no other
+# failure is reported and passes; anything else fails.
 fuzz() { # package target default-time
 	t=${BDT_FUZZTIME:-$3}
 	echo "== $2 ($1) for $t"
-	go test -run '^$' -fuzz "^$2\$" -fuzztime "$t" -fuzzminimizetime 10x "$1"
+	out=$(mktemp)
+	rc=0
+	go test -run '^$' -fuzz "^$2\$" -fuzztime "$t" -fuzzminimizetime 10x "$1" >"$out" 2>&1 || rc=$?
+	cat "$out"
+	if [ "$rc" -ne 0 ] && deadline_only "$out"; then
+		echo "fuzz: $2 stopped at its time limit by Go's coordinator race (go.dev/issue/75804): no failing input, not a failure"
+		rc=0
+	fi
+	rm -f "$out"
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz: $2 failed" >&2
+		exit 1
+	fi
+}
+
+# deadline_only FILE: the run failed with "context deadline exceeded" and
+# nothing else: no input written, no panic, no failure of a test's own.
+deadline_only() {
+	grep -q 'context deadline exceeded' "$1" &&
+		! grep -qE 'Failing input written|panic:|_test\.go:[0-9]+:' "$1"
 }
 
 start=$(date +%s)
