@@ -166,7 +166,7 @@ func TestFaultPostgresRestarted(t *testing.T) {
 		os.WriteFile(p, []byte(body), 0o644)
 	}
 	// The big file sorts first among 4NUV7KB58's (earliest CreatedAt).
-	big := strings.Replace(bigActivityFile("BIG-PG", 60000), "2026-11-22T23:00:00Z", "2026-11-21T00:00:00Z", 1)
+	big := strings.Replace(bigActivityFile("BIG-PG", 150000), "2026-11-22T23:00:00Z", "2026-11-21T00:00:00Z", 1)
 	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(big), 0o644)
 	run := func() *exec.Cmd {
 		cmd := exec.Command(bin, "run", "--db", dsn, "--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"),
