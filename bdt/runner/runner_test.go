@@ -376,7 +376,7 @@ func TestConcurrentRunsShareTheInbox(t *testing.T) {
 func TestLongFileOutlastsItsLease(t *testing.T) {
 	e := newEnv(t)
 	var recs []rec
-	for i := 0; i < 4000; i++ {
+	for i := 0; i < 20000; i++ { // repeats: fast, so many of them to outlast the lease
 		recs = append(recs, rec{cas: fmt.Sprintf("CAS26000000%03d", 201+i%8), typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "Long file"})
 	}
 	e.put("4NUV7KB58/long.xml", studentFile("LONG-1", "2026-11-22T10:00:00Z", recs...))
