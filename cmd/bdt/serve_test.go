@@ -161,6 +161,14 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(bigActivityFile("BIG-1", 200000)), 0o644)
 
+	// The test's store is opened first: opening checks the schema in a
+	// write transaction, which would wait for the file's to end.
+	ctx := context.Background()
+	st, err := open.Open(ctx, "sqlite:"+filepath.Join(dir, "bdt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	listen := freePort(t)
 	cmd := serveCmd(bin, dir, listen, "--schedule", "0 0 1 1 *", "--grace", "1ms")
 	var logs strings.Builder
@@ -177,12 +185,6 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusAccepted
 	})
-	ctx := context.Background()
-	st, err := open.Open(ctx, "sqlite:"+filepath.Join(dir, "bdt.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	eventually(t, "the file to be claimed", func() bool {
 		fs, _ := st.FileList(ctx, store.FileListParams{Status: ledger.Processing})
 		return len(fs) == 1
@@ -274,6 +276,12 @@ func TestServeS3EndToEnd(t *testing.T) {
 
 	// SIGTERM mid-file.
 	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/big.xml", bigActivityFile("BIG-S3", 200000))
+	ctx := context.Background()
+	st, err := open.Open(ctx, db) // before the run: opening takes a write transaction
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	cmd, base, logs = serve("--schedule", "0 0 1 1 *", "--grace", "1ms")
 	eventually(t, "POST /runs", func() bool {
 		resp, err := http.Post(base+"/runs", "", nil)
@@ -283,12 +291,6 @@ func TestServeS3EndToEnd(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusAccepted
 	})
-	ctx := context.Background()
-	st, err := open.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	eventually(t, "the big file to be claimed", func() bool {
 		fs, _ := st.FileList(ctx, store.FileListParams{Status: ledger.Processing})
 		return len(fs) == 1

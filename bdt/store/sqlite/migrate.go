@@ -25,12 +25,21 @@ func SchemaVersion() int { return migrations.Version() }
 // migrate brings the database up to the newest schema version in one
 // IMMEDIATE transaction, so two processes opening a new file at once
 // serialise and the second finds the work done. It refuses a database whose
-// version is newer than this binary knows.
+// version is newer than this binary knows. A database already up to date
+// is found so by a read, which takes no lock: opening the store (for
+// `bdt files list`, say) does not wait for a file's write transaction.
 func migrate(ctx context.Context, db *sql.DB, file string) error {
 	ms, err := migrations.Load()
 	if err != nil {
 		return err
 	}
+	var have int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err == nil {
+		pending, err := schemamig.Pending(ms, have, "sqlite: "+file)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+	} // else no schema_migrations yet: a new file
 	t, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", file, err)
@@ -42,7 +51,6 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
-	var have int
 	if err := t.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", file, err)
 	}

@@ -136,3 +136,29 @@ func TestRefusedPaths(t *testing.T) {
 		t.Errorf("Open(a text file) succeeded; want an error")
 	}
 }
+
+// TestOpenDuringAWriteTransaction: opening a store on an up-to-date file
+// takes no lock, so `bdt files list` (say) does not wait for a long file's
+// write transaction, and reads the committed ledger at once.
+func TestOpenDuringAWriteTransaction(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "register.db")
+	s1, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	tx, err := s1.Begin(ctx) // holds the write lock until the end of the test
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	s2, err := sqlite.OpenWith(ctx, sqlite.Params{Path: path, MustExist: true, BusyTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open while another transaction writes: %v", err)
+	}
+	defer s2.Close()
+	if _, err := s2.FileList(ctx, store.FileListParams{}); err != nil {
+		t.Errorf("read while another transaction writes: %v", err)
+	}
+}
