@@ -252,14 +252,21 @@ func (r *Runner) Run(ctx context.Context) (*Summary, error) {
 func (r *Runner) processSponsor(ctx context.Context, licence string, now time.Time) ([]FileResult, int) {
 	lease := "sponsor:" + licence
 	if !r.cfg.DryRun {
+		// A lease that cannot be read or taken (the database locked or
+		// gone) fails the sponsor's folder, reported like a file's failure.
+		failed := func(err error) ([]FileResult, int) {
+			res := FileResult{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}
+			r.cfg.Observer.FileDone(res)
+			return []FileResult{res}, 0
+		}
 		ok, err := r.cfg.Store.LeaseAcquire(ctx, store.LeaseParams{Name: lease, Owner: r.cfg.Owner, TTL: r.cfg.LeaseTTL})
 		if err != nil {
-			return []FileResult{{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}}, 0
+			return failed(err)
 		}
 		if !ok {
 			ok, err = r.takeOverDead(ctx, lease)
 			if err != nil {
-				return []FileResult{{Key: licence + "/", Err: fmt.Errorf("lease: %w", err)}}, 0
+				return failed(err)
 			}
 		}
 		if !ok {
