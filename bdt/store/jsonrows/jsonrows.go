@@ -180,9 +180,6 @@ func (w *Writer) Row(values ...any) {
 	w.b = append(w.b, ']')
 }
 
-// Len returns the length of the text so far.
-func (w *Writer) Len() int { return len(w.b) }
-
 // String returns the rows written: "[]" for none.
 func (w *Writer) String() string {
 	if len(w.b) == 0 {
@@ -190,9 +187,6 @@ func (w *Writer) String() string {
 	}
 	return string(w.b) + "]"
 }
-
-// Reset forgets the rows written, keeping the buffer.
-func (w *Writer) Reset() { w.b = w.b[:0] }
 
 // AppendString appends s as a JSON string. Invalid UTF-8 is written as
 // encoding/json writes it (U+FFFD).

@@ -123,18 +123,6 @@ func testLeaseAcquire(t *testing.T, s store.Store) {
 	}
 }
 
-// waitFor polls cond until it holds, failing t after a minute.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after a minute", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func testLeaseExpiry(t *testing.T, s store.Store) {
 	// A holder that stops renewing (a crashed process): its lease runs out
 	// and another takes it over; the old holder no longer holds it, and
