@@ -215,21 +215,21 @@ type tx struct {
 }
 
 // Commit implements store.Tx.
-func (t *tx) Commit() error {
+func (t *tx) Commit(ctx context.Context) error {
 	t.done = true
-	if err := t.tx.Commit(context.Background()); err != nil {
+	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
 }
 
 // Rollback implements store.Tx; it does nothing after Commit or Rollback.
-func (t *tx) Rollback() error {
+func (t *tx) Rollback(ctx context.Context) error {
 	if t.done {
 		return nil
 	}
 	t.done = true
-	if err := t.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+	if err := t.tx.Rollback(context.WithoutCancel(ctx)); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return fmt.Errorf("postgres: rollback: %w", err)
 	}
 	return nil

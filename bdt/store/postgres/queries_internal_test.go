@@ -61,7 +61,7 @@ func TestStatementsPerSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := f.Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}

@@ -211,8 +211,9 @@ type tx struct {
 	outcomes ledger.OutcomeOrder
 }
 
-// Commit implements store.Tx.
-func (t *tx) Commit() error {
+// Commit implements store.Tx. database/sql commits without a context: the
+// context of Begin is the one that can end the transaction.
+func (t *tx) Commit(context.Context) error {
 	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -220,7 +221,7 @@ func (t *tx) Commit() error {
 }
 
 // Rollback implements store.Tx; it does nothing after Commit or Rollback.
-func (t *tx) Rollback() error {
+func (t *tx) Rollback(context.Context) error {
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("sqlite: rollback: %w", err)
 	}
