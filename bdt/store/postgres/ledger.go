@@ -10,15 +10,16 @@ import (
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.Query(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
+	rows, err := r.q.Query(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read ledger: %w", err)
 	}
 	defer rows.Close()
-	fs, err := ledger.ScanFiles(rows, parseTime)
+	fs, err := sqlrow.ScanFiles(rows)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
@@ -85,14 +86,14 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 // arrive from the server, never all held at once.
 func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.Query(ctx, `SELECT `+ledger.OutcomeChunkColumn+`::text
+		rows, err := q.Query(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`::text
 			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
 		if err != nil {
 			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
 			return
 		}
 		defer rows.Close()
-		for o, err := range ledger.ScanOutcomes(rows, fileID) {
+		for o, err := range sqlrow.ScanOutcomes(rows, fileID) {
 			if err != nil {
 				err = fmt.Errorf("postgres: %w", err)
 			}
@@ -111,7 +112,7 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
@@ -119,7 +120,7 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 	for i := range params {
 		params[i] = fmt.Sprintf("$%d", i+1)
 	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
+	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(sqlrow.FileSetColumns, ", ")+`) VALUES (`+
 		strings.Join(params, ", ")+`) RETURNING id`, args...).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger insert %s: %w", f.Key, err)
@@ -129,12 +130,12 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	sets := make([]string, len(ledger.FileSetColumns))
-	for i, c := range ledger.FileSetColumns {
+	sets := make([]string, len(sqlrow.FileSetColumns))
+	for i, c := range sqlrow.FileSetColumns {
 		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
 	}
 	tag, err := t.tx.Exec(ctx, fmt.Sprintf(`UPDATE ledger_file SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args)+1),
@@ -152,15 +153,15 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
-// chunk of up to ledger.OutcomeChunk outcomes, all in one round trip.
+// chunk of up to sqlrow.OutcomeChunk outcomes, all in one round trip.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
 	if err := t.outcomes.Next(fileID, outs); err != nil {
 		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 	}
 	b := &pgx.Batch{}
 	for len(outs) > 0 {
-		n := min(len(outs), ledger.OutcomeChunk)
-		rows, err := ledger.EncodeOutcomes(outs[:n])
+		n := min(len(outs), sqlrow.OutcomeChunk)
+		rows, err := sqlrow.EncodeOutcomes(outs[:n])
 		if err != nil {
 			return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 		}
@@ -174,37 +175,4 @@ func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Out
 		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 	}
 	return nil
-}
-
-// File implements store.LedgerReader.
-func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
-}
-
-// FileList implements store.LedgerReader.
-func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
-}
-
-// FileDuplicate implements store.LedgerReader.
-func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
-}
-
-// Outcomes implements store.LedgerReader: the rows are read in one
-// snapshot, on a connection of their own, as the caller iterates.
-func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("postgres: begin read: %w", err))
-			return
-		}
-		defer t.Rollback(context.WithoutCancel(ctx))
-		for o, err := range outcomes(ctx, t, fileID) {
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
 }

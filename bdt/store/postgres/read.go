@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 	"bdt/rules/calendar"
 )
@@ -458,7 +459,7 @@ func statusHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 		}
 		sc.Status = rules.CertStatus(status)
 		var err error
-		if sc.At, err = parseTime(at); err != nil {
+		if sc.At, err = sqlrow.ParseTime(at); err != nil {
 			return fmt.Errorf("postgres: read status history of %s: %w", number, err)
 		}
 		if c := certs[number]; c != nil {
@@ -482,7 +483,7 @@ func feeHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 			return fmt.Errorf("postgres: read fee history: %w", err)
 		}
 		var err error
-		if fc.At, err = parseTime(at); err != nil {
+		if fc.At, err = sqlrow.ParseTime(at); err != nil {
 			return fmt.Errorf("postgres: read fee history of %s: %w", number, err)
 		}
 		fc.Before, fc.After = before.model(), after.model()
@@ -517,7 +518,7 @@ func activity(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 		a.PreviousDate, a.FirstDayOfAbsence = dateOf(previous), dateOf(firstDay)
 		a.WithdrawnBy = str(withdrawnBy)
 		var err error
-		a.ReportedAt, err = parseTime(reportedAt)
+		a.ReportedAt, err = sqlrow.ParseTime(reportedAt)
 		if err == nil && lines != nil {
 			a.Address = &rules.Address{Town: str(town), Postcode: str(postcode), Phone: str(phone), Email: str(email)}
 			err = json.Unmarshal(lines, &a.Address.Lines)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -193,7 +194,7 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (done bool, err er
 	for _, ch := range run {
 		c := ch.(rules.SetFees)
 		numbers = append(numbers, c.Cert)
-		ats = append(ats, formatTime(c.Change.At))
+		ats = append(ats, sqlrow.FormatTime(c.Change.At))
 		bys = append(bys, c.Change.By)
 		refs = append(refs, c.Change.Ref)
 		for i, v := range feeArgs(c.Change.Before) {
@@ -429,11 +430,11 @@ func seqArg(seq int) any {
 func queueStatus(b *pgx.Batch, number string, seq int, sc rules.StatusChange) {
 	b.Queue(`INSERT INTO status_change (number, seq, status, at, by, reason)
 		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = $1)), $3, $4, $5, $6)`,
-		number, seqArg(seq), string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+		number, seqArg(seq), string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason)
 }
 
 func queueFees(b *pgx.Batch, number string, seq int, fc rules.FeeChange) {
-	args := []any{number, seqArg(seq), formatTime(fc.At), fc.By, fc.Ref}
+	args := []any{number, seqArg(seq), sqlrow.FormatTime(fc.At), fc.By, fc.Ref}
 	args = append(args, feeArgs(fc.Before)...)
 	args = append(args, feeArgs(fc.After)...)
 	b.Queue(`INSERT INTO fee_change (number, seq, at, by, ref,
@@ -461,7 +462,7 @@ func queueReport(b *pgx.Batch, number string, seq int, a rules.ActivityReport) e
 		number, seqArg(seq), a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
 		lines, town, postcode, phone, email,
 		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+		sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
 	return nil
 }
 

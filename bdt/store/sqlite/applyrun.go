@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -105,7 +106,7 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (bool, error) {
 			boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
 		seq, _ := t.seqs.get(histFees, c.Cert)
 		seqs[i] = seq + 1
-		ins = append(ins, c.Cert, seq+1, formatTime(c.Change.At), c.Change.By, c.Change.Ref,
+		ins = append(ins, c.Cert, seq+1, sqlrow.FormatTime(c.Change.At), c.Change.By, c.Change.Ref,
 			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
 			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
 	}
@@ -149,7 +150,7 @@ func (t *tx) reportRun(ctx context.Context, run []rules.Change) (bool, error) {
 		args = append(args, c.Cert, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
 			lines, town, postcode, phone, email,
 			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+			sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
 	}
 	if _, err := t.exec(ctx, runStatement("reports", len(run), `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,

@@ -4,25 +4,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"bdt/rules"
 	"bdt/rules/calendar"
 )
-
-// timeLayout writes instants in UTC, RFC 3339 with a fixed nine fraction
-// digits, so that their text sorts in time order.
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad time %q in the database: %w", s, err)
-	}
-	return t.UTC(), nil
-}
 
 // dateArg is a civil date as a column value: YYYY-MM-DD, or NULL when zero.
 func dateArg(d rules.Date) any {

@@ -2,21 +2,21 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"iter"
 	"strings"
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
 	}
-	fs, err := ledger.ScanFiles(rows, parseTime)
+	fs, err := sqlrow.ScanFiles(rows)
 	if err != nil {
 		rows.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -88,14 +88,14 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 // outcomes streams the outcomes of a file on q.
 func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.QueryContext(ctx, `SELECT `+ledger.OutcomeChunkColumn+`
+		rows, err := q.QueryContext(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`
 			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
 		if err != nil {
 			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
 			return
 		}
 		defer rows.Close()
-		for o, err := range ledger.ScanOutcomes(rows, fileID) {
+		for o, err := range sqlrow.ScanOutcomes(rows, fileID) {
 			if err != nil {
 				err = fmt.Errorf("sqlite: %w", err)
 			}
@@ -112,11 +112,11 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
+	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+strings.Join(sqlrow.FileSetColumns, ", ")+`) VALUES (`+
 		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
@@ -127,12 +127,12 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	sets := make([]string, len(ledger.FileSetColumns))
-	for i, c := range ledger.FileSetColumns {
+	sets := make([]string, len(sqlrow.FileSetColumns))
+	for i, c := range sqlrow.FileSetColumns {
 		sets[i] = c + " = ?"
 	}
 	res, err := t.exec(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
@@ -149,14 +149,14 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
-// chunk of up to ledger.OutcomeChunk outcomes.
+// chunk of up to sqlrow.OutcomeChunk outcomes.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
 	if err := t.outcomes.Next(fileID, outs); err != nil {
 		return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 	}
 	for len(outs) > 0 {
-		n := min(len(outs), ledger.OutcomeChunk)
-		rows, err := ledger.EncodeOutcomes(outs[:n])
+		n := min(len(outs), sqlrow.OutcomeChunk)
+		rows, err := sqlrow.EncodeOutcomes(outs[:n])
 		if err != nil {
 			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 		}
@@ -167,36 +167,4 @@ func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Out
 		outs = outs[n:]
 	}
 	return nil
-}
-
-// File implements store.LedgerReader.
-func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
-}
-
-// FileList implements store.LedgerReader.
-func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
-}
-
-// FileDuplicate implements store.LedgerReader.
-func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
-}
-
-// Outcomes implements store.LedgerReader; the rows are read in one snapshot.
-func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("sqlite: begin read: %w", err))
-			return
-		}
-		defer t.Rollback()
-		for o, err := range outcomes(ctx, t, fileID) {
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -377,7 +378,7 @@ func statusHistory(c *rules.Certificate, text string) (int64, error) {
 	err := jsonRows(text, 5, func(v []jvalue) error {
 		sc := rules.StatusChange{Status: rules.CertStatus(v[1].S), By: v[3].S, Reason: v[4].S}
 		var err error
-		if sc.At, err = parseTime(v[2].S); err != nil {
+		if sc.At, err = sqlrow.ParseTime(v[2].S); err != nil {
 			return err
 		}
 		c.StatusHistory = append(c.StatusHistory, sc)
@@ -397,7 +398,7 @@ func feeHistory(c *rules.Certificate, text string) (int64, error) {
 	err := jsonRows(text, 14, func(v []jvalue) error {
 		fc := rules.FeeChange{By: v[2].S, Ref: v[3].S}
 		var err error
-		if fc.At, err = parseTime(v[1].S); err != nil {
+		if fc.At, err = sqlrow.ParseTime(v[1].S); err != nil {
 			return err
 		}
 		before := fees{v[4].NullInt64(), v[5].NullInt64(), v[6].NullInt64(), v[7].NullInt64(), v[8].NullInt64()}
@@ -424,7 +425,7 @@ func activity(c *rules.Certificate, text string) (int64, error) {
 		a.EventDate, a.EarlyCompletion = d.parse(v[3].NullString()), d.parse(v[10].NullString())
 		a.PreviousDate, a.FirstDayOfAbsence = d.parse(v[11].NullString()), d.parse(v[12].NullString())
 		var err error
-		a.ReportedAt, err = parseTime(v[14].S)
+		a.ReportedAt, err = sqlrow.ParseTime(v[14].S)
 		if err == nil {
 			err = d.err
 		}

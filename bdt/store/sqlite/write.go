@@ -10,6 +10,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -256,7 +257,7 @@ func inserted(res sql.Result, number string) error {
 func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange) error {
 	if seq, ok := t.seqs.get(histStatus, number); ok {
 		_, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-			number, seq+1, string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+			number, seq+1, string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason)
 		if err != nil {
 			return fmt.Errorf("certificate %s: status history: %w", number, notFound(err))
 		}
@@ -266,7 +267,7 @@ func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange
 	res, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = c.number), ?, ?, ?, ?
 		FROM certificate c WHERE c.number = ?`,
-		string(sc.Status), formatTime(sc.At), sc.By, sc.Reason, number)
+		string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason, number)
 	if err != nil {
 		return fmt.Errorf("certificate %s: status history: %w", number, err)
 	}
@@ -280,7 +281,7 @@ func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) err
 			before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
 			after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			number, seq+1, formatTime(fc.At), fc.By, fc.Ref,
+			number, seq+1, sqlrow.FormatTime(fc.At), fc.By, fc.Ref,
 			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
 			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
 		if err != nil {
@@ -289,7 +290,7 @@ func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) err
 		t.seqs.appended(histFees, number, seq+1)
 		return nil
 	}
-	args := []any{formatTime(fc.At), fc.By, fc.Ref}
+	args := []any{sqlrow.FormatTime(fc.At), fc.By, fc.Ref}
 	args = append(args, feeArgs(fc.Before)...)
 	args = append(args, feeArgs(fc.After)...)
 	args = append(args, number)
@@ -323,7 +324,7 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 			number, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
 			lines, town, postcode, phone, email,
 			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+			sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
 		if isConstraint(err, sqlite3.ErrConstraintUnique) {
 			return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)
 		}
@@ -343,7 +344,7 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 		a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
 		lines, town, postcode, phone, email,
 		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late,
+		sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late,
 		number)
 	if isConstraint(err, sqlite3.ErrConstraintUnique) {
 		return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)

@@ -1,4 +1,4 @@
-package ledger
+package sqlrow
 
 import (
 	"encoding/json"
@@ -8,13 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"bdt/bdt/ledger"
 	"bdt/bdt/store/jsonrows"
 )
 
-// The drivers of bdt/store keep a File in a row of the table ledger_file and
-// Outcomes in chunks in rows of ledger_outcome, with the same columns; what follows
-// is the mapping between the two that they share. Instants are text in the
-// driver's time layout (its format and parse functions), findings JSON.
+// The drivers keep a ledger.File in a row of the table ledger_file and
+// ledger.Outcomes in chunks in rows of ledger_outcome, with the same columns;
+// what follows is the mapping between the two that they share. Instants are
+// text (FormatTime), findings JSON.
 
 // FileColumns are the columns of ledger_file that ScanFiles reads, in order.
 const FileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
@@ -32,16 +33,16 @@ type Rows interface {
 	Err() error
 }
 
-// ScanFiles reads the entries in rows, of FileColumns, their instants
-// parsed with parseTime. The caller closes rows.
-func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, error) {
-	var out []*File
+// ScanFiles reads the entries in rows, of FileColumns. The caller closes
+// rows.
+func ScanFiles(rows Rows) ([]*ledger.File, error) {
+	var out []*ledger.File
 	for rows.Next() {
 		var row fileRow
 		if err := rows.Scan(row.Dest()...); err != nil {
 			return nil, fmt.Errorf("read ledger: %w", err)
 		}
-		f, err := row.File(parseTime)
+		f, err := row.File()
 		if err != nil {
 			return nil, err
 		}
@@ -58,18 +59,18 @@ func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, e
 // first record, as it reads them; after an error, which it yields, it
 // stops. It checks that the records come in order, each once. The caller
 // closes rows.
-func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
-	return func(yield func(Outcome, error) bool) {
+func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
 		last := 0
 		for rows.Next() {
 			var text string
 			if err := rows.Scan(&text); err != nil {
-				yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+				yield(ledger.Outcome{}, fmt.Errorf("read outcomes: %w", err))
 				return
 			}
 			stop := false
 			err := jsonrows.Parse(text, outcomeWidth, func(v []jsonrows.Value) error {
-				o := Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
+				o := ledger.Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
 					Status: v[4].S, ConfRef: v[5].S}
 				if o.Index <= last {
 					return fmt.Errorf("record %d after record %d", o.Index, last)
@@ -89,12 +90,12 @@ func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
 				return
 			}
 			if err != nil {
-				yield(Outcome{}, fmt.Errorf("read outcomes of file %d: %w", fileID, err))
+				yield(ledger.Outcome{}, fmt.Errorf("read outcomes of file %d: %w", fileID, err))
 				return
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+			yield(ledger.Outcome{}, fmt.Errorf("read outcomes: %w", err))
 		}
 	}
 }
@@ -103,11 +104,11 @@ var errStop = errors.New("stop")
 
 // FileArgs returns the values of FileSetColumns for f: its findings as a
 // JSON array ("[]" for none), a DuplicateOf of 0 and zero instants as NULL,
-// other instants as formatTime writes them.
-func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
+// other instants as FormatTime writes them.
+func FileArgs(f *ledger.File) ([]any, error) {
 	findings := f.FileFindings
 	if findings == nil {
-		findings = []Finding{}
+		findings = []ledger.Finding{}
 	}
 	fj, err := json.Marshal(findings)
 	if err != nil {
@@ -121,7 +122,7 @@ func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
 		if t.IsZero() {
 			return nil
 		}
-		return formatTime(t)
+		return FormatTime(t)
 	}
 	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
 		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
@@ -131,7 +132,7 @@ func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
 // fileRow receives a row of FileColumns: scan the row into Dest, then take
 // the entry from File.
 type fileRow struct {
-	f                                      File
+	f                                      ledger.File
 	dup                                    *int64
 	findings                               []byte
 	processed, received, started, finished *string
@@ -146,8 +147,8 @@ func (r *fileRow) Dest() []any {
 }
 
 // File returns the entry scanned, its findings decoded and its instants
-// parsed with parseTime (NULL as the zero time).
-func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error) {
+// parsed (NULL as the zero time).
+func (r *fileRow) File() (*ledger.File, error) {
 	f := r.f
 	if r.dup != nil {
 		f.DuplicateOf = *r.dup
@@ -162,7 +163,7 @@ func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error)
 		if tv.src == nil {
 			continue
 		}
-		t, err := parseTime(*tv.src)
+		t, err := ParseTime(*tv.src)
 		if err != nil {
 			return nil, fmt.Errorf("read ledger file %d: %w", f.ID, err)
 		}
@@ -173,7 +174,7 @@ func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error)
 
 // FindingsJSON returns the findings of an outcome as a JSON array, or ""
 // for none.
-func FindingsJSON(fs []Finding) (string, error) {
+func FindingsJSON(fs []ledger.Finding) (string, error) {
 	if len(fs) == 0 {
 		return "", nil
 	}
@@ -205,7 +206,7 @@ type OutcomeOrder map[int64]int
 
 // Next checks that outs (in order) come after the outcomes added before
 // for file fileID, and records them.
-func (o OutcomeOrder) Next(fileID int64, outs []Outcome) error {
+func (o OutcomeOrder) Next(fileID int64, outs []ledger.Outcome) error {
 	if len(outs) == 0 {
 		return nil
 	}
@@ -218,7 +219,7 @@ func (o OutcomeOrder) Next(fileID int64, outs []Outcome) error {
 
 // EncodeOutcomes returns the rows value of a chunk of outs (at most
 // OutcomeChunk, in order of index).
-func EncodeOutcomes(outs []Outcome) (string, error) {
+func EncodeOutcomes(outs []ledger.Outcome) (string, error) {
 	if len(outs) > OutcomeChunk {
 		return "", fmt.Errorf("%d outcomes in a chunk of at most %d", len(outs), OutcomeChunk)
 	}
@@ -238,11 +239,11 @@ func EncodeOutcomes(outs []Outcome) (string, error) {
 
 // parseFindings decodes the findings of an outcome from FindingsJSON's
 // text; empty text (or NULL) is none.
-func parseFindings(b []byte) ([]Finding, error) {
+func parseFindings(b []byte) ([]ledger.Finding, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	var fs []Finding
+	var fs []ledger.Finding
 	if err := json.Unmarshal(b, &fs); err != nil {
 		return nil, err
 	}
