@@ -14,24 +14,19 @@ import (
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.Query(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read ledger: %w", err)
-	}
-	defer rows.Close()
-	fs, err := sqlrow.ScanFiles(rows)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	return fs, nil
+	return sqlrow.Files("postgres", func() (pgx.Rows, error) {
+		return r.q.Query(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
+	}, closeRows)
+}
+
+// closeRows closes rows (for sqlrow, which takes the close of database/sql).
+func closeRows(rows pgx.Rows) error {
+	rows.Close()
+	return nil
 }
 
 func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
-	fs, err := r.files(ctx, `WHERE id = $1`, id)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+	return sqlrow.First(r.files(ctx, `WHERE id = $1`, id))
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
@@ -73,41 +68,19 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 		return nil, nil
 	}
 	// An empty FileID or SHA256 matches nothing: '' is never compared.
-	fs, err := r.files(ctx, `WHERE licence = $1 AND id <> $2 AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+	return sqlrow.First(r.files(ctx, `WHERE licence = $1 AND id <> $2 AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
 		AND (($3 <> '' AND file_id = $3) OR ($4 <> '' AND sha256 = $4)) ORDER BY id LIMIT 1`,
-		p.Licence, p.Exclude, p.FileID, p.SHA256)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+		p.Licence, p.Exclude, p.FileID, p.SHA256))
 }
 
-// outcomes streams the outcomes of a file on q: rows are decoded as they
-// arrive from the server, never all held at once.
-func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.Query(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`::text
-			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
-			return
-		}
-		defer rows.Close()
-		for o, err := range sqlrow.ScanOutcomes(rows, fileID) {
-			if err != nil {
-				err = fmt.Errorf("postgres: %w", err)
-			}
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
-}
-
-// Outcomes streams on the transaction's connection: use the transaction for
+// Outcomes streams on the transaction's connection, decoding rows as they
+// arrive from the server, never all held at once: use the transaction for
 // nothing else until the iteration ends.
 func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return outcomes(ctx, r.q, fileID)
+	return sqlrow.Outcomes("postgres", fileID, func() (pgx.Rows, error) {
+		return r.q.Query(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`::text
+			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
+	}, closeRows)
 }
 
 // FileInsert implements store.LedgerTx.
@@ -155,23 +128,15 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
 // chunk of up to sqlrow.OutcomeChunk outcomes, all in one round trip.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
-	if err := t.outcomes.Next(fileID, outs); err != nil {
-		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
-	}
 	b := &pgx.Batch{}
-	for len(outs) > 0 {
-		n := min(len(outs), sqlrow.OutcomeChunk)
-		rows, err := sqlrow.EncodeOutcomes(outs[:n])
-		if err != nil {
-			return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
-		}
-		b.Queue(`INSERT INTO ledger_outcome (file, first, rows) VALUES ($1, $2, $3)`, fileID, outs[0].Index, rows)
-		outs = outs[n:]
-	}
-	if b.Len() == 0 {
+	err := t.outcomes.Insert(fileID, outs, func(first int, rows string) error {
+		b.Queue(`INSERT INTO ledger_outcome (file, first, rows) VALUES ($1, $2, $3)`, fileID, first, rows)
 		return nil
+	})
+	if err == nil && b.Len() > 0 {
+		err = execBatch(ctx, t.tx, b)
 	}
-	if err := execBatch(ctx, t.tx, b); err != nil {
+	if err != nil {
 		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 	}
 	return nil

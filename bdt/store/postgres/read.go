@@ -37,11 +37,7 @@ type reader struct {
 const routeOrder = `CASE route WHEN 'STUDENT' THEN 1 WHEN 'WORKER' THEN 2 WHEN 'TEMPORARY_WORKER' THEN 3 END`
 
 func (r reader) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	list, err := r.sponsors(ctx, `WHERE licence = $1`, licence)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.sponsors(ctx, `WHERE licence = $1`, licence))
 }
 
 func (r reader) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
@@ -96,11 +92,7 @@ func (r reader) sponsors(ctx context.Context, where string, args ...any) ([]*rul
 }
 
 func (r reader) User(ctx context.Context, id string) (*rules.User, error) {
-	list, err := r.users(ctx, `WHERE id = $1`, id)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.users(ctx, `WHERE id = $1`, id))
 }
 
 func (r reader) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {

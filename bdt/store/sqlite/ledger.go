@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"iter"
 	"strings"
@@ -12,27 +13,13 @@ import (
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
-	}
-	fs, err := sqlrow.ScanFiles(rows)
-	if err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
-	}
-	return fs, nil
+	return sqlrow.Files("sqlite", func() (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
+	}, (*sql.Rows).Close)
 }
 
 func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
-	fs, err := r.files(ctx, `WHERE id = ?`, id)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+	return sqlrow.First(r.files(ctx, `WHERE id = ?`, id))
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
@@ -77,37 +64,15 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 	if len(match) == 0 {
 		return nil, nil
 	}
-	fs, err := r.files(ctx, `WHERE licence = ? AND id != ? AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
-		AND (`+strings.Join(match, " OR ")+`) ORDER BY id LIMIT 1`, args...)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
-}
-
-// outcomes streams the outcomes of a file on q.
-func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.QueryContext(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`
-			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
-			return
-		}
-		defer rows.Close()
-		for o, err := range sqlrow.ScanOutcomes(rows, fileID) {
-			if err != nil {
-				err = fmt.Errorf("sqlite: %w", err)
-			}
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
+	return sqlrow.First(r.files(ctx, `WHERE licence = ? AND id != ? AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+		AND (`+strings.Join(match, " OR ")+`) ORDER BY id LIMIT 1`, args...))
 }
 
 func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return outcomes(ctx, r.q, fileID)
+	return sqlrow.Outcomes("sqlite", fileID, func() (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`
+			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
+	}, (*sql.Rows).Close)
 }
 
 // FileInsert implements store.LedgerTx.
@@ -151,20 +116,12 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
 // chunk of up to sqlrow.OutcomeChunk outcomes.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
-	if err := t.outcomes.Next(fileID, outs); err != nil {
+	err := t.outcomes.Insert(fileID, outs, func(first int, rows string) error {
+		_, err := t.exec(ctx, `INSERT INTO ledger_outcome (file, first, rows) VALUES (?, ?, ?)`, fileID, first, rows)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
-	}
-	for len(outs) > 0 {
-		n := min(len(outs), sqlrow.OutcomeChunk)
-		rows, err := sqlrow.EncodeOutcomes(outs[:n])
-		if err != nil {
-			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
-		}
-		if _, err := t.exec(ctx, `INSERT INTO ledger_outcome (file, first, rows) VALUES (?, ?, ?)`,
-			fileID, outs[0].Index, rows); err != nil {
-			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
-		}
-		outs = outs[n:]
 	}
 	return nil
 }

@@ -30,11 +30,7 @@ type reader struct {
 const routeOrder = `CASE route WHEN 'STUDENT' THEN 1 WHEN 'WORKER' THEN 2 WHEN 'TEMPORARY_WORKER' THEN 3 END`
 
 func (r reader) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	list, err := r.sponsors(ctx, `WHERE licence = ?`, licence)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.sponsors(ctx, `WHERE licence = ?`, licence))
 }
 
 func (r reader) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
@@ -89,11 +85,7 @@ func (r reader) sponsors(ctx context.Context, where string, args ...any) ([]*rul
 }
 
 func (r reader) User(ctx context.Context, id string) (*rules.User, error) {
-	list, err := r.users(ctx, `WHERE id = ?`, id)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.users(ctx, `WHERE id = ?`, id))
 }
 
 func (r reader) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {

@@ -249,3 +249,66 @@ func parseFindings(b []byte) ([]ledger.Finding, error) {
 	}
 	return fs, nil
 }
+
+// Files runs query, which selects FileColumns from ledger_file, and returns
+// the entries it reads (ScanFiles); close closes the rows. Its errors begin
+// with driver.
+func Files[R Rows](driver string, query func() (R, error), close func(R) error) ([]*ledger.File, error) {
+	rows, err := query()
+	if err != nil {
+		return nil, fmt.Errorf("%s: read ledger: %w", driver, err)
+	}
+	fs, err := ScanFiles(rows)
+	if cerr := close(rows); err == nil && cerr != nil {
+		return nil, fmt.Errorf("%s: read ledger: %w", driver, cerr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", driver, err)
+	}
+	return fs, nil
+}
+
+// Outcomes streams the outcomes of file fileID: it runs query, which
+// selects OutcomeChunkColumn from ledger_outcome in order of first, when the
+// caller iterates, and yields what ScanOutcomes reads as it reads it; close
+// closes the rows. Its errors begin with driver.
+func Outcomes[R Rows](driver string, fileID int64, query func() (R, error), close func(R) error) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		rows, err := query()
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("%s: read outcomes: %w", driver, err))
+			return
+		}
+		defer close(rows)
+		for o, err := range ScanOutcomes(rows, fileID) {
+			if err != nil {
+				err = fmt.Errorf("%s: %w", driver, err)
+			}
+			if !yield(o, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Insert checks outs against the outcomes added before (Next), then
+// encodes them in chunks of up to OutcomeChunk (EncodeOutcomes) and calls
+// insert with each chunk's first record index and rows value, in order. It
+// stops at the first error.
+func (o OutcomeOrder) Insert(fileID int64, outs []ledger.Outcome, insert func(first int, rows string) error) error {
+	if err := o.Next(fileID, outs); err != nil {
+		return err
+	}
+	for len(outs) > 0 {
+		n := min(len(outs), OutcomeChunk)
+		rows, err := EncodeOutcomes(outs[:n])
+		if err != nil {
+			return err
+		}
+		if err := insert(outs[0].Index, rows); err != nil {
+			return err
+		}
+		outs = outs[n:]
+	}
+	return nil
+}
