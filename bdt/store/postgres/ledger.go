@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,36 +29,7 @@ func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	var conds []string
-	var args []any
-	arg := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if p.Licence != "" {
-		arg("licence = $%d", p.Licence)
-	}
-	if p.Key != "" {
-		arg("key = $%d", p.Key)
-	}
-	if p.Status != "" {
-		arg("status = $%d", p.Status)
-	}
-	if p.Unarchived {
-		conds = append(conds, "NOT archived")
-	}
-	q := ""
-	if len(conds) > 0 {
-		q = "WHERE " + strings.Join(conds, " AND ")
-	}
-	if p.Newest {
-		q += " ORDER BY id DESC"
-	} else {
-		q += " ORDER BY id"
-	}
-	if p.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", p.Limit)
-	}
+	q, args := sqlrow.FileListClause(p, param, "NOT archived")
 	return r.files(ctx, q, args...)
 }
 
@@ -83,18 +53,23 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 	}, closeRows)
 }
 
+// param writes the placeholder of a statement's nth argument.
+func param(n int) string { return fmt.Sprintf("$%d", n) }
+
+// The statements of FileInsert (which returns the new entry's id) and
+// FileUpdate.
+var (
+	fileInsert = sqlrow.FileInsertSQL(param) + ` RETURNING id`
+	fileUpdate = sqlrow.FileUpdateSQL(param)
+)
+
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	params := make([]string, len(args))
-	for i := range params {
-		params[i] = fmt.Sprintf("$%d", i+1)
-	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(sqlrow.FileSetColumns, ", ")+`) VALUES (`+
-		strings.Join(params, ", ")+`) RETURNING id`, args...).Scan(&f.ID)
+	err = t.tx.QueryRow(ctx, fileInsert, args...).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger insert %s: %w", f.Key, err)
 	}
@@ -107,12 +82,7 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	sets := make([]string, len(sqlrow.FileSetColumns))
-	for i, c := range sqlrow.FileSetColumns {
-		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
-	}
-	tag, err := t.tx.Exec(ctx, fmt.Sprintf(`UPDATE ledger_file SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args)+1),
-		append(args, f.ID)...)
+	tag, err := t.tx.Exec(ctx, fileUpdate, append(args, f.ID)...)
 	if err != nil {
 		if isCode(err, codeUniqueViolation, "ledger_file_applied_id") || isCode(err, codeUniqueViolation, "ledger_file_applied_sha") {
 			return fmt.Errorf("postgres: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)

@@ -23,32 +23,7 @@ func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	var conds []string
-	var args []any
-	if p.Licence != "" {
-		conds, args = append(conds, "licence = ?"), append(args, p.Licence)
-	}
-	if p.Key != "" {
-		conds, args = append(conds, "key = ?"), append(args, p.Key)
-	}
-	if p.Status != "" {
-		conds, args = append(conds, "status = ?"), append(args, p.Status)
-	}
-	if p.Unarchived {
-		conds = append(conds, "archived = 0")
-	}
-	q := ""
-	if len(conds) > 0 {
-		q = "WHERE " + strings.Join(conds, " AND ")
-	}
-	if p.Newest {
-		q += " ORDER BY id DESC"
-	} else {
-		q += " ORDER BY id"
-	}
-	if p.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", p.Limit)
-	}
+	q, args := sqlrow.FileListClause(p, param, "archived = 0")
 	return r.files(ctx, q, args...)
 }
 
@@ -75,14 +50,22 @@ func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Out
 	}, (*sql.Rows).Close)
 }
 
+// param writes a placeholder of a statement's argument.
+func param(int) string { return "?" }
+
+// The statements of FileInsert and FileUpdate.
+var (
+	fileInsert = sqlrow.FileInsertSQL(param)
+	fileUpdate = sqlrow.FileUpdateSQL(param)
+)
+
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+strings.Join(sqlrow.FileSetColumns, ", ")+`) VALUES (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
+	res, err := t.exec(ctx, fileInsert, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
 	}
@@ -96,11 +79,7 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	sets := make([]string, len(sqlrow.FileSetColumns))
-	for i, c := range sqlrow.FileSetColumns {
-		sets[i] = c + " = ?"
-	}
-	res, err := t.exec(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
+	res, err := t.exec(ctx, fileUpdate, append(args, f.ID)...)
 	if err != nil {
 		if isConstraint(err, 2067) { // SQLITE_CONSTRAINT_UNIQUE: an applied file id or content again
 			return fmt.Errorf("sqlite: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bdt/bdt/ledger"
+	"bdt/bdt/store"
 	"bdt/bdt/store/jsonrows"
 )
 
@@ -127,6 +128,28 @@ func FileArgs(f *ledger.File) ([]any, error) {
 	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
 		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
 		instant(f.ProcessedAt), instant(f.ReceivedAt), instant(f.StartedAt), instant(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
+}
+
+// FileInsertSQL returns the statement that inserts an entry: the values of
+// FileArgs in FileSetColumns, its placeholders written by param (of the nth
+// argument, from 1).
+func FileInsertSQL(param func(n int) string) string {
+	params := make([]string, len(FileSetColumns))
+	for i := range params {
+		params[i] = param(i + 1)
+	}
+	return `INSERT INTO ledger_file (` + strings.Join(FileSetColumns, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
+}
+
+// FileUpdateSQL returns the statement that stores every field of an entry:
+// the values of FileArgs in FileSetColumns, then the id of the entry, its
+// placeholders written by param (of the nth argument, from 1).
+func FileUpdateSQL(param func(n int) string) string {
+	sets := make([]string, len(FileSetColumns))
+	for i, c := range FileSetColumns {
+		sets[i] = c + " = " + param(i+1)
+	}
+	return `UPDATE ledger_file SET ` + strings.Join(sets, ", ") + ` WHERE id = ` + param(len(sets)+1)
 }
 
 // fileRow receives a row of FileColumns: scan the row into Dest, then take
@@ -311,4 +334,43 @@ func (o OutcomeOrder) Insert(fileID int64, outs []ledger.Outcome, insert func(fi
 		outs = outs[n:]
 	}
 	return nil
+}
+
+// FileListClause returns the clauses that follow FROM ledger_file in a
+// read of the entries p selects (store.LedgerReader.FileList), and their
+// arguments. param writes the placeholder of the nth argument (from 1);
+// unarchived is the condition of an entry not archived, as the driver's
+// partial index ledger_file_pending writes it, so that the index serves.
+func FileListClause(p store.FileListParams, param func(n int) string, unarchived string) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, cond+param(len(args)))
+	}
+	if p.Licence != "" {
+		arg("licence = ", p.Licence)
+	}
+	if p.Key != "" {
+		arg("key = ", p.Key)
+	}
+	if p.Status != "" {
+		arg("status = ", p.Status)
+	}
+	if p.Unarchived {
+		conds = append(conds, unarchived)
+	}
+	q := ""
+	if len(conds) > 0 {
+		q = "WHERE " + strings.Join(conds, " AND ")
+	}
+	if p.Newest {
+		q += " ORDER BY id DESC"
+	} else {
+		q += " ORDER BY id"
+	}
+	if p.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", p.Limit)
+	}
+	return q, args
 }
