@@ -582,6 +582,24 @@ func testRollback(t *testing.T, s store.Store) {
 	if got[casAssign].Note != "kept" {
 		t.Errorf("note after Commit then Rollback = %q; want %q", got[casAssign].Note, "kept")
 	}
+
+	// Rollback under a context that has ended still ends the transaction:
+	// its writes are gone and the store takes the next one.
+	before = export(t, s)
+	cctx, cancel := context.WithCancel(ctx)
+	tx, err = s.Begin(cctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Apply(cctx, rules.SetNote{Cert: casAssign, Note: "cancelled"}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := tx.Rollback(cctx); err != nil {
+		t.Errorf("Rollback after the context ended = %v; want nil", err)
+	}
+	same(t, "register after a Rollback under an ended context", export(t, s), before)
+	load(t, s, &register.Fixture{Sponsors: []rules.Sponsor{{Licence: "ROLLBACK2", Name: "Next", Status: rules.LicenceARated, Nation: "SCOTLAND"}}})
 }
 
 func testIsolation(t *testing.T, s store.Store) {
