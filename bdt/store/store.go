@@ -4,7 +4,10 @@
 //
 // A driver implements Store (bdt/bdt/store/sqlite, bdt/bdt/store/postgres) and
 // must pass the conformance suite in bdt/bdt/store/storetest. Callers open a store
-// by its DSN with bdt/bdt/store/open.
+// by its DSN with bdt/bdt/store/open. The two SQL drivers keep the same tables
+// and share what does not depend on the database in
+// bdt/bdt/store/internal/sqlrow: the ledger's rows, certificate and fee column
+// values, and the snapshot reads of a Store.
 //
 // All the changes of one file (or of one one-at-a-time action) are made in one
 // transaction: Begin, Apply the engine's changes, Commit. A transaction that
