@@ -119,7 +119,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{pool: pool}
-	s.Snapshots = sqlrow.Snapshots{BeginRead: s.beginRead}
+	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", where(cfg), err)

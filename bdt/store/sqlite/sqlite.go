@@ -117,7 +117,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", p.Path, err)
 	}
 	s := &Store{path: p.Path, wdb: wdb, rdb: rdb}
-	s.Snapshots = sqlrow.Snapshots{BeginRead: s.beginRead}
+	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
 	return s, nil
 }
 

@@ -10,14 +10,19 @@ import (
 )
 
 // Snapshots implements store.Reader for a driver's Store: each read runs in
-// a read-only transaction of its own, which BeginRead starts, so that a read
-// of several tables sees one committed state. A driver's Store embeds it.
+// a read-only transaction of its own, so that a read of several tables sees
+// one committed state. A driver's Store embeds it (NewSnapshots).
 type Snapshots struct {
-	// BeginRead starts a read-only transaction and returns a reader on it
-	// and end, which ends it: end(true) after a read that succeeded (it may
-	// commit, and fail), end(false) otherwise (it rolls back, and never
-	// fails). end(false) after end(true) does nothing.
-	BeginRead func(ctx context.Context) (r store.Reader, end func(commit bool) error, err error)
+	begin func(ctx context.Context) (r store.Reader, end func(commit bool) error, err error)
+}
+
+// NewSnapshots returns the Snapshots of a driver whose read-only
+// transactions begin starts. begin returns a reader on the transaction and
+// end, which ends it: end(true) after a read that succeeded (it may commit,
+// and fail), end(false) otherwise (it rolls back, and never fails).
+// end(false) after end(true) does nothing.
+func NewSnapshots(begin func(ctx context.Context) (r store.Reader, end func(commit bool) error, err error)) Snapshots {
+	return Snapshots{begin: begin}
 }
 
 var _ store.Reader = Snapshots{}
@@ -25,7 +30,7 @@ var _ store.Reader = Snapshots{}
 // snapshot runs fn in a snapshot of s.
 func snapshot[T any](ctx context.Context, s Snapshots, fn func(r store.Reader) (T, error)) (T, error) {
 	var zero T
-	r, end, err := s.BeginRead(ctx)
+	r, end, err := s.begin(ctx)
 	if err != nil {
 		return zero, err
 	}
@@ -95,7 +100,7 @@ func (s Snapshots) FileDuplicate(ctx context.Context, p store.FileDuplicateParam
 // iteration.
 func (s Snapshots) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
 	return func(yield func(ledger.Outcome, error) bool) {
-		r, end, err := s.BeginRead(ctx)
+		r, end, err := s.begin(ctx)
 		if err != nil {
 			yield(ledger.Outcome{}, err)
 			return
