@@ -92,7 +92,7 @@ func Do(ctx context.Context, st store.Store, w Who, op rules.Op) (rules.Decision
 	if err != nil {
 		return rules.Decision{}, fmt.Errorf("action: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 
 	a, fs, err := actor(ctx, tx, w)
 	if err != nil || len(fs) > 0 {
@@ -121,7 +121,7 @@ func Do(ctx context.Context, st store.Store, w Who, op rules.Op) (rules.Decision
 		}
 		return rules.Decision{}, fmt.Errorf("action: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		return rules.Decision{}, fmt.Errorf("action: %w", err)
 	}
 	return d, nil

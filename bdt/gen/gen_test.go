@@ -308,7 +308,7 @@ func process(t *testing.T, dir string, m *gen.Manifest, workers int) store.Store
 	if err := fx.Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	now, err := time.Parse(time.RFC3339, m.Now)

@@ -204,11 +204,11 @@ func loadRegister(ctx context.Context, st store.Store, path string) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := fx.Import(ctx, tx); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 // copyTree copies the regular files under src to dst.

@@ -105,7 +105,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 		res.Err = err
 		return res
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 
 	var keepOutcomes bool
 	if p.obj.Size > r.cfg.MaxSize {
@@ -137,7 +137,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 	}
 	if !keepOutcomes {
 		// A rejected file applies nothing: drop whatever its records did.
-		if err := tx.Rollback(); err != nil {
+		if err := tx.Rollback(ctx); err != nil {
 			res.Err = err
 			return res
 		}
@@ -145,7 +145,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 			res.Err = err
 			return res
 		}
-		defer tx.Rollback()
+		defer tx.Rollback(ctx)
 	}
 	if err := tx.FileUpdate(ctx, entry); err != nil {
 		res.Err = err
@@ -161,7 +161,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 		return res
 	}
 	fail("before-commit")
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		res.Err = fmt.Errorf("commit: %w", err)
 		return res
 	}

@@ -55,9 +55,9 @@ func fuzzTemplate(t testing.TB) ([]byte, *register.Fixture) {
 			var tx store.Tx
 			if tx, err = st.Begin(ctx); err == nil {
 				if err = fx.Import(ctx, tx); err == nil {
-					err = tx.Commit()
+					err = tx.Commit(ctx)
 				}
-				tx.Rollback()
+				tx.Rollback(ctx)
 			}
 		}
 		if err == nil {

@@ -431,7 +431,7 @@ func (r *Runner) update(ctx context.Context, f *ledger.File) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if f.ID == 0 {
 		err = tx.FileInsert(ctx, f)
 	} else {
@@ -440,7 +440,7 @@ func (r *Runner) update(ctx context.Context, f *ledger.File) error {
 	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 type nopObserver struct{}

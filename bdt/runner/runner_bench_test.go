@@ -74,7 +74,7 @@ func benchSet(b, top *testing.B, name string, cfg gen.Config) *benchData {
 	if err := fx.Import(ctx, tx); err != nil {
 		b.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		b.Fatal(err)
 	}
 	if err := st.Close(); err != nil {

@@ -54,7 +54,7 @@ func newEnv(t *testing.T) *env {
 	if err := fx.Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, dir: dir, st: st}
@@ -248,7 +248,7 @@ func TestClaimedFileIsTakenOver(t *testing.T) {
 	if err := tx.FileInsert(ctx, &ledger.File{Licence: "4NUV7KB58", Key: "4NUV7KB58/c.xml", Name: "c.xml", Status: ledger.Processing, Declared: -1}); err != nil {
 		t.Fatal(err)
 	}
-	tx.Commit()
+	tx.Commit(ctx)
 	e.run(nil)
 	fs, _ := e.st.FileList(ctx, store.FileListParams{})
 	if len(fs) != 1 || fs[0].Status != ledger.Accepted || !fs[0].Archived {

@@ -38,7 +38,7 @@ type LedgerTx interface {
 	// OutcomeInsert adds record outcomes of file fileID, in index order:
 	// within the call and after those the transaction added before. An
 	// outcome out of order (or repeated) is an error. Drivers keep outcomes
-	// in chunks, not a row each (bdt/ledger: EncodeOutcomes).
+	// in chunks, not a row each (bdt/store/internal/sqlrow: EncodeOutcomes).
 	OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error
 }
 

@@ -4,7 +4,10 @@
 //
 // A driver implements Store (bdt/bdt/store/sqlite, bdt/bdt/store/postgres) and
 // must pass the conformance suite in bdt/bdt/store/storetest. Callers open a store
-// by its DSN with bdt/bdt/store/open.
+// by its DSN with bdt/bdt/store/open. The two SQL drivers keep the same tables
+// and share what does not depend on the database in
+// bdt/bdt/store/internal/sqlrow: the ledger's rows, certificate and fee column
+// values, and the snapshot reads of a Store.
 //
 // All the changes of one file (or of one one-at-a-time action) are made in one
 // transaction: Begin, Apply the engine's changes, Commit. A transaction that
@@ -50,7 +53,7 @@ type Store interface {
 	Leaser
 
 	// Begin starts a read-write transaction. The caller ends it with Commit
-	// or Rollback; `defer tx.Rollback()` is safe after Commit.
+	// or Rollback; `defer tx.Rollback(ctx)` is safe after Commit.
 	Begin(ctx context.Context) (Tx, error)
 
 	// Close releases the store. End every transaction first.
@@ -156,10 +159,14 @@ type Tx interface {
 	// rolled back: some of the changes may have been made.
 	Apply(ctx context.Context, changes ...rules.Change) error
 
-	// Commit makes the transaction's writes durable and visible.
-	Commit() error
+	// Commit makes the transaction's writes durable and visible. It runs
+	// under ctx, the caller's context: cancelled, it may fail the commit,
+	// and then the transaction is rolled back.
+	Commit(ctx context.Context) error
 
-	// Rollback discards the transaction's writes. After Commit (or a
+	// Rollback discards the transaction's writes. It keeps ctx's values but
+	// not its cancellation, so that a deferred Rollback still ends the
+	// transaction after the caller's context has ended. After Commit (or a
 	// previous Rollback) it does nothing and returns nil.
-	Rollback() error
+	Rollback(ctx context.Context) error
 }

@@ -105,7 +105,7 @@ func TestFaultDatabaseLocked(t *testing.T) {
 	}
 	cmd := crashCmd(bin, dir, "BDT_SQLITE_BUSY_TIMEOUT=300ms")
 	out, err := cmd.CombinedOutput()
-	tx.Rollback()
+	tx.Rollback(ctx)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("run with the database locked: %v (want exit 1)\n%s", err, out)
 	}

@@ -143,11 +143,11 @@ func registerLoad(ctx context.Context, st store.Store, fix *register.Fixture) er
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := fix.Import(ctx, tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 // registerExport writes the whole register db as a fixture to output, or to

@@ -194,7 +194,7 @@ func TestReplicas(t *testing.T) {
 	if err := replicaRegister().Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	files := replicaInbox()

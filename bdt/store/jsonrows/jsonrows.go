@@ -28,9 +28,6 @@ type Value struct {
 // NullString is v as a nullable text column value.
 func (v Value) NullString() sql.NullString { return sql.NullString{String: v.S, Valid: !v.Null} }
 
-// NullInt64 is v as a nullable integer column value.
-func (v Value) NullInt64() sql.NullInt64 { return sql.NullInt64{Int64: v.N, Valid: !v.Null} }
-
 // ErrMalformed is returned (wrapped) for text that is not such rows.
 var ErrMalformed = errors.New("malformed JSON rows")
 

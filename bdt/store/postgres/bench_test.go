@@ -91,7 +91,7 @@ func benchRun(b *testing.B, st store.Store, fx *register.Fixture, files map[stri
 	if err := fx.Import(ctx, tx); err != nil {
 		b.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()

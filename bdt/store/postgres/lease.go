@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 // LeaseAcquire implements store.Leaser in one atomic statement: the lease
@@ -19,7 +20,7 @@ func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, er
 		VALUES ($1, $2, clock_timestamp() + $3 * interval '1 microsecond')
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 		WHERE lease.owner = excluded.owner OR lease.expires_at < clock_timestamp() OR lease.owner = $4`,
-		p.Name, p.Owner, p.TTL.Microseconds(), nullString(p.Replace))
+		p.Name, p.Owner, p.TTL.Microseconds(), sqlrow.NullString(p.Replace))
 	if err != nil {
 		return false, fmt.Errorf("postgres: lease %s: %w", p.Name, err)
 	}

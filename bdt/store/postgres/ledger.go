@@ -4,66 +4,32 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.Query(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read ledger: %w", err)
-	}
-	defer rows.Close()
-	fs, err := ledger.ScanFiles(rows, parseTime)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	return fs, nil
+	return sqlrow.Files("postgres", func() (pgx.Rows, error) {
+		return r.q.Query(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
+	}, closeRows)
+}
+
+// closeRows closes rows (for sqlrow, which takes the close of database/sql).
+func closeRows(rows pgx.Rows) error {
+	rows.Close()
+	return nil
 }
 
 func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
-	fs, err := r.files(ctx, `WHERE id = $1`, id)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+	return sqlrow.First(r.files(ctx, `WHERE id = $1`, id))
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	var conds []string
-	var args []any
-	arg := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if p.Licence != "" {
-		arg("licence = $%d", p.Licence)
-	}
-	if p.Key != "" {
-		arg("key = $%d", p.Key)
-	}
-	if p.Status != "" {
-		arg("status = $%d", p.Status)
-	}
-	if p.Unarchived {
-		conds = append(conds, "NOT archived")
-	}
-	q := ""
-	if len(conds) > 0 {
-		q = "WHERE " + strings.Join(conds, " AND ")
-	}
-	if p.Newest {
-		q += " ORDER BY id DESC"
-	} else {
-		q += " ORDER BY id"
-	}
-	if p.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", p.Limit)
-	}
+	q, args := sqlrow.FileListClause(p, param, "NOT archived")
 	return r.files(ctx, q, args...)
 }
 
@@ -72,55 +38,38 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 		return nil, nil
 	}
 	// An empty FileID or SHA256 matches nothing: '' is never compared.
-	fs, err := r.files(ctx, `WHERE licence = $1 AND id <> $2 AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+	return sqlrow.First(r.files(ctx, `WHERE licence = $1 AND id <> $2 AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
 		AND (($3 <> '' AND file_id = $3) OR ($4 <> '' AND sha256 = $4)) ORDER BY id LIMIT 1`,
-		p.Licence, p.Exclude, p.FileID, p.SHA256)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+		p.Licence, p.Exclude, p.FileID, p.SHA256))
 }
 
-// outcomes streams the outcomes of a file on q: rows are decoded as they
-// arrive from the server, never all held at once.
-func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.Query(ctx, `SELECT `+ledger.OutcomeChunkColumn+`::text
-			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("postgres: read outcomes: %w", err))
-			return
-		}
-		defer rows.Close()
-		for o, err := range ledger.ScanOutcomes(rows, fileID) {
-			if err != nil {
-				err = fmt.Errorf("postgres: %w", err)
-			}
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
-}
-
-// Outcomes streams on the transaction's connection: use the transaction for
+// Outcomes streams on the transaction's connection, decoding rows as they
+// arrive from the server, never all held at once: use the transaction for
 // nothing else until the iteration ends.
 func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return outcomes(ctx, r.q, fileID)
+	return sqlrow.Outcomes("postgres", fileID, func() (pgx.Rows, error) {
+		return r.q.Query(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`::text
+			FROM ledger_outcome WHERE file = $1 ORDER BY first`, fileID)
+	}, closeRows)
 }
+
+// param writes the placeholder of a statement's nth argument.
+func param(n int) string { return fmt.Sprintf("$%d", n) }
+
+// The statements of FileInsert (which returns the new entry's id) and
+// FileUpdate.
+var (
+	fileInsert = sqlrow.FileInsertSQL(param) + ` RETURNING id`
+	fileUpdate = sqlrow.FileUpdateSQL(param)
+)
 
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	params := make([]string, len(args))
-	for i := range params {
-		params[i] = fmt.Sprintf("$%d", i+1)
-	}
-	err = t.tx.QueryRow(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
-		strings.Join(params, ", ")+`) RETURNING id`, args...).Scan(&f.ID)
+	err = t.tx.QueryRow(ctx, fileInsert, args...).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger insert %s: %w", f.Key, err)
 	}
@@ -129,16 +78,11 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("postgres: ledger: %w", err)
 	}
-	sets := make([]string, len(ledger.FileSetColumns))
-	for i, c := range ledger.FileSetColumns {
-		sets[i] = fmt.Sprintf("%s = $%d", c, i+1)
-	}
-	tag, err := t.tx.Exec(ctx, fmt.Sprintf(`UPDATE ledger_file SET %s WHERE id = $%d`, strings.Join(sets, ", "), len(args)+1),
-		append(args, f.ID)...)
+	tag, err := t.tx.Exec(ctx, fileUpdate, append(args, f.ID)...)
 	if err != nil {
 		if isCode(err, codeUniqueViolation, "ledger_file_applied_id") || isCode(err, codeUniqueViolation, "ledger_file_applied_sha") {
 			return fmt.Errorf("postgres: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)
@@ -152,59 +96,18 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
-// chunk of up to ledger.OutcomeChunk outcomes, all in one round trip.
+// chunk of up to sqlrow.OutcomeChunk outcomes, all in one round trip.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
-	if err := t.outcomes.Next(fileID, outs); err != nil {
-		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
-	}
 	b := &pgx.Batch{}
-	for len(outs) > 0 {
-		n := min(len(outs), ledger.OutcomeChunk)
-		rows, err := ledger.EncodeOutcomes(outs[:n])
-		if err != nil {
-			return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
-		}
-		b.Queue(`INSERT INTO ledger_outcome (file, first, rows) VALUES ($1, $2, $3)`, fileID, outs[0].Index, rows)
-		outs = outs[n:]
-	}
-	if b.Len() == 0 {
+	err := t.outcomes.Insert(fileID, outs, func(first int, rows string) error {
+		b.Queue(`INSERT INTO ledger_outcome (file, first, rows) VALUES ($1, $2, $3)`, fileID, first, rows)
 		return nil
+	})
+	if err == nil && b.Len() > 0 {
+		err = execBatch(ctx, t.tx, b)
 	}
-	if err := execBatch(ctx, t.tx, b); err != nil {
+	if err != nil {
 		return fmt.Errorf("postgres: ledger outcomes of file %d: %w", fileID, err)
 	}
 	return nil
-}
-
-// File implements store.LedgerReader.
-func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
-}
-
-// FileList implements store.LedgerReader.
-func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
-}
-
-// FileDuplicate implements store.LedgerReader.
-func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
-}
-
-// Outcomes implements store.LedgerReader: the rows are read in one
-// snapshot, on a connection of their own, as the caller iterates.
-func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("postgres: begin read: %w", err))
-			return
-		}
-		defer t.Rollback(context.WithoutCancel(ctx))
-		for o, err := range outcomes(ctx, t, fileID) {
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"time"
 
 	schemamig "bdt/bdt/store/migration"
 )
@@ -93,18 +92,4 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("postgres: schema version: %w", err)
 	}
 	return v, nil
-}
-
-// timeLayout writes instants in UTC, RFC 3339 with a fixed nine fraction
-// digits, so that their text sorts in time order (as the SQLite driver).
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad time %q in the database: %w", s, err)
-	}
-	return t.UTC(), nil
 }

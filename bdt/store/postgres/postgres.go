@@ -31,13 +31,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"bdt/bdt/ledger"
 	"bdt/bdt/store"
-	"bdt/rules"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 // Store is a register store in a PostgreSQL database.
 type Store struct {
+	sqlrow.Snapshots // reads outside a transaction, each in a snapshot (beginRead)
+
 	pool *pgxpool.Pool
 }
 
@@ -118,6 +119,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{pool: pool}
+	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", where(cfg), err)
@@ -149,61 +151,28 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t, outcomes: ledger.OutcomeOrder{}}, nil
+	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t, outcomes: sqlrow.OutcomeOrder{}}, nil
 }
 
-// snapshot runs fn in a read-only REPEATABLE READ transaction, so that a
-// read of several tables sees one committed state.
-func snapshot[T any](ctx context.Context, s *Store, fn func(r reader) (T, error)) (T, error) {
-	var zero T
+// beginRead starts a read-only REPEATABLE READ transaction
+// (sqlrow.Snapshots) on a connection of its own, so that a read of several
+// tables sees one committed state. A read that succeeded ends in a commit.
+func (s *Store) beginRead(ctx context.Context) (store.Reader, func(bool) error, error) {
 	t, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return zero, fmt.Errorf("postgres: begin read: %w", err)
+		return nil, nil, fmt.Errorf("postgres: begin read: %w", err)
 	}
-	defer t.Rollback(context.WithoutCancel(ctx))
-	v, err := fn(reader{q: t})
-	if err != nil {
-		return zero, err
+	end := func(commit bool) error {
+		if !commit {
+			t.Rollback(context.WithoutCancel(ctx)) // after a commit: pgx.ErrTxClosed
+			return nil
+		}
+		if err := t.Commit(ctx); err != nil {
+			return fmt.Errorf("postgres: end read: %w", err)
+		}
+		return nil
 	}
-	if err := t.Commit(ctx); err != nil {
-		return zero, fmt.Errorf("postgres: end read: %w", err)
-	}
-	return v, nil
-}
-
-// Sponsor implements store.Reader.
-func (s *Store) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	return snapshot(ctx, s, func(r reader) (*rules.Sponsor, error) { return r.Sponsor(ctx, licence) })
-}
-
-// User implements store.Reader.
-func (s *Store) User(ctx context.Context, id string) (*rules.User, error) {
-	return snapshot(ctx, s, func(r reader) (*rules.User, error) { return r.User(ctx, id) })
-}
-
-// Certificates implements store.Reader.
-func (s *Store) Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.Certificates(ctx, numbers...) })
-}
-
-// CertificatesForRules implements store.Reader.
-func (s *Store) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.CertificatesForRules(ctx, p) })
-}
-
-// SponsorList implements store.Reader.
-func (s *Store) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.Sponsor, error) { return r.SponsorList(ctx) })
-}
-
-// UserList implements store.Reader.
-func (s *Store) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.User, error) { return r.UserList(ctx, params) })
-}
-
-// CertificateList implements store.Reader.
-func (s *Store) CertificateList(ctx context.Context, params store.CertificateListParams) ([]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.Certificate, error) { return r.CertificateList(ctx, params) })
+	return reader{q: t}, end, nil
 }
 
 // tx is a read-write transaction.
@@ -211,25 +180,25 @@ type tx struct {
 	reader
 	tx       pgx.Tx
 	done     bool
-	outcomes ledger.OutcomeOrder
+	outcomes sqlrow.OutcomeOrder
 }
 
 // Commit implements store.Tx.
-func (t *tx) Commit() error {
+func (t *tx) Commit(ctx context.Context) error {
 	t.done = true
-	if err := t.tx.Commit(context.Background()); err != nil {
+	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
 }
 
 // Rollback implements store.Tx; it does nothing after Commit or Rollback.
-func (t *tx) Rollback() error {
+func (t *tx) Rollback(ctx context.Context) error {
 	if t.done {
 		return nil
 	}
 	t.done = true
-	if err := t.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+	if err := t.tx.Rollback(context.WithoutCancel(ctx)); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		return fmt.Errorf("postgres: rollback: %w", err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"bdt/bdt/ledger"
 	"bdt/bdt/register"
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/bdt/store/postgres/pgtest"
 	"bdt/rules"
 )
@@ -61,7 +62,7 @@ func TestStatementsPerSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := f.Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestStatementsPerSet(t *testing.T) {
 		outs[i] = ledger.Outcome{Index: i + 1, Line: i, Status: ledger.RecordAccepted}
 	}
 	// One statement a chunk (sent in one round trip).
-	if got, want := count("outcomes", func() error { return tx.OutcomeInsert(ctx, fl.ID, outs...) }), int64((len(outs)+ledger.OutcomeChunk-1)/ledger.OutcomeChunk); got != want {
+	if got, want := count("outcomes", func() error { return tx.OutcomeInsert(ctx, fl.ID, outs...) }), int64((len(outs)+sqlrow.OutcomeChunk-1)/sqlrow.OutcomeChunk); got != want {
 		t.Errorf("OutcomeInsert of %d: %d statements; want %d", len(outs), got, want)
 	}
 	// A set of certificates read through the Store: the same few

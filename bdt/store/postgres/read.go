@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 	"bdt/rules/calendar"
 )
@@ -36,11 +37,7 @@ type reader struct {
 const routeOrder = `CASE route WHEN 'STUDENT' THEN 1 WHEN 'WORKER' THEN 2 WHEN 'TEMPORARY_WORKER' THEN 3 END`
 
 func (r reader) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	list, err := r.sponsors(ctx, `WHERE licence = $1`, licence)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.sponsors(ctx, `WHERE licence = $1`, licence))
 }
 
 func (r reader) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
@@ -95,11 +92,7 @@ func (r reader) sponsors(ctx context.Context, where string, args ...any) ([]*rul
 }
 
 func (r reader) User(ctx context.Context, id string) (*rules.User, error) {
-	list, err := r.users(ctx, `WHERE id = $1`, id)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.users(ctx, `WHERE id = $1`, id))
 }
 
 func (r reader) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {
@@ -131,14 +124,6 @@ func (r reader) users(ctx context.Context, where string, args ...any) ([]*rules.
 	}
 	return out, nil
 }
-
-// certColumns are the columns of certificate that scanCert reads, in order.
-const certColumns = `number, kind, sponsor, status, created_by, owner, assigned_on,
-	family_name, given_names, date_of_birth, nationality,
-	course_title, course_start, course_end,
-	job_title, job_soc_code, job_start, job_end, job_salary, job_location,
-	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid,
-	note`
 
 // History queries of a set of certificates ($1, a text array), each in
 // certificate then entry order.
@@ -172,7 +157,7 @@ func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string
 		lock = ` FOR UPDATE`
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+certColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, numbers)
+	b.Queue(`SELECT `+sqlrow.CertColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, numbers)
 	b.Queue(statusQuery, numbers)
 	b.Queue(feeQuery, numbers)
 	b.Queue(activityQuery, numbers)
@@ -212,7 +197,7 @@ func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesFo
 		lock = ` FOR UPDATE`
 	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+certColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
+	b.Queue(`SELECT `+sqlrow.CertColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
 	if p.Activity {
 		b.Queue(activityQuery, p.Numbers)
 	}
@@ -253,7 +238,7 @@ func (r reader) CertificateList(ctx context.Context, p store.CertificateListPara
 	if p.Limit > 0 {
 		limit = p.Limit
 	}
-	rows, err := r.q.Query(ctx, `SELECT `+certColumns+` FROM certificate
+	rows, err := r.q.Query(ctx, `SELECT `+sqlrow.CertColumns+` FROM certificate
 		WHERE ($1 = '' OR sponsor = $1) AND ($2 = '' OR kind = $2) AND number > $3
 		ORDER BY number LIMIT $4`, p.Sponsor, string(p.Kind), p.After, limit)
 	if err != nil {
@@ -327,12 +312,11 @@ func readHistories(br pgx.BatchResults, list []*rules.Certificate) error {
 	return nil
 }
 
-// date is a civil date as a column value: a date, or NULL when zero.
-func dateArg(d rules.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.Time()
+// values writes column values as PostgreSQL keeps them: dates as date,
+// booleans as boolean.
+var values = sqlrow.Values{
+	Date: func(d rules.Date) any { return d.Time() },
+	Bool: func(b bool) any { return b },
 }
 
 // dateOf is the civil date of a nullable date column.
@@ -350,63 +334,6 @@ func str(s *string) string {
 	return *s
 }
 
-func moneyArg(m *rules.Money) any {
-	if m == nil {
-		return nil
-	}
-	return int64(*m)
-}
-
-func boolArg(b *bool) any {
-	if b == nil {
-		return nil
-	}
-	return *b
-}
-
-// nullString is s as a column value, NULL when empty.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// fees scans the five nullable fee columns.
-type fees struct {
-	firstYear, paid, boarding *int64
-	includes                  *bool
-	accommodation             *int64
-}
-
-func (f fees) model() rules.Fees {
-	money := func(n *int64) *rules.Money {
-		if n == nil {
-			return nil
-		}
-		m := rules.Money(*n)
-		return &m
-	}
-	var includes *bool
-	if f.includes != nil {
-		b := *f.includes
-		includes = &b
-	}
-	return rules.Fees{
-		CourseFeesFirstYear:   money(f.firstYear),
-		CourseFeesPaid:        money(f.paid),
-		BoardingFeesPaid:      money(f.boarding),
-		IncludesAccommodation: includes,
-		AccommodationFeesPaid: money(f.accommodation),
-	}
-}
-
-// feeArgs are the five fee columns' values, in the order of fees.
-func feeArgs(f rules.Fees) []any {
-	return []any{moneyArg(f.CourseFeesFirstYear), moneyArg(f.CourseFeesPaid), moneyArg(f.BoardingFeesPaid),
-		boolArg(f.IncludesAccommodation), moneyArg(f.AccommodationFeesPaid)}
-}
-
 func scanCert(rows pgx.Rows) (*rules.Certificate, error) {
 	var (
 		c                                   rules.Certificate
@@ -418,14 +345,14 @@ func scanCert(rows pgx.Rows) (*rules.Certificate, error) {
 		jobTitle, soc, loc                  *string
 		jobStart, jobEnd                    *time.Time
 		salary                              *int64
-		f                                   fees
+		f                                   sqlrow.Fees
 		familyName, givenNames, nationality string
 	)
 	err := rows.Scan(&c.Number, &kind, &c.Sponsor, &status, &createdBy, &owner, &assignedOn,
 		&familyName, &givenNames, &dob, &nationality,
 		&courseTitle, &courseStart, &courseEnd,
 		&jobTitle, &soc, &jobStart, &jobEnd, &salary, &loc,
-		&f.firstYear, &f.paid, &f.boarding, &f.includes, &f.accommodation,
+		&f.FirstYear, &f.Paid, &f.Boarding, &f.Includes, &f.Accommodation,
 		&c.Note)
 	if err != nil {
 		return nil, err
@@ -445,7 +372,7 @@ func scanCert(rows pgx.Rows) (*rules.Certificate, error) {
 		c.Job = &rules.Job{Title: *jobTitle, SOCCode: str(soc), StartDate: dateOf(jobStart), EndDate: dateOf(jobEnd),
 			SalaryPence: rules.Money(pence), Location: str(loc)}
 	}
-	c.Fees = f.model()
+	c.Fees = f.Model()
 	return &c, nil
 }
 
@@ -458,7 +385,7 @@ func statusHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 		}
 		sc.Status = rules.CertStatus(status)
 		var err error
-		if sc.At, err = parseTime(at); err != nil {
+		if sc.At, err = sqlrow.ParseTime(at); err != nil {
 			return fmt.Errorf("postgres: read status history of %s: %w", number, err)
 		}
 		if c := certs[number]; c != nil {
@@ -475,17 +402,17 @@ func feeHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 	for rows.Next() {
 		var number, at string
 		var fc rules.FeeChange
-		var before, after fees
+		var before, after sqlrow.Fees
 		if err := rows.Scan(&number, &at, &fc.By, &fc.Ref,
-			&before.firstYear, &before.paid, &before.boarding, &before.includes, &before.accommodation,
-			&after.firstYear, &after.paid, &after.boarding, &after.includes, &after.accommodation); err != nil {
+			&before.FirstYear, &before.Paid, &before.Boarding, &before.Includes, &before.Accommodation,
+			&after.FirstYear, &after.Paid, &after.Boarding, &after.Includes, &after.Accommodation); err != nil {
 			return fmt.Errorf("postgres: read fee history: %w", err)
 		}
 		var err error
-		if fc.At, err = parseTime(at); err != nil {
+		if fc.At, err = sqlrow.ParseTime(at); err != nil {
 			return fmt.Errorf("postgres: read fee history of %s: %w", number, err)
 		}
-		fc.Before, fc.After = before.model(), after.model()
+		fc.Before, fc.After = before.Model(), after.Model()
 		if c := certs[number]; c != nil {
 			c.FeeHistory = append(c.FeeHistory, fc)
 		}
@@ -517,7 +444,7 @@ func activity(rows pgx.Rows, certs map[string]*rules.Certificate) error {
 		a.PreviousDate, a.FirstDayOfAbsence = dateOf(previous), dateOf(firstDay)
 		a.WithdrawnBy = str(withdrawnBy)
 		var err error
-		a.ReportedAt, err = parseTime(reportedAt)
+		a.ReportedAt, err = sqlrow.ParseTime(reportedAt)
 		if err == nil && lines != nil {
 			a.Address = &rules.Address{Town: str(town), Postcode: str(postcode), Phone: str(phone), Email: str(email)}
 			err = json.Unmarshal(lines, &a.Address.Lines)

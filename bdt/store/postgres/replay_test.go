@@ -73,7 +73,7 @@ func replayOnPostgres(t *testing.T, dir string) {
 	if err := fx.Import(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()

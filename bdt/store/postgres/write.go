@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -70,23 +71,9 @@ func (t *tx) UserInsert(ctx context.Context, u *rules.User) error {
 // in one round trip. The foreign keys check that its sponsor exists and
 // that its creator and owner are users of that sponsor.
 func (t *tx) CertificateInsert(ctx context.Context, c *rules.Certificate) error {
-	var courseTitle, courseStart, courseEnd any
-	if co := c.Course; co != nil {
-		courseTitle, courseStart, courseEnd = co.Title, dateArg(co.StartDate), dateArg(co.EndDate)
-	}
-	var jobTitle, soc, jobStart, jobEnd, salary, loc any
-	if j := c.Job; j != nil {
-		jobTitle, soc, jobStart, jobEnd, salary, loc = j.Title, j.SOCCode, dateArg(j.StartDate), dateArg(j.EndDate), int64(j.SalaryPence), j.Location
-	}
-	args := []any{c.Number, string(c.Kind), c.Sponsor, string(c.Status), nullString(c.CreatedBy), nullString(c.Owner), dateArg(c.AssignedOn),
-		c.Person.FamilyName, c.Person.GivenNames, dateArg(c.Person.DateOfBirth), c.Person.Nationality,
-		courseTitle, courseStart, courseEnd,
-		jobTitle, soc, jobStart, jobEnd, salary, loc}
-	args = append(args, feeArgs(c.Fees)...)
-	args = append(args, c.Note)
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO certificate (`+certColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, args...)
+	b.Queue(`INSERT INTO certificate (`+sqlrow.CertColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, values.CertificateArgs(c)...)
 	for i, sc := range c.StatusHistory {
 		queueStatus(b, c.Number, i+1, sc)
 	}
@@ -193,13 +180,13 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (done bool, err er
 	for _, ch := range run {
 		c := ch.(rules.SetFees)
 		numbers = append(numbers, c.Cert)
-		ats = append(ats, formatTime(c.Change.At))
+		ats = append(ats, sqlrow.FormatTime(c.Change.At))
 		bys = append(bys, c.Change.By)
 		refs = append(refs, c.Change.Ref)
-		for i, v := range feeArgs(c.Change.Before) {
+		for i, v := range values.FeeArgs(c.Change.Before) {
 			before[i] = append(before[i], v)
 		}
-		for i, v := range feeArgs(c.Change.After) {
+		for i, v := range values.FeeArgs(c.Change.After) {
 			after[i] = append(after[i], v)
 		}
 	}
@@ -286,7 +273,7 @@ func (t *tx) applyPipelined(ctx context.Context, run []rules.Change) error {
 		case rules.SetFees:
 			b.Queue(`UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
 				boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
-				append(feeArgs(c.Change.After), c.Cert)...)
+				append(values.FeeArgs(c.Change.After), c.Cert)...)
 			queueFees(b, c.Cert, 0, c.Change)
 		case rules.AddReport:
 			if err := queueReport(b, c.Cert, 0, c.Report); err != nil {
@@ -346,7 +333,7 @@ func (t *tx) apply(ctx context.Context, ch rules.Change) error {
 	case rules.SetFees:
 		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
 			boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
-			append(feeArgs(ch.Change.After), ch.Cert)...); err != nil {
+			append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
 			return err
 		}
 		b := &pgx.Batch{}
@@ -370,7 +357,7 @@ func (t *tx) apply(ctx context.Context, ch rules.Change) error {
 		return nil
 	case rules.SetOwner:
 		// The foreign key (owner, sponsor) refuses a user of another sponsor.
-		err := t.update(ctx, ch.Cert, `UPDATE certificate SET owner = $1 WHERE number = $2`, nullString(ch.Owner), ch.Cert)
+		err := t.update(ctx, ch.Cert, `UPDATE certificate SET owner = $1 WHERE number = $2`, sqlrow.NullString(ch.Owner), ch.Cert)
 		if isCode(err, codeForeignKeyViolation, "") {
 			return fmt.Errorf("certificate %s: owner %s is not a user of its sponsor: %w", ch.Cert, ch.Owner, store.ErrNotFound)
 		}
@@ -429,13 +416,13 @@ func seqArg(seq int) any {
 func queueStatus(b *pgx.Batch, number string, seq int, sc rules.StatusChange) {
 	b.Queue(`INSERT INTO status_change (number, seq, status, at, by, reason)
 		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = $1)), $3, $4, $5, $6)`,
-		number, seqArg(seq), string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+		number, seqArg(seq), string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason)
 }
 
 func queueFees(b *pgx.Batch, number string, seq int, fc rules.FeeChange) {
-	args := []any{number, seqArg(seq), formatTime(fc.At), fc.By, fc.Ref}
-	args = append(args, feeArgs(fc.Before)...)
-	args = append(args, feeArgs(fc.After)...)
+	args := []any{number, seqArg(seq), sqlrow.FormatTime(fc.At), fc.By, fc.Ref}
+	args = append(args, values.FeeArgs(fc.Before)...)
+	args = append(args, values.FeeArgs(fc.After)...)
 	b.Queue(`INSERT INTO fee_change (number, seq, at, by, ref,
 		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
 		after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
@@ -458,10 +445,10 @@ func queueReport(b *pgx.Batch, number string, seq int, a rules.ActivityReport) e
 		reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
 		VALUES ($1, coalesce($2, (SELECT coalesce(max(seq), 0) + 1 FROM activity_report WHERE number = $1)),
 			$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
-		number, seqArg(seq), a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+		number, seqArg(seq), a.Ref, string(a.Type), values.DateArg(a.EventDate), a.Details,
 		lines, town, postcode, phone, email,
-		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+		values.DateArg(a.EarlyCompletion), values.DateArg(a.PreviousDate), values.DateArg(a.FirstDayOfAbsence), a.NewEmployer,
+		sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, sqlrow.NullString(a.WithdrawnBy), a.Late)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -101,13 +102,13 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (bool, error) {
 	for i, ch := range run {
 		c := ch.(rules.SetFees)
 		a, b := c.Change.After, c.Change.Before
-		upd = append(upd, c.Cert, moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid),
-			boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+		upd = append(upd, c.Cert, sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid),
+			values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
 		seq, _ := t.seqs.get(histFees, c.Cert)
 		seqs[i] = seq + 1
-		ins = append(ins, c.Cert, seq+1, formatTime(c.Change.At), c.Change.By, c.Change.Ref,
-			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
-			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+		ins = append(ins, c.Cert, seq+1, sqlrow.FormatTime(c.Change.At), c.Change.By, c.Change.Ref,
+			sqlrow.MoneyArg(b.CourseFeesFirstYear), sqlrow.MoneyArg(b.CourseFeesPaid), sqlrow.MoneyArg(b.BoardingFeesPaid), values.BoolArg(b.IncludesAccommodation), sqlrow.MoneyArg(b.AccommodationFeesPaid),
+			sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid), values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
 	}
 	res, err := t.exec(ctx, runStatement("fees-update", len(run), `UPDATE certificate SET course_fees_first_year = v.column2,
 		course_fees_paid = v.column3, boarding_fees_paid = v.column4, includes_accommodation = v.column5,
@@ -146,10 +147,10 @@ func (t *tx) reportRun(ctx context.Context, run []rules.Change) (bool, error) {
 		}
 		seq, _ := t.seqs.get(histActivity, c.Cert)
 		seqs[i] = seq + 1
-		args = append(args, c.Cert, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+		args = append(args, c.Cert, seq+1, a.Ref, string(a.Type), values.DateArg(a.EventDate), a.Details,
 			lines, town, postcode, phone, email,
-			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+			values.DateArg(a.EarlyCompletion), values.DateArg(a.PreviousDate), values.DateArg(a.FirstDayOfAbsence), a.NewEmployer,
+			sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, sqlrow.NullString(a.WithdrawnBy), a.Late)
 	}
 	if _, err := t.exec(ctx, runStatement("reports", len(run), `INSERT INTO activity_report (number, seq, ref, type, event_date, details,
 		address_lines, address_town, address_postcode, address_phone, address_email,

@@ -4,32 +4,22 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 	"bdt/rules/calendar"
 )
 
-// timeLayout writes instants in UTC, RFC 3339 with a fixed nine fraction
-// digits, so that their text sorts in time order.
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad time %q in the database: %w", s, err)
-	}
-	return t.UTC(), nil
-}
-
-// dateArg is a civil date as a column value: YYYY-MM-DD, or NULL when zero.
-func dateArg(d rules.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.String()
+// values writes column values as SQLite keeps them: dates as YYYY-MM-DD
+// text, booleans as 0 or 1.
+var values = sqlrow.Values{
+	Date: func(d rules.Date) any { return d.String() },
+	Bool: func(b bool) any {
+		if b {
+			return 1
+		}
+		return 0
+	},
 }
 
 // dates parses date columns, keeping the first error.
@@ -46,62 +36,22 @@ func (d *dates) parse(s sql.NullString) rules.Date {
 	return v
 }
 
-// nullString is s as a column value, NULL when empty.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func moneyArg(m *rules.Money) any {
-	if m == nil {
-		return nil
-	}
-	return int64(*m)
-}
-
-func boolArg(b *bool) any {
-	if b == nil {
-		return nil
-	}
-	if *b {
-		return 1
-	}
-	return 0
-}
-
-// fees scans the five nullable fee columns.
-type fees struct {
-	firstYear, paid, boarding, includes, accommodation sql.NullInt64
-}
-
-func (f fees) model() rules.Fees {
-	money := func(n sql.NullInt64) *rules.Money {
-		if !n.Valid {
+// feesOf reads the five fee columns of v, JSON values in the order of
+// sqlrow.Fees.
+func feesOf(v []jvalue) sqlrow.Fees {
+	money := func(x jvalue) *int64 {
+		if x.Null {
 			return nil
 		}
-		m := rules.Money(n.Int64)
-		return &m
+		n := x.N
+		return &n
 	}
-	var includes *bool
-	if f.includes.Valid {
-		b := f.includes.Int64 != 0
-		includes = &b
+	f := sqlrow.Fees{FirstYear: money(v[0]), Paid: money(v[1]), Boarding: money(v[2]), Accommodation: money(v[4])}
+	if !v[3].Null {
+		b := v[3].N != 0
+		f.Includes = &b
 	}
-	return rules.Fees{
-		CourseFeesFirstYear:   money(f.firstYear),
-		CourseFeesPaid:        money(f.paid),
-		BoardingFeesPaid:      money(f.boarding),
-		IncludesAccommodation: includes,
-		AccommodationFeesPaid: money(f.accommodation),
-	}
-}
-
-// feeArgs are the five fee columns' values, in the order of fees.
-func feeArgs(f rules.Fees) []any {
-	return []any{moneyArg(f.CourseFeesFirstYear), moneyArg(f.CourseFeesPaid), moneyArg(f.BoardingFeesPaid),
-		boolArg(f.IncludesAccommodation), moneyArg(f.AccommodationFeesPaid)}
+	return f
 }
 
 // jsonArray encodes a set of keys as one parameter, read back in SQL with

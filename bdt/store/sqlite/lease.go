@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 // LeaseAcquire implements store.Leaser. SQLite has no clock of its own
@@ -17,7 +18,7 @@ func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, er
 	res, err := s.wdb.ExecContext(ctx, `INSERT INTO lease (name, owner, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 		WHERE lease.owner = excluded.owner OR lease.expires_at < ? OR lease.owner = ?`,
-		p.Name, p.Owner, formatTime(now.Add(p.TTL)), formatTime(now), replaceArg(p.Replace))
+		p.Name, p.Owner, sqlrow.FormatTime(now.Add(p.TTL)), sqlrow.FormatTime(now), sqlrow.NullString(p.Replace)) // NULL matches no owner
 	if err != nil {
 		return false, fmt.Errorf("sqlite: lease %s: %w", p.Name, err)
 	}
@@ -46,15 +47,6 @@ func (t *tx) LeaseHeld(ctx context.Context, name, owner string) (bool, error) {
 		return false, fmt.Errorf("sqlite: lease %s: %w", name, err)
 	}
 	return n == 1, nil
-}
-
-// replaceArg is the Replace holder as a query argument: NULL, which matches
-// no owner, when there is none.
-func replaceArg(r string) any {
-	if r == "" {
-		return nil
-	}
-	return r
 }
 
 // LeaseOwner implements store.Leaser.

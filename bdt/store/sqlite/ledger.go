@@ -9,59 +9,21 @@ import (
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 func (r reader) files(ctx context.Context, where string, args ...any) ([]*ledger.File, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT `+ledger.FileColumns+` FROM ledger_file `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
-	}
-	fs, err := ledger.ScanFiles(rows, parseTime)
-	if err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("sqlite: read ledger: %w", err)
-	}
-	return fs, nil
+	return sqlrow.Files("sqlite", func() (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, `SELECT `+sqlrow.FileColumns+` FROM ledger_file `+where, args...)
+	}, (*sql.Rows).Close)
 }
 
 func (r reader) File(ctx context.Context, id int64) (*ledger.File, error) {
-	fs, err := r.files(ctx, `WHERE id = ?`, id)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
+	return sqlrow.First(r.files(ctx, `WHERE id = ?`, id))
 }
 
 func (r reader) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	var conds []string
-	var args []any
-	if p.Licence != "" {
-		conds, args = append(conds, "licence = ?"), append(args, p.Licence)
-	}
-	if p.Key != "" {
-		conds, args = append(conds, "key = ?"), append(args, p.Key)
-	}
-	if p.Status != "" {
-		conds, args = append(conds, "status = ?"), append(args, p.Status)
-	}
-	if p.Unarchived {
-		conds = append(conds, "archived = 0")
-	}
-	q := ""
-	if len(conds) > 0 {
-		q = "WHERE " + strings.Join(conds, " AND ")
-	}
-	if p.Newest {
-		q += " ORDER BY id DESC"
-	} else {
-		q += " ORDER BY id"
-	}
-	if p.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", p.Limit)
-	}
+	q, args := sqlrow.FileListClause(p, param, "archived = 0")
 	return r.files(ctx, q, args...)
 }
 
@@ -77,47 +39,33 @@ func (r reader) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) 
 	if len(match) == 0 {
 		return nil, nil
 	}
-	fs, err := r.files(ctx, `WHERE licence = ? AND id != ? AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
-		AND (`+strings.Join(match, " OR ")+`) ORDER BY id LIMIT 1`, args...)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return fs[0], nil
-}
-
-// outcomes streams the outcomes of a file on q.
-func outcomes(ctx context.Context, q querier, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		rows, err := q.QueryContext(ctx, `SELECT `+ledger.OutcomeChunkColumn+`
-			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("sqlite: read outcomes: %w", err))
-			return
-		}
-		defer rows.Close()
-		for o, err := range ledger.ScanOutcomes(rows, fileID) {
-			if err != nil {
-				err = fmt.Errorf("sqlite: %w", err)
-			}
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
+	return sqlrow.First(r.files(ctx, `WHERE licence = ? AND id != ? AND status IN ('ACCEPTED', 'PARTIALLY_ACCEPTED')
+		AND (`+strings.Join(match, " OR ")+`) ORDER BY id LIMIT 1`, args...))
 }
 
 func (r reader) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return outcomes(ctx, r.q, fileID)
+	return sqlrow.Outcomes("sqlite", fileID, func() (*sql.Rows, error) {
+		return r.q.QueryContext(ctx, `SELECT `+sqlrow.OutcomeChunkColumn+`
+			FROM ledger_outcome WHERE file = ? ORDER BY first`, fileID)
+	}, (*sql.Rows).Close)
 }
+
+// param writes a placeholder of a statement's argument.
+func param(int) string { return "?" }
+
+// The statements of FileInsert and FileUpdate.
+var (
+	fileInsert = sqlrow.FileInsertSQL(param)
+	fileUpdate = sqlrow.FileUpdateSQL(param)
+)
 
 // FileInsert implements store.LedgerTx.
 func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	res, err := t.exec(ctx, `INSERT INTO ledger_file (`+strings.Join(ledger.FileSetColumns, ", ")+`) VALUES (`+
-		strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
+	res, err := t.exec(ctx, fileInsert, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger insert %s: %w", f.Key, err)
 	}
@@ -127,15 +75,11 @@ func (t *tx) FileInsert(ctx context.Context, f *ledger.File) error {
 
 // FileUpdate implements store.LedgerTx.
 func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
-	args, err := ledger.FileArgs(f, formatTime)
+	args, err := sqlrow.FileArgs(f)
 	if err != nil {
 		return fmt.Errorf("sqlite: ledger: %w", err)
 	}
-	sets := make([]string, len(ledger.FileSetColumns))
-	for i, c := range ledger.FileSetColumns {
-		sets[i] = c + " = ?"
-	}
-	res, err := t.exec(ctx, `UPDATE ledger_file SET `+strings.Join(sets, ", ")+` WHERE id = ?`, append(args, f.ID)...)
+	res, err := t.exec(ctx, fileUpdate, append(args, f.ID)...)
 	if err != nil {
 		if isConstraint(err, 2067) { // SQLITE_CONSTRAINT_UNIQUE: an applied file id or content again
 			return fmt.Errorf("sqlite: ledger file %d (%s): already applied: %w", f.ID, f.Key, store.ErrConflict)
@@ -149,54 +93,14 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per
-// chunk of up to ledger.OutcomeChunk outcomes.
+// chunk of up to sqlrow.OutcomeChunk outcomes.
 func (t *tx) OutcomeInsert(ctx context.Context, fileID int64, outs ...ledger.Outcome) error {
-	if err := t.outcomes.Next(fileID, outs); err != nil {
+	err := t.outcomes.Insert(fileID, outs, func(first int, rows string) error {
+		_, err := t.exec(ctx, `INSERT INTO ledger_outcome (file, first, rows) VALUES (?, ?, ?)`, fileID, first, rows)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
 	}
-	for len(outs) > 0 {
-		n := min(len(outs), ledger.OutcomeChunk)
-		rows, err := ledger.EncodeOutcomes(outs[:n])
-		if err != nil {
-			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
-		}
-		if _, err := t.exec(ctx, `INSERT INTO ledger_outcome (file, first, rows) VALUES (?, ?, ?)`,
-			fileID, outs[0].Index, rows); err != nil {
-			return fmt.Errorf("sqlite: ledger outcomes of file %d: %w", fileID, err)
-		}
-		outs = outs[n:]
-	}
 	return nil
-}
-
-// File implements store.LedgerReader.
-func (s *Store) File(ctx context.Context, id int64) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.File(ctx, id) })
-}
-
-// FileList implements store.LedgerReader.
-func (s *Store) FileList(ctx context.Context, p store.FileListParams) ([]*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) ([]*ledger.File, error) { return r.FileList(ctx, p) })
-}
-
-// FileDuplicate implements store.LedgerReader.
-func (s *Store) FileDuplicate(ctx context.Context, p store.FileDuplicateParams) (*ledger.File, error) {
-	return snapshot(ctx, s, func(r reader) (*ledger.File, error) { return r.FileDuplicate(ctx, p) })
-}
-
-// Outcomes implements store.LedgerReader; the rows are read in one snapshot.
-func (s *Store) Outcomes(ctx context.Context, fileID int64) iter.Seq2[ledger.Outcome, error] {
-	return func(yield func(ledger.Outcome, error) bool) {
-		t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			yield(ledger.Outcome{}, fmt.Errorf("sqlite: begin read: %w", err))
-			return
-		}
-		defer t.Rollback()
-		for o, err := range outcomes(ctx, t, fileID) {
-			if !yield(o, err) || err != nil {
-				return
-			}
-		}
-	}
 }

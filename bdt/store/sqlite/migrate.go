@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"bdt/bdt/store/internal/sqlrow"
 	schemamig "bdt/bdt/store/migration"
 )
 
@@ -63,7 +64,7 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-			m.Version, formatTime(time.Now())); err != nil {
+			m.Version, sqlrow.FormatTime(time.Now())); err != nil {
 			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -29,11 +30,7 @@ type reader struct {
 const routeOrder = `CASE route WHEN 'STUDENT' THEN 1 WHEN 'WORKER' THEN 2 WHEN 'TEMPORARY_WORKER' THEN 3 END`
 
 func (r reader) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	list, err := r.sponsors(ctx, `WHERE licence = ?`, licence)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.sponsors(ctx, `WHERE licence = ?`, licence))
 }
 
 func (r reader) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
@@ -88,11 +85,7 @@ func (r reader) sponsors(ctx context.Context, where string, args ...any) ([]*rul
 }
 
 func (r reader) User(ctx context.Context, id string) (*rules.User, error) {
-	list, err := r.users(ctx, `WHERE id = ?`, id)
-	if err != nil || len(list) == 0 {
-		return nil, err
-	}
-	return list[0], nil
+	return sqlrow.First(r.users(ctx, `WHERE id = ?`, id))
 }
 
 func (r reader) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {
@@ -121,14 +114,6 @@ func (r reader) users(ctx context.Context, where string, args ...any) ([]*rules.
 	}
 	return out, nil
 }
-
-// certColumns are the columns of certificate that scanCert reads, in order.
-const certColumns = `number, kind, sponsor, status, created_by, owner, assigned_on,
-	family_name, given_names, date_of_birth, nationality,
-	course_title, course_start, course_end,
-	job_title, job_soc_code, job_start, job_end, job_salary, job_location,
-	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid,
-	note`
 
 func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error) {
 	out := make(map[string]*rules.Certificate, len(numbers))
@@ -195,7 +180,7 @@ func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesFo
 		return done(out), nil
 	}
 	var text, seqs string
-	if err := r.q.QueryRowContext(ctx, `SELECT json_group_array(json_array(`+certColumns+`, -1, fee_seq, -1)),
+	if err := r.q.QueryRowContext(ctx, `SELECT json_group_array(json_array(`+sqlrow.CertColumns+`, -1, fee_seq, -1)),
 		json_group_array(json_array(number, fee_seq))
 		FROM (SELECT c.*, (SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number) AS fee_seq
 			FROM certificate c WHERE number IN (SELECT value FROM json_each(?)))`, set).Scan(&text, &seqs); err != nil {
@@ -273,7 +258,7 @@ const historyColumns = `,
 // with the three history columns hist (historyColumns or
 // lastSeqActivityColumns), in one query.
 func (r reader) certificates(ctx context.Context, hist, clause string, args ...any) ([]*rules.Certificate, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT json_array(`+certColumns+`)`+hist+` FROM certificate c `+clause, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT json_array(`+sqlrow.CertColumns+`)`+hist+` FROM certificate c `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
@@ -343,11 +328,11 @@ func scanCert(rows *sql.Rows, lastSeqs bool) (*rules.Certificate, [3]int64, erro
 	return c, seqs, nil
 }
 
-// certWidth is the number of certColumns.
+// certWidth is the number of sqlrow.CertColumns.
 const certWidth = 26
 
 // certFromJSON makes a certificate of the first certWidth values of v, the
-// certColumns in order.
+// sqlrow.CertColumns in order.
 func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 	c := &rules.Certificate{Number: v[0].S, Kind: rules.CertKind(v[1].S), Sponsor: v[2].S, Status: rules.CertStatus(v[3].S),
 		CreatedBy: v[4].S, Owner: v[5].S,
@@ -363,7 +348,7 @@ func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 		c.Job = &rules.Job{Title: v[14].S, SOCCode: v[15].S, StartDate: d.parse(v[16].NullString()), EndDate: d.parse(v[17].NullString()),
 			SalaryPence: rules.Money(v[18].N), Location: v[19].S}
 	}
-	c.Fees = fees{v[20].NullInt64(), v[21].NullInt64(), v[22].NullInt64(), v[23].NullInt64(), v[24].NullInt64()}.model()
+	c.Fees = feesOf(v[20:25]).Model()
 	if d.err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
 	}
@@ -377,7 +362,7 @@ func statusHistory(c *rules.Certificate, text string) (int64, error) {
 	err := jsonRows(text, 5, func(v []jvalue) error {
 		sc := rules.StatusChange{Status: rules.CertStatus(v[1].S), By: v[3].S, Reason: v[4].S}
 		var err error
-		if sc.At, err = parseTime(v[2].S); err != nil {
+		if sc.At, err = sqlrow.ParseTime(v[2].S); err != nil {
 			return err
 		}
 		c.StatusHistory = append(c.StatusHistory, sc)
@@ -397,12 +382,10 @@ func feeHistory(c *rules.Certificate, text string) (int64, error) {
 	err := jsonRows(text, 14, func(v []jvalue) error {
 		fc := rules.FeeChange{By: v[2].S, Ref: v[3].S}
 		var err error
-		if fc.At, err = parseTime(v[1].S); err != nil {
+		if fc.At, err = sqlrow.ParseTime(v[1].S); err != nil {
 			return err
 		}
-		before := fees{v[4].NullInt64(), v[5].NullInt64(), v[6].NullInt64(), v[7].NullInt64(), v[8].NullInt64()}
-		after := fees{v[9].NullInt64(), v[10].NullInt64(), v[11].NullInt64(), v[12].NullInt64(), v[13].NullInt64()}
-		fc.Before, fc.After = before.model(), after.model()
+		fc.Before, fc.After = feesOf(v[4:9]).Model(), feesOf(v[9:14]).Model()
 		c.FeeHistory = append(c.FeeHistory, fc)
 		o.add(v[0].N)
 		return nil
@@ -424,7 +407,7 @@ func activity(c *rules.Certificate, text string) (int64, error) {
 		a.EventDate, a.EarlyCompletion = d.parse(v[3].NullString()), d.parse(v[10].NullString())
 		a.PreviousDate, a.FirstDayOfAbsence = d.parse(v[11].NullString()), d.parse(v[12].NullString())
 		var err error
-		a.ReportedAt, err = parseTime(v[14].S)
+		a.ReportedAt, err = sqlrow.ParseTime(v[14].S)
 		if err == nil {
 			err = d.err
 		}

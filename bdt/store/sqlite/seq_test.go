@@ -56,7 +56,7 @@ func TestHistoriesAppendInOrder(t *testing.T) {
 				t.Fatalf("round %d (read first: %v): %v", round, read, err)
 			}
 		}
-		if err := tx.Commit(); err != nil {
+		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -105,7 +105,7 @@ func TestHistoryTextRoundTrip(t *testing.T) {
 		rules.SetStatus{Cert: cas, Change: rules.StatusChange{Status: rules.StatusUsed, At: at, By: "uni.admin", Reason: odd}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Certificates(ctx, cas)
@@ -149,7 +149,7 @@ func TestApplyRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := tx.Commit(); err != nil {
+		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 		var changes []rules.Change
@@ -170,7 +170,7 @@ func TestApplyRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer tx.Rollback()
+		defer tx.Rollback(ctx)
 		if read { // the transaction knows the seqs: runs
 			if _, err := tx.Certificates(ctx, numbers...); err != nil {
 				t.Fatal(err)
@@ -179,7 +179,7 @@ func TestApplyRuns(t *testing.T) {
 		if err := tx.Apply(ctx, changes...); err != nil {
 			return err
 		}
-		return tx.Commit()
+		return tx.Commit(ctx)
 	}
 	dump := func(t *testing.T, s storeT) map[string]*rules.Certificate {
 		got, err := s.Certificates(ctx, numbers...)

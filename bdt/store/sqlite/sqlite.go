@@ -22,13 +22,14 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
-	"bdt/bdt/ledger"
 	"bdt/bdt/store"
-	"bdt/rules"
+	"bdt/bdt/store/internal/sqlrow"
 )
 
 // Store is a register store in one SQLite file.
 type Store struct {
+	sqlrow.Snapshots // reads outside a transaction, each in a snapshot (beginRead)
+
 	path string
 	wdb  *sql.DB // read-write transactions: BEGIN IMMEDIATE
 	rdb  *sql.DB // reads outside a transaction: deferred, query-only snapshots
@@ -115,7 +116,9 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", p.Path, err)
 	}
-	return &Store{path: p.Path, wdb: wdb, rdb: rdb}, nil
+	s := &Store{path: p.Path, wdb: wdb, rdb: rdb}
+	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
+	return s, nil
 }
 
 // uri returns the go-sqlite3 data source name of the file at path with the
@@ -154,65 +157,30 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t, seqs: newSeqCache()}, tx: t, outcomes: ledger.OutcomeOrder{}}, nil
+	return &tx{reader: reader{q: t, seqs: newSeqCache()}, tx: t, outcomes: sqlrow.OutcomeOrder{}}, nil
 }
 
-// snapshot runs fn in a read-only transaction, so that a read of several
-// tables sees one committed state.
-func snapshot[T any](ctx context.Context, s *Store, fn func(r reader) (T, error)) (T, error) {
-	var zero T
+// beginRead starts a read-only transaction (sqlrow.Snapshots): a deferred
+// one on a query-only connection, so that a read of several tables sees one
+// committed state. It ends in a rollback, whatever the read did.
+func (s *Store) beginRead(ctx context.Context) (store.Reader, func(bool) error, error) {
 	t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return zero, fmt.Errorf("sqlite: begin read: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: begin read: %w", err)
 	}
-	defer t.Rollback()
-	return fn(reader{q: t})
-}
-
-// Sponsor implements store.Reader.
-func (s *Store) Sponsor(ctx context.Context, licence string) (*rules.Sponsor, error) {
-	return snapshot(ctx, s, func(r reader) (*rules.Sponsor, error) { return r.Sponsor(ctx, licence) })
-}
-
-// User implements store.Reader.
-func (s *Store) User(ctx context.Context, id string) (*rules.User, error) {
-	return snapshot(ctx, s, func(r reader) (*rules.User, error) { return r.User(ctx, id) })
-}
-
-// Certificates implements store.Reader.
-func (s *Store) Certificates(ctx context.Context, numbers ...string) (map[string]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.Certificates(ctx, numbers...) })
-}
-
-// CertificatesForRules implements store.Reader.
-func (s *Store) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) (map[string]*rules.Certificate, error) { return r.CertificatesForRules(ctx, p) })
-}
-
-// SponsorList implements store.Reader.
-func (s *Store) SponsorList(ctx context.Context) ([]*rules.Sponsor, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.Sponsor, error) { return r.SponsorList(ctx) })
-}
-
-// UserList implements store.Reader.
-func (s *Store) UserList(ctx context.Context, params store.UserListParams) ([]*rules.User, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.User, error) { return r.UserList(ctx, params) })
-}
-
-// CertificateList implements store.Reader.
-func (s *Store) CertificateList(ctx context.Context, params store.CertificateListParams) ([]*rules.Certificate, error) {
-	return snapshot(ctx, s, func(r reader) ([]*rules.Certificate, error) { return r.CertificateList(ctx, params) })
+	return reader{q: t}, func(bool) error { t.Rollback(); return nil }, nil
 }
 
 // tx is a read-write transaction.
 type tx struct {
 	reader
 	tx       *sql.Tx
-	outcomes ledger.OutcomeOrder
+	outcomes sqlrow.OutcomeOrder
 }
 
-// Commit implements store.Tx.
-func (t *tx) Commit() error {
+// Commit implements store.Tx. database/sql commits without a context: the
+// context of Begin is the one that can end the transaction.
+func (t *tx) Commit(context.Context) error {
 	if err := t.tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
@@ -220,7 +188,7 @@ func (t *tx) Commit() error {
 }
 
 // Rollback implements store.Tx; it does nothing after Commit or Rollback.
-func (t *tx) Rollback() error {
+func (t *tx) Rollback(context.Context) error {
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return fmt.Errorf("sqlite: rollback: %w", err)
 	}

@@ -79,11 +79,11 @@ func load(s store.Store, fx *register.Fixture) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := fx.Import(ctx, tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 // benchStore opens a fresh copy of the template register.
@@ -156,7 +156,7 @@ func benchCertificates(b *testing.B, name string, n int, read func(ctx context.C
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer tx.Rollback()
+			defer tx.Rollback(ctx)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -186,7 +186,7 @@ func BenchmarkApply(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer tx.Rollback()
+			defer tx.Rollback(ctx)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -227,7 +227,7 @@ func BenchmarkOutcomeInsert(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	f := &ledger.File{Licence: "BENCH0001", Key: "BENCH0001/f.xml", Name: "f.xml", Status: ledger.Processing}
 	if err := tx.FileInsert(ctx, f); err != nil {
 		b.Fatal(err)

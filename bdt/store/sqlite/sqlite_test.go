@@ -152,7 +152,7 @@ func TestOpenDuringAWriteTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	s2, err := sqlite.OpenWith(ctx, sqlite.Params{Path: path, MustExist: true, BusyTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("open while another transaction writes: %v", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"bdt/bdt/store"
+	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
 )
 
@@ -94,22 +95,8 @@ func (t *tx) certificateInsert(ctx context.Context, c *rules.Certificate) error 
 			}
 		}
 	}
-	var courseTitle, courseStart, courseEnd any
-	if co := c.Course; co != nil {
-		courseTitle, courseStart, courseEnd = co.Title, dateArg(co.StartDate), dateArg(co.EndDate)
-	}
-	var jobTitle, soc, jobStart, jobEnd, salary, loc any
-	if j := c.Job; j != nil {
-		jobTitle, soc, jobStart, jobEnd, salary, loc = j.Title, j.SOCCode, dateArg(j.StartDate), dateArg(j.EndDate), int64(j.SalaryPence), j.Location
-	}
-	args := []any{c.Number, string(c.Kind), c.Sponsor, string(c.Status), nullString(c.CreatedBy), nullString(c.Owner), dateArg(c.AssignedOn),
-		c.Person.FamilyName, c.Person.GivenNames, dateArg(c.Person.DateOfBirth), c.Person.Nationality,
-		courseTitle, courseStart, courseEnd,
-		jobTitle, soc, jobStart, jobEnd, salary, loc}
-	args = append(args, feeArgs(c.Fees)...)
-	args = append(args, c.Note)
-	_, err := t.exec(ctx, `INSERT INTO certificate (`+certColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	_, err := t.exec(ctx, `INSERT INTO certificate (`+sqlrow.CertColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, values.CertificateArgs(c)...)
 	if isConstraint(err, sqlite3.ErrConstraintPrimaryKey) {
 		return store.ErrExists
 	}
@@ -167,7 +154,7 @@ func (t *tx) apply(ctx context.Context, ch rules.Change) error {
 	case rules.SetFees:
 		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = ?, course_fees_paid = ?,
 			boarding_fees_paid = ?, includes_accommodation = ?, accommodation_fees_paid = ? WHERE number = ?`,
-			append(feeArgs(ch.Change.After), ch.Cert)...); err != nil {
+			append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
 			return err
 		}
 		return t.addFees(ctx, ch.Cert, ch.Change)
@@ -256,7 +243,7 @@ func inserted(res sql.Result, number string) error {
 func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange) error {
 	if seq, ok := t.seqs.get(histStatus, number); ok {
 		_, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-			number, seq+1, string(sc.Status), formatTime(sc.At), sc.By, sc.Reason)
+			number, seq+1, string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason)
 		if err != nil {
 			return fmt.Errorf("certificate %s: status history: %w", number, notFound(err))
 		}
@@ -266,7 +253,7 @@ func (t *tx) addStatus(ctx context.Context, number string, sc rules.StatusChange
 	res, err := t.exec(ctx, `INSERT INTO status_change (number, seq, status, at, by, reason)
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM status_change WHERE number = c.number), ?, ?, ?, ?
 		FROM certificate c WHERE c.number = ?`,
-		string(sc.Status), formatTime(sc.At), sc.By, sc.Reason, number)
+		string(sc.Status), sqlrow.FormatTime(sc.At), sc.By, sc.Reason, number)
 	if err != nil {
 		return fmt.Errorf("certificate %s: status history: %w", number, err)
 	}
@@ -280,18 +267,18 @@ func (t *tx) addFees(ctx context.Context, number string, fc rules.FeeChange) err
 			before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
 			after_course_fees_first_year, after_course_fees_paid, after_boarding_fees_paid, after_includes_accommodation, after_accommodation_fees_paid)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			number, seq+1, formatTime(fc.At), fc.By, fc.Ref,
-			moneyArg(b.CourseFeesFirstYear), moneyArg(b.CourseFeesPaid), moneyArg(b.BoardingFeesPaid), boolArg(b.IncludesAccommodation), moneyArg(b.AccommodationFeesPaid),
-			moneyArg(a.CourseFeesFirstYear), moneyArg(a.CourseFeesPaid), moneyArg(a.BoardingFeesPaid), boolArg(a.IncludesAccommodation), moneyArg(a.AccommodationFeesPaid))
+			number, seq+1, sqlrow.FormatTime(fc.At), fc.By, fc.Ref,
+			sqlrow.MoneyArg(b.CourseFeesFirstYear), sqlrow.MoneyArg(b.CourseFeesPaid), sqlrow.MoneyArg(b.BoardingFeesPaid), values.BoolArg(b.IncludesAccommodation), sqlrow.MoneyArg(b.AccommodationFeesPaid),
+			sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid), values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
 		if err != nil {
 			return fmt.Errorf("certificate %s: fee history: %w", number, notFound(err))
 		}
 		t.seqs.appended(histFees, number, seq+1)
 		return nil
 	}
-	args := []any{formatTime(fc.At), fc.By, fc.Ref}
-	args = append(args, feeArgs(fc.Before)...)
-	args = append(args, feeArgs(fc.After)...)
+	args := []any{sqlrow.FormatTime(fc.At), fc.By, fc.Ref}
+	args = append(args, values.FeeArgs(fc.Before)...)
+	args = append(args, values.FeeArgs(fc.After)...)
 	args = append(args, number)
 	res, err := t.exec(ctx, `INSERT INTO fee_change (number, seq, at, by, ref,
 		before_course_fees_first_year, before_course_fees_paid, before_boarding_fees_paid, before_includes_accommodation, before_accommodation_fees_paid,
@@ -320,10 +307,10 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 			early_completion, previous_date, first_day_of_absence, new_employer,
 			reported_at, reported_by, source, sponsor_reference, withdrawn_by, late)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			number, seq+1, a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+			number, seq+1, a.Ref, string(a.Type), values.DateArg(a.EventDate), a.Details,
 			lines, town, postcode, phone, email,
-			dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-			formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late)
+			values.DateArg(a.EarlyCompletion), values.DateArg(a.PreviousDate), values.DateArg(a.FirstDayOfAbsence), a.NewEmployer,
+			sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, sqlrow.NullString(a.WithdrawnBy), a.Late)
 		if isConstraint(err, sqlite3.ErrConstraintUnique) {
 			return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)
 		}
@@ -340,10 +327,10 @@ func (t *tx) addReport(ctx context.Context, number string, a rules.ActivityRepor
 		SELECT c.number, (SELECT coalesce(max(seq), 0) + 1 FROM activity_report WHERE number = c.number),
 			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		FROM certificate c WHERE c.number = ?`,
-		a.Ref, string(a.Type), dateArg(a.EventDate), a.Details,
+		a.Ref, string(a.Type), values.DateArg(a.EventDate), a.Details,
 		lines, town, postcode, phone, email,
-		dateArg(a.EarlyCompletion), dateArg(a.PreviousDate), dateArg(a.FirstDayOfAbsence), a.NewEmployer,
-		formatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, nullString(a.WithdrawnBy), a.Late,
+		values.DateArg(a.EarlyCompletion), values.DateArg(a.PreviousDate), values.DateArg(a.FirstDayOfAbsence), a.NewEmployer,
+		sqlrow.FormatTime(a.ReportedAt), a.ReportedBy, a.Source, a.SponsorReference, sqlrow.NullString(a.WithdrawnBy), a.Late,
 		number)
 	if isConstraint(err, sqlite3.ErrConstraintUnique) {
 		return fmt.Errorf("certificate %s: activity report %s: %w", number, a.Ref, store.ErrExists)

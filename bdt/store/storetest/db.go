@@ -331,11 +331,11 @@ func inTxErr(ctx context.Context, s store.Store, fn func(tx store.Tx) error) err
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return tx.Commit(ctx)
 }
 
 // testOutcomesMigrated writes outcomes of two files, puts the database back

@@ -62,7 +62,7 @@ func isHeld(t *testing.T, s store.Store, name, owner string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	got, err := tx.LeaseHeld(ctx, name, owner)
 	if err != nil {
 		t.Fatalf("LeaseHeld(%s, %s): %v", name, owner, err)
@@ -186,7 +186,7 @@ func testLeaseFencing(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	ok, err := tx.LeaseHeld(ctx, leaseA, ownerA)
 	if err != nil || !ok {
 		t.Fatalf("LeaseHeld = %v, %v; want true", ok, err)
@@ -205,7 +205,7 @@ func testLeaseFencing(t *testing.T, s store.Store) {
 	// Give the takeover time to reach the database and wait there.
 	time.Sleep(300 * time.Millisecond)
 	ended.Store(true)
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done

@@ -30,11 +30,11 @@ func inTx(t *testing.T, s store.Store, fn func(ctx context.Context, tx store.Tx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := fn(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -45,11 +45,12 @@ func inTx(t *testing.T, s store.Store, fn func(ctx context.Context, tx store.Tx)
 func eachReader(t *testing.T, s store.Store, fn func(name string, r store.Reader)) {
 	t.Helper()
 	fn("Store", s)
-	tx, err := s.Begin(context.Background())
+	ctx := context.Background()
+	tx, err := s.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	fn("Tx", tx)
 }
 
@@ -146,7 +147,7 @@ func testFileRoundTrip(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	absent := ledgerFile(uni, "absent.xml")
 	absent.ID = b.ID + 1000
 	if err := tx.FileUpdate(ctx, absent); !errors.Is(err, store.ErrNotFound) {
@@ -338,7 +339,7 @@ func testAppliedOnce(t *testing.T, fresh func(*testing.T) store.Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer tx.Rollback()
+			defer tx.Rollback(ctx)
 			tt.second.Status = want
 			err = tx.FileUpdate(ctx, tt.second)
 			if tt.refused {
@@ -348,7 +349,7 @@ func testAppliedOnce(t *testing.T, fresh func(*testing.T) store.Store) {
 				if !errors.Is(err, store.ErrConflict) {
 					t.Errorf("FileUpdate = %v; want ErrConflict", err)
 				}
-				if err := tx.Rollback(); err != nil {
+				if err := tx.Rollback(ctx); err != nil {
 					t.Fatal(err)
 				}
 				got, err := s.File(ctx, tt.second.ID)
@@ -360,7 +361,7 @@ func testAppliedOnce(t *testing.T, fresh func(*testing.T) store.Store) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer tx.Rollback()
+				defer tx.Rollback(ctx)
 				third := *tt.second
 				third.Key += ".again"
 				if err := tx.FileInsert(ctx, &third); err == nil {
@@ -371,7 +372,7 @@ func testAppliedOnce(t *testing.T, fresh func(*testing.T) store.Store) {
 			if err != nil {
 				t.Fatalf("FileUpdate: %v", err)
 			}
-			if err := tx.Commit(); err != nil {
+			if err := tx.Commit(ctx); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.File(ctx, tt.second.ID)
@@ -483,7 +484,7 @@ func testOutcomes(t *testing.T, s store.Store) {
 				break
 			}
 		}
-		tx.Rollback()
+		tx.Rollback(ctx)
 		if last == nil {
 			t.Errorf("outcomes %s: accepted", name)
 		}
@@ -539,7 +540,7 @@ func testLedgerRollback(t *testing.T, s store.Store) {
 	if got, err := s.File(ctx, gone.ID); got != nil || err != nil {
 		t.Errorf("an uncommitted entry is visible: %v, %v", got, err)
 	}
-	if err := tx.Rollback(); err != nil {
+	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// ...nor after the rollback.

@@ -60,11 +60,11 @@ func load(t *testing.T, s store.Store, f *register.Fixture) {
 	if err != nil {
 		t.Fatalf("Begin: %v", err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	if err := f.Import(ctx, tx); err != nil {
 		t.Fatalf("Import: %v", err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
 }
@@ -93,11 +93,12 @@ func same(t *testing.T, what string, got, want any) {
 // of reads checks both; the transaction is rolled back at the end of t.
 func readers(t *testing.T, s store.Store) map[string]store.Reader {
 	t.Helper()
-	tx, err := s.Begin(context.Background())
+	ctx := context.Background()
+	tx, err := s.Begin(ctx)
 	if err != nil {
 		t.Fatalf("Begin: %v", err)
 	}
-	t.Cleanup(func() { tx.Rollback() })
+	t.Cleanup(func() { tx.Rollback(ctx) })
 	return map[string]store.Reader{"Store": s, "Tx": tx}
 }
 
@@ -262,7 +263,7 @@ func testInsertRefused(t *testing.T, loaded func(*testing.T) store.Store) {
 			if !errors.Is(err, tt.want) {
 				t.Errorf("insert = %v; want %v", err, tt.want)
 			}
-			if err := tx.Rollback(); err != nil {
+			if err := tx.Rollback(ctx); err != nil {
 				t.Fatal(err)
 			}
 			same(t, "register after the refused insert", export(t, s), before)
@@ -398,14 +399,14 @@ func testApply(t *testing.T, loaded func(*testing.T) store.Store) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer tx.Rollback()
+				defer tx.Rollback(ctx)
 				if err := rb.read(ctx, tx, tt.cert); err != nil {
 					t.Fatalf("read: %v", err)
 				}
 				if err := tx.Apply(ctx, tt.changes...); err != nil {
 					t.Fatalf("Apply: %v", err)
 				}
-				if err := tx.Commit(); err != nil {
+				if err := tx.Commit(ctx); err != nil {
 					t.Fatal(err)
 				}
 				// Every other certificate, user and sponsor is as it was.
@@ -457,7 +458,7 @@ func testApplyRefused(t *testing.T, loaded func(*testing.T) store.Store) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer tx.Rollback()
+				defer tx.Rollback(ctx)
 				// A good change first: the refusal must take it back too.
 				if err := tx.Apply(ctx, rules.SetNote{Cert: casAssign, Note: "made before the refused change"}); err != nil {
 					t.Fatal(err)
@@ -472,7 +473,7 @@ func testApplyRefused(t *testing.T, loaded func(*testing.T) store.Store) {
 				if err := tx.Apply(ctx, changes...); !errors.Is(err, tt.want) {
 					t.Errorf("Apply = %v; want %v", err, tt.want)
 				}
-				if err := tx.Rollback(); err != nil {
+				if err := tx.Rollback(ctx); err != nil {
 					t.Fatal(err)
 				}
 				same(t, "register after the refused change", export(t, s), before)
@@ -504,7 +505,7 @@ func testAppendOnly(t *testing.T, s store.Store) {
 		if err := tx.Apply(ctx, changes...); err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.Commit(); err != nil {
+		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -536,7 +537,7 @@ func testRollback(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback() // after a failure too: an open transaction would hold up the store's cleanup
+	defer tx.Rollback(ctx) // after a failure too: an open transaction would hold up the store's cleanup
 	extra := &register.Fixture{
 		Sponsors: []rules.Sponsor{{Licence: "ROLLBACK1", Name: "Gone", Status: rules.LicenceARated, Nation: "SCOTLAND"}},
 		Users:    []rules.User{{ID: "gone.user", Sponsor: "ROLLBACK1", Name: "Gone", Level: rules.Level1, Status: rules.UserActive}},
@@ -552,10 +553,10 @@ func testRollback(t *testing.T, s store.Store) {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
 	}
-	if err := tx.Rollback(); err != nil {
+	if err := tx.Rollback(ctx); err != nil {
 		t.Fatalf("Rollback: %v", err)
 	}
-	if err := tx.Rollback(); err != nil {
+	if err := tx.Rollback(ctx); err != nil {
 		t.Errorf("second Rollback = %v; want nil", err)
 	}
 	same(t, "register after Rollback", export(t, s), before)
@@ -568,10 +569,10 @@ func testRollback(t *testing.T, s store.Store) {
 	if err := tx.Apply(ctx, rules.SetNote{Cert: casAssign, Note: "kept"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := tx.Rollback(); err != nil {
+	if err := tx.Rollback(ctx); err != nil {
 		t.Errorf("Rollback after Commit = %v; want nil", err)
 	}
 	got, err := s.Certificates(ctx, casAssign)
@@ -581,6 +582,24 @@ func testRollback(t *testing.T, s store.Store) {
 	if got[casAssign].Note != "kept" {
 		t.Errorf("note after Commit then Rollback = %q; want %q", got[casAssign].Note, "kept")
 	}
+
+	// Rollback under a context that has ended still ends the transaction:
+	// its writes are gone and the store takes the next one.
+	before = export(t, s)
+	cctx, cancel := context.WithCancel(ctx)
+	tx, err = s.Begin(cctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Apply(cctx, rules.SetNote{Cert: casAssign, Note: "cancelled"}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := tx.Rollback(cctx); err != nil {
+		t.Errorf("Rollback after the context ended = %v; want nil", err)
+	}
+	same(t, "register after a Rollback under an ended context", export(t, s), before)
+	load(t, s, &register.Fixture{Sponsors: []rules.Sponsor{{Licence: "ROLLBACK2", Name: "Next", Status: rules.LicenceARated, Nation: "SCOTLAND"}}})
 }
 
 func testIsolation(t *testing.T, s store.Store) {
@@ -589,7 +608,7 @@ func testIsolation(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	defer tx.Rollback(ctx)
 	newSponsor := &rules.Sponsor{Licence: "ISOLATED1", Name: "Isolated", Status: rules.LicenceARated,
 		Routes: []rules.Route{rules.RouteStudent}, Nation: "ENGLAND_AND_WALES"}
 	if err := tx.SponsorInsert(ctx, newSponsor); err != nil {
@@ -626,7 +645,7 @@ func testIsolation(t *testing.T, s store.Store) {
 	}
 	check("the transaction", tx, true)
 	check("another reader", s, false)
-	if err := tx.Commit(); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	check("a reader after Commit", s, true)
@@ -886,7 +905,7 @@ func testApplyRuns(t *testing.T, fresh func(*testing.T) store.Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer tx.Rollback()
+			defer tx.Rollback(ctx)
 			if read {
 				if _, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers}); err != nil {
 					t.Fatal(err)
@@ -897,7 +916,7 @@ func testApplyRuns(t *testing.T, fresh func(*testing.T) store.Store) {
 			if err := tx.Apply(ctx, bad...); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a run with a certificate not in the register: %v; want ErrNotFound", err)
 			}
-			tx.Rollback()
+			tx.Rollback(ctx)
 			same(t, "register after the refused run", export(t, s), before)
 		})
 	}

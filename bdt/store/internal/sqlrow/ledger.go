@@ -1,4 +1,4 @@
-package ledger
+package sqlrow
 
 import (
 	"encoding/json"
@@ -8,13 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
 	"bdt/bdt/store/jsonrows"
 )
 
-// The drivers of bdt/store keep a File in a row of the table ledger_file and
-// Outcomes in chunks in rows of ledger_outcome, with the same columns; what follows
-// is the mapping between the two that they share. Instants are text in the
-// driver's time layout (its format and parse functions), findings JSON.
+// The drivers keep a ledger.File in a row of the table ledger_file and
+// ledger.Outcomes in chunks in rows of ledger_outcome, with the same columns;
+// what follows is the mapping between the two that they share. Instants are
+// text (FormatTime), findings JSON.
 
 // FileColumns are the columns of ledger_file that ScanFiles reads, in order.
 const FileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
@@ -32,16 +34,16 @@ type Rows interface {
 	Err() error
 }
 
-// ScanFiles reads the entries in rows, of FileColumns, their instants
-// parsed with parseTime. The caller closes rows.
-func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, error) {
-	var out []*File
+// ScanFiles reads the entries in rows, of FileColumns. The caller closes
+// rows.
+func ScanFiles(rows Rows) ([]*ledger.File, error) {
+	var out []*ledger.File
 	for rows.Next() {
 		var row fileRow
 		if err := rows.Scan(row.Dest()...); err != nil {
 			return nil, fmt.Errorf("read ledger: %w", err)
 		}
-		f, err := row.File(parseTime)
+		f, err := row.File()
 		if err != nil {
 			return nil, err
 		}
@@ -58,18 +60,18 @@ func ScanFiles(rows Rows, parseTime func(string) (time.Time, error)) ([]*File, e
 // first record, as it reads them; after an error, which it yields, it
 // stops. It checks that the records come in order, each once. The caller
 // closes rows.
-func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
-	return func(yield func(Outcome, error) bool) {
+func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
 		last := 0
 		for rows.Next() {
 			var text string
 			if err := rows.Scan(&text); err != nil {
-				yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+				yield(ledger.Outcome{}, fmt.Errorf("read outcomes: %w", err))
 				return
 			}
 			stop := false
 			err := jsonrows.Parse(text, outcomeWidth, func(v []jsonrows.Value) error {
-				o := Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
+				o := ledger.Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
 					Status: v[4].S, ConfRef: v[5].S}
 				if o.Index <= last {
 					return fmt.Errorf("record %d after record %d", o.Index, last)
@@ -89,12 +91,12 @@ func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[Outcome, error] {
 				return
 			}
 			if err != nil {
-				yield(Outcome{}, fmt.Errorf("read outcomes of file %d: %w", fileID, err))
+				yield(ledger.Outcome{}, fmt.Errorf("read outcomes of file %d: %w", fileID, err))
 				return
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(Outcome{}, fmt.Errorf("read outcomes: %w", err))
+			yield(ledger.Outcome{}, fmt.Errorf("read outcomes: %w", err))
 		}
 	}
 }
@@ -103,11 +105,11 @@ var errStop = errors.New("stop")
 
 // FileArgs returns the values of FileSetColumns for f: its findings as a
 // JSON array ("[]" for none), a DuplicateOf of 0 and zero instants as NULL,
-// other instants as formatTime writes them.
-func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
+// other instants as FormatTime writes them.
+func FileArgs(f *ledger.File) ([]any, error) {
 	findings := f.FileFindings
 	if findings == nil {
-		findings = []Finding{}
+		findings = []ledger.Finding{}
 	}
 	fj, err := json.Marshal(findings)
 	if err != nil {
@@ -121,17 +123,39 @@ func FileArgs(f *File, formatTime func(time.Time) string) ([]any, error) {
 		if t.IsZero() {
 			return nil
 		}
-		return formatTime(t)
+		return FormatTime(t)
 	}
 	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
 		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
 		instant(f.ProcessedAt), instant(f.ReceivedAt), instant(f.StartedAt), instant(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
 }
 
+// FileInsertSQL returns the statement that inserts an entry: the values of
+// FileArgs in FileSetColumns, its placeholders written by param (of the nth
+// argument, from 1).
+func FileInsertSQL(param func(n int) string) string {
+	params := make([]string, len(FileSetColumns))
+	for i := range params {
+		params[i] = param(i + 1)
+	}
+	return `INSERT INTO ledger_file (` + strings.Join(FileSetColumns, ", ") + `) VALUES (` + strings.Join(params, ", ") + `)`
+}
+
+// FileUpdateSQL returns the statement that stores every field of an entry:
+// the values of FileArgs in FileSetColumns, then the id of the entry, its
+// placeholders written by param (of the nth argument, from 1).
+func FileUpdateSQL(param func(n int) string) string {
+	sets := make([]string, len(FileSetColumns))
+	for i, c := range FileSetColumns {
+		sets[i] = c + " = " + param(i+1)
+	}
+	return `UPDATE ledger_file SET ` + strings.Join(sets, ", ") + ` WHERE id = ` + param(len(sets)+1)
+}
+
 // fileRow receives a row of FileColumns: scan the row into Dest, then take
 // the entry from File.
 type fileRow struct {
-	f                                      File
+	f                                      ledger.File
 	dup                                    *int64
 	findings                               []byte
 	processed, received, started, finished *string
@@ -146,8 +170,8 @@ func (r *fileRow) Dest() []any {
 }
 
 // File returns the entry scanned, its findings decoded and its instants
-// parsed with parseTime (NULL as the zero time).
-func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error) {
+// parsed (NULL as the zero time).
+func (r *fileRow) File() (*ledger.File, error) {
 	f := r.f
 	if r.dup != nil {
 		f.DuplicateOf = *r.dup
@@ -162,7 +186,7 @@ func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error)
 		if tv.src == nil {
 			continue
 		}
-		t, err := parseTime(*tv.src)
+		t, err := ParseTime(*tv.src)
 		if err != nil {
 			return nil, fmt.Errorf("read ledger file %d: %w", f.ID, err)
 		}
@@ -173,7 +197,7 @@ func (r *fileRow) File(parseTime func(string) (time.Time, error)) (*File, error)
 
 // FindingsJSON returns the findings of an outcome as a JSON array, or ""
 // for none.
-func FindingsJSON(fs []Finding) (string, error) {
+func FindingsJSON(fs []ledger.Finding) (string, error) {
 	if len(fs) == 0 {
 		return "", nil
 	}
@@ -205,7 +229,7 @@ type OutcomeOrder map[int64]int
 
 // Next checks that outs (in order) come after the outcomes added before
 // for file fileID, and records them.
-func (o OutcomeOrder) Next(fileID int64, outs []Outcome) error {
+func (o OutcomeOrder) Next(fileID int64, outs []ledger.Outcome) error {
 	if len(outs) == 0 {
 		return nil
 	}
@@ -218,7 +242,7 @@ func (o OutcomeOrder) Next(fileID int64, outs []Outcome) error {
 
 // EncodeOutcomes returns the rows value of a chunk of outs (at most
 // OutcomeChunk, in order of index).
-func EncodeOutcomes(outs []Outcome) (string, error) {
+func EncodeOutcomes(outs []ledger.Outcome) (string, error) {
 	if len(outs) > OutcomeChunk {
 		return "", fmt.Errorf("%d outcomes in a chunk of at most %d", len(outs), OutcomeChunk)
 	}
@@ -238,13 +262,115 @@ func EncodeOutcomes(outs []Outcome) (string, error) {
 
 // parseFindings decodes the findings of an outcome from FindingsJSON's
 // text; empty text (or NULL) is none.
-func parseFindings(b []byte) ([]Finding, error) {
+func parseFindings(b []byte) ([]ledger.Finding, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	var fs []Finding
+	var fs []ledger.Finding
 	if err := json.Unmarshal(b, &fs); err != nil {
 		return nil, err
 	}
 	return fs, nil
+}
+
+// Files runs query, which selects FileColumns from ledger_file, and returns
+// the entries it reads (ScanFiles); close closes the rows. Its errors begin
+// with driver.
+func Files[R Rows](driver string, query func() (R, error), close func(R) error) ([]*ledger.File, error) {
+	rows, err := query()
+	if err != nil {
+		return nil, fmt.Errorf("%s: read ledger: %w", driver, err)
+	}
+	fs, err := ScanFiles(rows)
+	if cerr := close(rows); err == nil && cerr != nil {
+		return nil, fmt.Errorf("%s: read ledger: %w", driver, cerr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", driver, err)
+	}
+	return fs, nil
+}
+
+// Outcomes streams the outcomes of file fileID: it runs query, which
+// selects OutcomeChunkColumn from ledger_outcome in order of first, when the
+// caller iterates, and yields what ScanOutcomes reads as it reads it; close
+// closes the rows. Its errors begin with driver.
+func Outcomes[R Rows](driver string, fileID int64, query func() (R, error), close func(R) error) iter.Seq2[ledger.Outcome, error] {
+	return func(yield func(ledger.Outcome, error) bool) {
+		rows, err := query()
+		if err != nil {
+			yield(ledger.Outcome{}, fmt.Errorf("%s: read outcomes: %w", driver, err))
+			return
+		}
+		defer close(rows)
+		for o, err := range ScanOutcomes(rows, fileID) {
+			if err != nil {
+				err = fmt.Errorf("%s: %w", driver, err)
+			}
+			if !yield(o, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Insert checks outs against the outcomes added before (Next), then
+// encodes them in chunks of up to OutcomeChunk (EncodeOutcomes) and calls
+// insert with each chunk's first record index and rows value, in order. It
+// stops at the first error.
+func (o OutcomeOrder) Insert(fileID int64, outs []ledger.Outcome, insert func(first int, rows string) error) error {
+	if err := o.Next(fileID, outs); err != nil {
+		return err
+	}
+	for len(outs) > 0 {
+		n := min(len(outs), OutcomeChunk)
+		rows, err := EncodeOutcomes(outs[:n])
+		if err != nil {
+			return err
+		}
+		if err := insert(outs[0].Index, rows); err != nil {
+			return err
+		}
+		outs = outs[n:]
+	}
+	return nil
+}
+
+// FileListClause returns the clauses that follow FROM ledger_file in a
+// read of the entries p selects (store.LedgerReader.FileList), and their
+// arguments. param writes the placeholder of the nth argument (from 1);
+// unarchived is the condition of an entry not archived, as the driver's
+// partial index ledger_file_pending writes it, so that the index serves.
+func FileListClause(p store.FileListParams, param func(n int) string, unarchived string) (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, cond+param(len(args)))
+	}
+	if p.Licence != "" {
+		arg("licence = ", p.Licence)
+	}
+	if p.Key != "" {
+		arg("key = ", p.Key)
+	}
+	if p.Status != "" {
+		arg("status = ", p.Status)
+	}
+	if p.Unarchived {
+		conds = append(conds, unarchived)
+	}
+	q := ""
+	if len(conds) > 0 {
+		q = "WHERE " + strings.Join(conds, " AND ")
+	}
+	if p.Newest {
+		q += " ORDER BY id DESC"
+	} else {
+		q += " ORDER BY id"
+	}
+	if p.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", p.Limit)
+	}
+	return q, args
 }
