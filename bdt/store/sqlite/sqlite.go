@@ -32,6 +32,8 @@ type Store struct {
 	path string
 	wdb  *sql.DB // read-write transactions: BEGIN IMMEDIATE
 	rdb  *sql.DB // reads outside a transaction: deferred, query-only snapshots
+
+	clock func() time.Time // times leases (Params.Clock)
 }
 
 var (
@@ -54,6 +56,8 @@ type Params struct {
 	// BusyTimeout is how long to wait for another connection's lock;
 	// 0 means DefaultBusyTimeout.
 	BusyTimeout time.Duration
+	// Clock times leases; nil means the machine's clock (time.Now).
+	Clock func() time.Time
 }
 
 // Open opens the SQLite register at path, creating and migrating it if
@@ -115,7 +119,11 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", p.Path, err)
 	}
-	return &Store{path: p.Path, wdb: wdb, rdb: rdb}, nil
+	clock := p.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Store{path: p.Path, wdb: wdb, rdb: rdb, clock: clock}, nil
 }
 
 // uri returns the go-sqlite3 data source name of the file at path with the
