@@ -13,8 +13,9 @@ import (
 
 // LeaseAcquire implements store.Leaser in one atomic statement: the lease
 // is inserted, or taken over when its owner asks again (a renewal), when it
-// has expired, or when its holder is params.Replace. Times are the database's clock (clock_timestamp(), the
-// time of the statement), so replicas' clocks need not agree, or Params.Clock's.
+// has expired, or when its holder is params.Replace. Times are the
+// database's clock (clock_timestamp(), the time of the statement), so
+// replicas' clocks need not agree, or Params.Clock's where it is set.
 func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO lease (name, owner, expires_at)
 		VALUES ($1, $2, coalesce($5::timestamptz, clock_timestamp()) + $3 * interval '1 microsecond')
