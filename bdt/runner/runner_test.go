@@ -15,17 +15,19 @@ import (
 	"bdt/bdt/runner"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
-	"bdt/bdt/store/open"
+	"bdt/bdt/store/sqlite"
+	"bdt/bdt/store/storetest"
 )
 
 var now = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 
 // env is a work folder: a SQLite register loaded with the sample register,
-// an inbox, an outbox and an archive.
+// its leases timed by clock, an inbox, an outbox and an archive.
 type env struct {
 	t                      *testing.T
 	dir                    string
 	st                     store.Store
+	clock                  *storetest.Clock
 	inbox, outbox, archive *storage.Local
 }
 
@@ -33,7 +35,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := open.Open(ctx, "sqlite:"+filepath.Join(dir, "bdt.db"))
+	clock := &storetest.Clock{}
+	st, err := sqlite.OpenWith(ctx, sqlite.Params{Path: filepath.Join(dir, "bdt.db"), Clock: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +60,7 @@ func newEnv(t *testing.T) *env {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, dir: dir, st: st}
+	e := &env{t: t, dir: dir, st: st, clock: clock}
 	for name, dst := range map[string]**storage.Local{"inbox": &e.inbox, "outbox": &e.outbox, "archive": &e.archive} {
 		if *dst, err = storage.NewLocal(filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
@@ -311,7 +314,7 @@ func TestLeasedSponsorIsLeftToItsHolder(t *testing.T) {
 	ctx := context.Background()
 	e.put("4NUV7KB58/l.xml", studentFile("LEASE-1", "2026-11-22T10:00:00Z",
 		rec{cas: "CAS26000000201", typ: "STUDENT_OTHER_CHANGE", date: "2026-11-20", details: "New address"}))
-	ok, err := e.st.LeaseAcquire(ctx, store.LeaseParams{Name: "sponsor:4NUV7KB58", Owner: "other-replica", TTL: 300 * time.Millisecond})
+	ok, err := e.st.LeaseAcquire(ctx, store.LeaseParams{Name: "sponsor:4NUV7KB58", Owner: "other-replica", TTL: time.Minute})
 	if err != nil || !ok {
 		t.Fatalf("LeaseAcquire = %v, %v", ok, err)
 	}
@@ -319,7 +322,7 @@ func TestLeasedSponsorIsLeftToItsHolder(t *testing.T) {
 	if len(sum.Files) != 0 || sum.Skipped != 1 {
 		t.Fatalf("with the lease held elsewhere: %d files, %d skipped", len(sum.Files), sum.Skipped)
 	}
-	time.Sleep(400 * time.Millisecond) // the other holder stopped renewing
+	e.clock.Advance(2 * time.Minute) // the other holder stopped renewing
 	sum = e.run(nil)
 	if len(sum.Files) != 1 || e.status("4NUV7KB58/l.xml") != ledger.Accepted {
 		t.Fatalf("after the lease expired: %+v", sum.Files)

@@ -13,7 +13,9 @@ import (
 // expires and another process takes the queue over.
 //
 // Lease times are the database's clock where it has one (PostgreSQL), so
-// replicas' clocks need not agree.
+// replicas' clocks need not agree, and the machine's otherwise (SQLite). A
+// driver's parameters may name a clock to use instead (Clock, a func()
+// time.Time), so that tests let a lease run out without waiting for it.
 type Leaser interface {
 	// LeaseAcquire takes the lease params.Name for params.Owner for
 	// params.TTL, or renews it when params.Owner already holds it. It

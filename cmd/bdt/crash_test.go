@@ -49,14 +49,6 @@ func sharedBinary(t *testing.T) string {
 	return sharedBin
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if sharedBin != "" {
-		os.RemoveAll(filepath.Dir(sharedBin))
-	}
-	os.Exit(code)
-}
-
 // crashFiles are the inbox files of the crash tests: three sponsors, ten
 // files, 58 records, every one of which is accepted.
 var crashFiles = func() map[string]string {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List every rule the processor applies: id, severity, scope and summary",
-		Long: `List the rule catalogue (RULES.md): every file and record decision cites one
+		Long: `List the rule catalogue (docs/rules.md): every file and record decision cites one
 of these ids. An error rejects the file (F rules) or the record (R rules); a
 warning is reported and the record is still applied.`,
 		Args: cobra.NoArgs,
@@ -41,10 +42,15 @@ warning is reported and the record is still applied.`,
 					return exitWith(exitFailed, "%v", err)
 				}
 				return nil
+			case "markdown":
+				if _, err := io.WriteString(out, rules.CatalogueMarkdown()); err != nil {
+					return exitWith(exitFailed, "%v", err)
+				}
+				return nil
 			}
-			return exitWith(exitUsage, "--format must be text or json, not %q", format)
+			return exitWith(exitUsage, "--format must be text, json or markdown, not %q", format)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text (an aligned table) or json (one object per line)")
+	cmd.Flags().StringVar(&format, "format", "text", "text (an aligned table), json (one object per line) or markdown (the tables of docs/rules.md)")
 	rootCmd.AddCommand(cmd)
 }

@@ -82,6 +82,17 @@ func TestRulesJSON(t *testing.T) {
 	}
 }
 
+func TestRulesMarkdown(t *testing.T) {
+	code, out := captureRules(t, "rules", "--format", "markdown")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if want := rules.CatalogueMarkdown(); out != want {
+		t.Errorf("got:\n%s\nwant rules.CatalogueMarkdown():\n%s", out, want)
+	}
+	captureRules(t, "rules", "--format", "text") // leave the flag as it was
+}
+
 func TestRulesBadFormat(t *testing.T) {
 	if code, _ := captureRules(t, "rules", "--format", "yaml"); code != exitUsage {
 		t.Errorf("exit %d, want %d", code, exitUsage)

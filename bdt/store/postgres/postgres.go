@@ -17,7 +17,8 @@
 // next run).
 //
 // Leases (store.Leaser) live in the table lease, timed by the database's
-// clock (now()), so replicas' clocks need not agree.
+// clock (clock_timestamp()), so replicas' clocks need not agree, unless
+// Params.Clock names another.
 package postgres
 
 import (
@@ -39,7 +40,8 @@ import (
 type Store struct {
 	sqlrow.Snapshots // reads outside a transaction, each in a snapshot (beginRead)
 
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	clock func() time.Time // times leases (Params.Clock); nil: the database's clock
 }
 
 var (
@@ -74,6 +76,9 @@ type Params struct {
 	// than this binary's is refused with ErrSchemaTooOld instead of being
 	// brought up to date. A newer one is always refused.
 	NoMigrate bool
+	// Clock times leases; nil means the database's clock, which replicas
+	// share. Tests set it to let a lease run out without waiting.
+	Clock func() time.Time
 
 	tracer pgx.QueryTracer // tests count the queries sent
 }
@@ -118,7 +123,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, clock: p.Clock}
 	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
@@ -151,7 +156,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
-	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t, outcomes: sqlrow.OutcomeOrder{}}, nil
+	return &tx{reader: reader{q: t, locked: map[string]bool{}}, tx: t, outcomes: sqlrow.OutcomeOrder{}, clock: s.clock}, nil
 }
 
 // beginRead starts a read-only REPEATABLE READ transaction
@@ -181,6 +186,7 @@ type tx struct {
 	tx       pgx.Tx
 	done     bool
 	outcomes sqlrow.OutcomeOrder
+	clock    func() time.Time // the store's lease clock
 }
 
 // Commit implements store.Tx.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,10 +16,11 @@ import (
 	"bdt/bdt/store/storetest"
 )
 
-// openTemp opens a store on a new schema of the test server.
-func openTemp(t *testing.T) store.Store {
+// openTemp opens a store on a new schema of the test server, whose leases
+// clock times (the database's clock when nil).
+func openTemp(t *testing.T, clock func() time.Time) store.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), pgtest.DSN(t))
+	s, err := postgres.OpenWith(context.Background(), postgres.Params{DSN: pgtest.DSN(t), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

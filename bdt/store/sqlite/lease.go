@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"bdt/bdt/store"
 	"bdt/bdt/store/internal/sqlrow"
@@ -12,9 +11,9 @@ import (
 
 // LeaseAcquire implements store.Leaser. SQLite has no clock of its own
 // shared by processes other than the machine's, which every process on one
-// file shares.
+// file shares: leases are timed by it (or by Params.Clock).
 func (s *Store) LeaseAcquire(ctx context.Context, p store.LeaseParams) (bool, error) {
-	now := time.Now()
+	now := s.clock()
 	res, err := s.wdb.ExecContext(ctx, `INSERT INTO lease (name, owner, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
 		WHERE lease.owner = excluded.owner OR lease.expires_at < ? OR lease.owner = ?`,

@@ -33,6 +33,8 @@ type Store struct {
 	path string
 	wdb  *sql.DB // read-write transactions: BEGIN IMMEDIATE
 	rdb  *sql.DB // reads outside a transaction: deferred, query-only snapshots
+
+	clock func() time.Time // times leases (Params.Clock)
 }
 
 var (
@@ -55,6 +57,8 @@ type Params struct {
 	// BusyTimeout is how long to wait for another connection's lock;
 	// 0 means DefaultBusyTimeout.
 	BusyTimeout time.Duration
+	// Clock times leases; nil means the machine's clock (time.Now).
+	Clock func() time.Time
 }
 
 // Open opens the SQLite register at path, creating and migrating it if
@@ -116,7 +120,11 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", p.Path, err)
 	}
-	s := &Store{path: p.Path, wdb: wdb, rdb: rdb}
+	clock := p.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	s := &Store{path: p.Path, wdb: wdb, rdb: rdb, clock: clock}
 	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
 	return s, nil
 }

@@ -17,7 +17,14 @@ import (
 
 func openTemp(t *testing.T) store.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "register.db"))
+	return openClocked(t, nil)
+}
+
+// openClocked opens a store in a new file whose leases clock times (the
+// machine's clock when nil).
+func openClocked(t *testing.T, clock func() time.Time) store.Store {
+	t.Helper()
+	s, err := sqlite.OpenWith(context.Background(), sqlite.Params{Path: filepath.Join(t.TempDir(), "register.db"), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +32,7 @@ func openTemp(t *testing.T) store.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, openTemp)
+	storetest.Run(t, openClocked)
 }
 
 func TestDB(t *testing.T) {

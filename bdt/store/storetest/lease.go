@@ -10,10 +10,10 @@ import (
 )
 
 // testLeases runs the cases of store.Leaser and store.LeaseChecker, each on
-// a fresh store.
-func testLeases(t *testing.T, fresh func(*testing.T) store.Store) {
+// a fresh store; the expiry case's leases are timed by a Clock it moves on.
+func testLeases(t *testing.T, fresh func(*testing.T) store.Store, clocked func(*testing.T) (store.Store, *Clock)) {
 	t.Run("Acquire", func(t *testing.T) { testLeaseAcquire(t, fresh(t)) })
-	t.Run("Expiry", func(t *testing.T) { testLeaseExpiry(t, fresh(t)) })
+	t.Run("Expiry", func(t *testing.T) { s, clock := clocked(t); testLeaseExpiry(t, s, clock) })
 	t.Run("Replace", func(t *testing.T) { testLeaseReplace(t, fresh(t)) })
 	t.Run("Fencing", func(t *testing.T) { testLeaseFencing(t, fresh(t)) })
 }
@@ -123,17 +123,20 @@ func testLeaseAcquire(t *testing.T, s store.Store) {
 	}
 }
 
-func testLeaseExpiry(t *testing.T, s store.Store) {
+func testLeaseExpiry(t *testing.T, s store.Store, clock *Clock) {
 	// A holder that stops renewing (a crashed process): its lease runs out
 	// and another takes it over; the old holder no longer holds it, and
 	// cannot renew it back from the new one.
 	acquire(t, s, leaseA, ownerA, time.Hour, true)
-	acquire(t, s, leaseA, ownerA, 200*time.Millisecond, true) // the last renewal before the crash
-	acquire(t, s, leaseB, ownerA, time.Hour, true)            // a lease that does not run out
+	acquire(t, s, leaseA, ownerA, time.Minute, true) // the last renewal before the crash
+	acquire(t, s, leaseB, ownerA, time.Hour, true)   // a lease that does not run out
+	// Another owner is refused until the lease runs out.
+	clock.Advance(30 * time.Second)
+	acquire(t, s, leaseA, ownerB, time.Hour, false)
 	// Whether an expired lease that still names its holder counts as held
 	// is the driver's (see LeaseChecker); once another owner takes it, it
 	// is not.
-	time.Sleep(300 * time.Millisecond)
+	clock.Advance(time.Minute)
 	held(t, s, leaseB, ownerA, true)
 	owner(t, s, leaseA, ownerA) // expired, but still on record until taken over
 	acquire(t, s, leaseA, ownerB, time.Hour, true)
@@ -144,8 +147,8 @@ func testLeaseExpiry(t *testing.T, s store.Store) {
 	acquire(t, s, leaseB, ownerB, time.Hour, false)
 
 	// The holder itself may take an expired lease back.
-	acquire(t, s, "sponsor:S7KQ2LMX4", ownerA, 100*time.Millisecond, true)
-	time.Sleep(200 * time.Millisecond)
+	acquire(t, s, "sponsor:S7KQ2LMX4", ownerA, time.Minute, true)
+	clock.Advance(2 * time.Minute)
 	acquire(t, s, "sponsor:S7KQ2LMX4", ownerA, time.Hour, true)
 	held(t, s, "sponsor:S7KQ2LMX4", ownerA, true)
 }

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"bdt/bdt/register"
 	"bdt/bdt/store"
@@ -18,23 +20,25 @@ import (
 )
 
 // Run runs the conformance suite. open returns a new, empty store for each
-// subtest (a fresh database); the suite closes it.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+// subtest (a fresh database) whose leases are timed by clock (the driver's
+// Clock parameter), or by the store's own clock when clock is nil: the
+// lease cases move a Clock on instead of waiting for a lease to run out.
+// The suite closes the store.
+func Run(t *testing.T, open func(t *testing.T, clock func() time.Time) store.Store) {
 	fresh := func(t *testing.T) store.Store {
 		t.Helper()
-		s := open(t)
-		t.Cleanup(func() {
-			if err := s.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
-		})
-		return s
+		return closed(t, open(t, nil))
 	}
 	loaded := func(t *testing.T) store.Store {
 		t.Helper()
 		s := fresh(t)
 		load(t, s, Fixture())
 		return s
+	}
+	clocked := func(t *testing.T) (store.Store, *Clock) { // for the lease cases
+		t.Helper()
+		c := &Clock{}
+		return closed(t, open(t, c.Now)), c
 	}
 	t.Run("Missing", func(t *testing.T) { testMissing(t, loaded(t)) })
 	t.Run("ReadBack", func(t *testing.T) { testReadBack(t, loaded(t)) })
@@ -49,8 +53,31 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ManyCertificates", func(t *testing.T) { testMany(t, fresh(t)) })
 	t.Run("ApplyRuns", func(t *testing.T) { testApplyRuns(t, fresh) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, fresh) })
-	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh) })
+	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh, clocked) })
 }
+
+// closed has the test close s when it ends.
+func closed(t *testing.T, s store.Store) store.Store {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// Clock is a store's lease clock in tests: the machine's time, moved on by
+// Advance, so that a test lets a lease run out without waiting for it.
+type Clock struct {
+	ahead atomic.Int64 // nanoseconds added to the machine's time
+}
+
+// Now is the machine's time plus everything Advance added.
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.ahead.Add(int64(d)) }
 
 // load imports f in one transaction and commits.
 func load(t *testing.T, s store.Store, f *register.Fixture) {
