@@ -549,8 +549,8 @@ func (h *fileHandler) decider() {
 	read := func(b []pendingRecord, early bool) *certsRead {
 		var p store.CertificatesForRulesParams
 		for _, r := range b {
-			p.Numbers = append(p.Numbers, opCerts(r.d.Op)...)
-			p.Activity = p.Activity || rules.ReadsActivity(r.d.Op)
+			p.Numbers = append(p.Numbers, r.d.Op.CertNumbers()...)
+			p.Activity = p.Activity || r.d.Op.ReadsActivity()
 		}
 		r := h.readForRules(p)
 		r.early = early
@@ -653,7 +653,7 @@ func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale 
 	if allStale {
 		clear(cache)
 		for _, p := range batch {
-			for _, n := range opCerts(p.d.Op) {
+			for _, n := range p.d.Op.CertNumbers() {
 				stale[n] = true
 			}
 		}
@@ -683,8 +683,8 @@ func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale 
 			return nil
 		})
 	}
-	for i, p := range batch {
-		names := opCerts(p.d.Op)
+	for _, p := range batch {
+		names := p.d.Op.CertNumbers()
 		certs := make(map[string]*rules.Certificate, len(names))
 		fresh := false
 		for _, n := range names {
@@ -698,7 +698,7 @@ func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale 
 			// need to apply what is queued and read again.
 		case fresh:
 			applyQueued()
-			again := h.readForRules(store.CertificatesForRulesParams{Numbers: names, Activity: rules.ReadsActivity(p.d.Op)})
+			again := h.readForRules(store.CertificatesForRulesParams{Numbers: names, Activity: p.d.Op.ReadsActivity()})
 			if certs, err = again.wait(); err != nil {
 				return nil, err
 			}
@@ -718,18 +718,9 @@ func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale 
 			queuedRecs = append(queuedRecs, p.rec.Index)
 		}
 		for _, ch := range changed {
-			if n, ok := changedCert(ch); ok {
-				stale[n] = true
-				changedCerts[n] = true
-			} else {
-				unknownReach = true
-				clear(cache) // a change of unknown reach: read everything again
-				for _, q := range batch[i+1:] {
-					for _, n := range opCerts(q.d.Op) {
-						stale[n] = true
-					}
-				}
-			}
+			n := ch.CertNumber()
+			stale[n] = true
+			changedCerts[n] = true
 		}
 	}
 	applyQueued()
@@ -737,25 +728,6 @@ func (h *fileHandler) decideBatch(batch []pendingRecord, read *certsRead, stale 
 		return nil, nil
 	}
 	return changedCerts, nil
-}
-
-// changedCert returns the certificate a register change is made to.
-func changedCert(ch rules.Change) (string, bool) {
-	switch c := ch.(type) {
-	case rules.AddReport:
-		return c.Cert, true
-	case rules.MarkReportWithdrawn:
-		return c.Cert, true
-	case rules.SetFees:
-		return c.Cert, true
-	case rules.SetNote:
-		return c.Cert, true
-	case rules.SetStatus:
-		return c.Cert, true
-	case rules.SetOwner:
-		return c.Cert, true
-	}
-	return "", false
 }
 
 // decide decides one record against certs (the register's certificates it
@@ -827,23 +799,6 @@ func (h *fileHandler) flush() error {
 		return nil
 	}
 	return insert()
-}
-
-// opCerts lists the certificate numbers an operation names.
-func opCerts(op rules.Op) []string {
-	switch o := op.(type) {
-	case rules.ReportActivity:
-		return []string{o.Cert}
-	case rules.UpdateFees:
-		return []string{o.Cert}
-	case rules.AddNote:
-		return []string{o.Cert}
-	case rules.WithdrawCoS:
-		return []string{o.Cert}
-	case rules.TransferCoS:
-		return o.Certs
-	}
-	return nil
 }
 
 // pathField returns the element an element path ends in, without its
