@@ -15,7 +15,6 @@ package runner
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -449,7 +448,3 @@ func (nopObserver) FileStarted(string, int64)    {}
 func (nopObserver) RecordsDone(string, int, int) {}
 func (nopObserver) FileDone(FileResult)          {}
 func (nopObserver) Skipped(string, string)       {}
-
-// errStop aborts a validation stream from a handler without being an
-// infrastructure failure.
-var errStop = errors.New("runner: stop")
