@@ -33,7 +33,7 @@ func (r *Runner) commit(ctx context.Context, tx store.Tx, e *ledger.File) error 
 	if err := tx.FileUpdate(ctx, e); err != nil {
 		return err
 	}
-	if held, err := tx.LeaseHeld(ctx, "sponsor:"+e.Licence, r.cfg.Owner); err != nil {
+	if held, err := tx.LeaseHeld(ctx, sponsorLease(e.Licence), r.cfg.Owner); err != nil {
 		return err
 	} else if !held {
 		return errLeaseLost
