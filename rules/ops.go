@@ -328,7 +328,21 @@ func (d Decision) Accepted() bool {
 type Change interface {
 	// CertNumber returns the number of the certificate the change is made to.
 	CertNumber() string
+	// ApplyTo makes the change with the method of a for its kind.
+	ApplyTo(a Applier) error
 	change()
+}
+
+// Applier makes each kind of Change, one method a kind: a store implements
+// it (in its transaction) and applies a change with Change.ApplyTo, so a
+// store that lacks a kind of change does not compile.
+type Applier interface {
+	AddReport(AddReport) error
+	MarkReportWithdrawn(MarkReportWithdrawn) error
+	SetFees(SetFees) error
+	SetNote(SetNote) error
+	SetStatus(SetStatus) error
+	SetOwner(SetOwner) error
 }
 
 // AddReport appends an activity report to a certificate.
@@ -385,6 +399,24 @@ func (c SetStatus) CertNumber() string { return c.Cert }
 
 // CertNumber implements Change.
 func (c SetOwner) CertNumber() string { return c.Cert }
+
+// ApplyTo implements Change.
+func (c AddReport) ApplyTo(a Applier) error { return a.AddReport(c) }
+
+// ApplyTo implements Change.
+func (c MarkReportWithdrawn) ApplyTo(a Applier) error { return a.MarkReportWithdrawn(c) }
+
+// ApplyTo implements Change.
+func (c SetFees) ApplyTo(a Applier) error { return a.SetFees(c) }
+
+// ApplyTo implements Change.
+func (c SetNote) ApplyTo(a Applier) error { return a.SetNote(c) }
+
+// ApplyTo implements Change.
+func (c SetStatus) ApplyTo(a Applier) error { return a.SetStatus(c) }
+
+// ApplyTo implements Change.
+func (c SetOwner) ApplyTo(a Applier) error { return a.SetOwner(c) }
 
 func (AddReport) change()           {}
 func (MarkReportWithdrawn) change() {}
