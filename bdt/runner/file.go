@@ -12,16 +12,18 @@ import (
 
 // A file's life, one stage a file, in the order it is lived:
 //
-//	claim.go    the ledger's memory of the file (recovery) and this run's claim
-//	read.go     the bytes: the size check, the validator stream and its hash
-//	header.go   the header: the file rules and the file-id duplicate check
-//	records.go  each record: schema issues, decoding, handed to the decider
-//	decider.go  the records' decisions, a batch at a time, on their own goroutine
-//	outcome.go  each decision's outcome, counted and written to the ledger
-//	verdict.go  the file's findings, duplicates, status and counts
-//	commit.go   the dry run, or the fenced commit of the file's transaction
-//	reports.go  the three reports in the outbox
-//	archive.go  the reports marked written and the file moved to the archive
+//	claim.go      the ledger's memory of the file (recovery) and this run's claim
+//	read.go       the bytes: the size check, the validator stream and its hash
+//	records.go    the validator's handler: the header and each record, decoded
+//	header.go     the header: the file rules
+//	duplicate.go  F.DUPLICATE: by file id (from the header) and by content
+//	decider.go    the records' decisions, a batch at a time, on a goroutine of their own
+//	dbworker.go   the decider's statements on the file's transaction
+//	outcome.go    each decision's outcome, counted and written to the ledger
+//	verdict.go    whether the records stand; the file's status and counts
+//	commit.go     the fenced commit of the file's transaction
+//	reports.go    the three reports in the outbox (a dry run's end)
+//	archive.go    the reports marked written and the file moved to the archive
 
 // processFile takes one inbox file from wherever an earlier run left it to
 // archived, or leaves it pending with an error.
