@@ -49,9 +49,9 @@ type heldBatch struct {
 
 // startDecider starts the decider of the file of s, whose header is head.
 func startDecider(s *fileScope, head *header, batch *rules.Batch) *decider {
-	d := &decider{s: s, head: head, batch: batch, out: newRecorder(s, head), db: newDBWorker(),
+	db := newDBWorker()
+	d := &decider{s: s, head: head, batch: batch, out: &recorder{s: s, head: head, db: db}, db: db,
 		batches: make(chan []pendingRecord, 1), free: make(chan []pendingRecord, 3), done: make(chan struct{})}
-	d.out.db = d.db
 	go d.run()
 	return d
 }
@@ -95,9 +95,8 @@ func (d *decider) run() {
 		d.out.db = nil // outcomes are written on the caller's goroutine from now on
 	}()
 	var changed map[string]bool // what the batch before changed
-	cur, ok := d.receive()
-	for ok {
-		next, more, taken := d.peek()
+	for cur := d.receive(); cur != nil; {
+		next, taken := d.peek()
 		if d.err == nil {
 			stale := map[string]bool{}
 			if cur.read.early {
@@ -114,38 +113,43 @@ func (d *decider) run() {
 		default:
 		}
 		if !taken {
-			next, more = d.receive()
+			next = d.receive()
 		}
-		cur, ok = next, more
+		cur = next
 	}
 }
 
-// receive waits for the next batch, and queues the read of its
-// certificates; ok is false when there are no more.
-func (d *decider) receive() (b heldBatch, ok bool) {
+// receive waits for the next batch and queues the read of its
+// certificates; nil when there are no more.
+func (d *decider) receive() *heldBatch {
 	records, ok := <-d.batches
-	return d.hold(records, ok, false), ok
+	return d.hold(records, ok, false)
 }
 
-// peek takes the next batch (taken) if it is there already, and queues the
-// read of its certificates early: before the changes of the batch in hand.
-func (d *decider) peek() (b heldBatch, ok, taken bool) {
+// peek takes the next batch if it is there already (taken; nil when there
+// are no more), and queues the read of its certificates early: before the
+// changes of the batch in hand.
+func (d *decider) peek() (next *heldBatch, taken bool) {
 	if d.err != nil {
-		return heldBatch{}, false, false
+		return nil, false
 	}
 	select {
 	case records, ok := <-d.batches:
-		return d.hold(records, ok, true), ok, true
+		return d.hold(records, ok, true), true
 	default:
-		return heldBatch{}, false, false
+		return nil, false
 	}
 }
 
-// hold queues the read of the certificates records name, unless there are
-// none or the decider has failed.
-func (d *decider) hold(records []pendingRecord, ok, early bool) heldBatch {
-	b := heldBatch{records: records}
-	if ok && d.err == nil {
+// hold takes records in hand and queues the read of the certificates they
+// name, unless the decider has failed; nil when there are no more (ok
+// false).
+func (d *decider) hold(records []pendingRecord, ok, early bool) *heldBatch {
+	if !ok {
+		return nil
+	}
+	b := &heldBatch{records: records}
+	if d.err == nil {
 		var p store.CertificatesForRulesParams
 		for _, r := range records {
 			p.Numbers = append(p.Numbers, r.d.Op.CertNumbers()...)
@@ -171,7 +175,7 @@ func (d *decider) fail(err error) {
 // of the batch changes: a record naming one reads it again, after the
 // changes queued before it, so every record sees exactly what a read of
 // its own would show. It returns the certificates the batch changes.
-func (d *decider) decideBatch(b heldBatch, stale map[string]bool) (map[string]bool, error) {
+func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]bool, error) {
 	cache, err := b.read.wait()
 	if err != nil {
 		return nil, err

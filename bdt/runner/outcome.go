@@ -23,10 +23,6 @@ type recorder struct {
 	db       *dbWorker      // the decider's, while it runs: writes are queued behind its changes
 }
 
-func newRecorder(s *fileScope, head *header) *recorder {
-	return &recorder{s: s, head: head}
-}
-
 // record records the outcome of decision dec on record p. It returns the
 // changes to make when the record is accepted.
 func (o *recorder) record(p pendingRecord, dec rules.Decision) ([]rules.Change, error) {
