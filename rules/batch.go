@@ -198,8 +198,12 @@ func (t *keyTable) grow() {
 // the register state, so a caller may leave the state unread. Duplicate
 // changes nothing in b.
 func (b *Batch) Duplicate(op Op, index int) bool {
-	name, _, certs := opKey(deref(op))
-	for _, n := range certs {
+	op, ok := Value(op)
+	if !ok {
+		return false
+	}
+	name := op.Name()
+	for _, n := range op.CertNumbers() {
 		if i, ok := b.lookup(name, n, index); ok && i != index {
 			return true
 		}
@@ -231,15 +235,9 @@ func (b *Batch) Evaluate(a Actor, op Op, st State, index int) Decision {
 	if b.ops == nil {
 		b.other, b.ops = map[batchKey]int{}, map[string]uint32{}
 	}
-	op = deref(op)
-	name, r, certs := opKey(op)
 	var fs []Finding
-	for _, n := range certs {
-		if i, ok := b.seen(name, n, index); ok && i != index {
-			fs = append(fs, NewFinding(RRecordDuplicate, r.field,
-				"%s %s already appears in record %d of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.",
-				r.noun, show(n), i))
-		}
+	if o, ok := Value(op); ok {
+		fs = b.duplicates(o, index)
 	}
 	if len(fs) > 0 {
 		return Decision{Findings: fs}
@@ -247,21 +245,18 @@ func (b *Batch) Evaluate(a Actor, op Op, st State, index int) Decision {
 	return Evaluate(a, op, st)
 }
 
-// opKey names op's kind of operation for R.RECORD.DUPLICATE, how it speaks
-// of its certificates, and the numbers it names.
-func opKey(op Op) (string, certRef, []string) {
-	switch o := op.(type) {
-	case ReportActivity:
-		k, _ := ActivityKind(o.Type)
-		return "activity:" + string(o.Type), refFor(k), []string{o.Cert}
-	case UpdateFees:
-		return "fees", refFor(CAS), []string{o.Cert}
-	case AddNote:
-		return "note", refFor(o.Kind), []string{o.Cert}
-	case WithdrawCoS:
-		return "withdraw", refFor(CoS), []string{o.Cert}
-	case TransferCoS:
-		return "transfer", refFor(CoS), o.Certs
+// duplicates records the certificates op names as named by the record at
+// index, and returns an R.RECORD.DUPLICATE finding for each an earlier
+// record named for the same operation.
+func (b *Batch) duplicates(op Op, index int) []Finding {
+	name, r := op.Name(), op.ref()
+	var fs []Finding
+	for _, n := range op.CertNumbers() {
+		if i, ok := b.seen(name, n, index); ok && i != index {
+			fs = append(fs, NewFinding(RRecordDuplicate, r.field,
+				"%s %s already appears in record %d of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.",
+				r.noun, Show(n), i))
+		}
 	}
-	return "", certRef{}, nil // Evaluate panics on an unknown operation
+	return fs
 }

@@ -9,6 +9,24 @@
 // database) and keeps no state that changes between calls, so the same
 // inputs always give the same decision.
 //
+// # How to add an operation
+//
+// An operation is one type that implements Op, in ops.go: what it names
+// (CertNumbers, TargetUser), what the engine reads to decide it
+// (ReadsActivity), its name for R.RECORD.DUPLICATE and for an action's
+// source (Name), what its confirmation says (Summary), the routes an action
+// needs (routes), how it speaks of its certificates (ref), and its rule
+// (evaluate, written in engine.go next to the others, with its rule ids in
+// the catalogue). A type that lacks one of these does not compile as an
+// Op, and nothing else in bdt switches on the kinds of operation: the
+// runner, bdt/action and the stores work through these methods. An
+// operation that makes the register changes there are (AddReport, SetFees,
+// SetNote, SetStatus, SetOwner, MarkReportWithdrawn) needs nothing more. A
+// new kind of change is a type that implements Change, plus a method of
+// Applier, which every store driver then must implement (its statement)
+// to compile. What reads a new operation from a bulk file (bdt/decode) or
+// a command line (cmd/bdt) is up to those.
+//
 // # Decisions where RULES.md and the seeds are silent
 //
 //   - Order of the file checks: F.KIND, F.CHANNEL, F.SPONSOR, F.USER,

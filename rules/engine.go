@@ -52,21 +52,11 @@ func Evaluate(a Actor, op Op, st State) Decision {
 	if f, ok := checkUser(a.Sponsor, a.User, id, "act"); !ok {
 		return reject(f)
 	}
-	var d Decision
-	switch o := deref(op).(type) {
-	case ReportActivity:
-		d = reportActivity(a, o, st)
-	case UpdateFees:
-		d = updateFees(a, o, st)
-	case AddNote:
-		d = addNote(a, o, st)
-	case WithdrawCoS:
-		d = withdrawCoS(a, o, st)
-	case TransferCoS:
-		d = transferCoS(a, o, st)
-	default:
+	o, ok := Value(op)
+	if !ok {
 		panic(fmt.Sprintf("rules: Evaluate: unknown operation %T", op))
 	}
+	d := o.evaluate(a, st)
 	if !d.Accepted() {
 		d.Changes, d.Ref = nil, ""
 	}
@@ -77,7 +67,7 @@ func Evaluate(a Actor, op Op, st State) Decision {
 // the operation needs (the Student route for a CAS, a Worker or Temporary
 // Worker route for a CoS), then, when the actor may act, Evaluate.
 func EvaluateAction(a Actor, op Op, st State) Decision {
-	if fs := CheckActor(a, actionRoutes(a, deref(op), st)...); len(fs) > 0 {
+	if fs := CheckActor(a, actionRoutes(a, op, st)...); len(fs) > 0 {
 		return Decision{Findings: fs}
 	}
 	return Evaluate(a, op, st)
@@ -136,63 +126,24 @@ func reject(fs ...Finding) Decision { return Decision{Findings: fs} }
 // hasError reports whether some finding is an error.
 func hasError(fs []Finding) bool { return !Decision{Findings: fs}.Accepted() }
 
-// deref turns a pointer to an operation into the operation; a nil pointer
-// stays as it is (and Evaluate panics on it).
-func deref(op Op) Op {
-	switch o := op.(type) {
-	case *ReportActivity:
-		if o != nil {
-			return *o
-		}
-	case *UpdateFees:
-		if o != nil {
-			return *o
-		}
-	case *AddNote:
-		if o != nil {
-			return *o
-		}
-	case *WithdrawCoS:
-		if o != nil {
-			return *o
-		}
-	case *TransferCoS:
-		if o != nil {
-			return *o
-		}
-	}
-	return op
-}
-
 // actionRoutes returns the routes a one-at-a-time action needs, or nil when
 // the engine cannot tell (an unknown activity type, or a note on a
 // certificate that is not the sponsor's): Evaluate then rejects it anyway.
 func actionRoutes(a Actor, op Op, st State) []Route {
-	workerRoutes := []Route{RouteWorker, RouteTemporaryWorker}
-	forKind := func(k CertKind) []Route {
-		switch k {
-		case CAS:
-			return []Route{RouteStudent}
-		case CoS:
-			return workerRoutes
-		}
-		return nil
+	if o, ok := Value(op); ok {
+		return o.routes(a, st)
 	}
-	switch o := op.(type) {
-	case ReportActivity:
-		k, _ := ActivityKind(o.Type)
-		return forKind(k)
-	case UpdateFees:
+	return nil
+}
+
+// kindRoutes returns the routes a certificate of kind k is issued under:
+// the Student route for a CAS, a Worker or Temporary Worker route for a CoS.
+func kindRoutes(k CertKind) []Route {
+	switch k {
+	case CAS:
 		return []Route{RouteStudent}
-	case AddNote:
-		if o.Kind != "" {
-			return forKind(o.Kind)
-		}
-		if c := st.Certs[o.Cert]; c != nil && a.Sponsor != nil && c.Sponsor == a.Sponsor.Licence {
-			return forKind(c.Kind)
-		}
-	case WithdrawCoS, TransferCoS:
-		return workerRoutes
+	case CoS:
+		return []Route{RouteWorker, RouteTemporaryWorker}
 	}
 	return nil
 }
@@ -232,9 +183,9 @@ func findCert(a Actor, st State, n string, r certRef) (*Certificate, *Finding) {
 		case level2:
 			f = NewFinding(id, r.field,
 				"%s %s was not found among the certificates you own. A Level 2 user can act only on the CAS and CoS they created and assigned, or that were transferred to them.",
-				r.noun, show(n))
+				r.noun, Show(n))
 		default:
-			f = NewFinding(id, r.field, "%s %s was not found among your certificates.", r.noun, show(n))
+			f = NewFinding(id, r.field, "%s %s was not found among your certificates.", r.noun, Show(n))
 		}
 		return &f
 	}
@@ -256,11 +207,11 @@ func checkIdentity(c *Certificate, family string, dob Date) []Finding {
 	noun := refFor(c.Kind).noun
 	if !blank(family) && !sameName(family, c.Person.FamilyName) {
 		fs = append(fs, NewFinding(RIdentity, "FamilyName",
-			"The family name given does not match the person on %s %s. Check the %s number.", noun, show(c.Number), noun))
+			"The family name given does not match the person on %s %s. Check the %s number.", noun, Show(c.Number), noun))
 	}
 	if !dob.IsZero() && dob != c.Person.DateOfBirth {
 		fs = append(fs, NewFinding(RIdentity, "DateOfBirth",
-			"The date of birth given does not match the person on %s %s. Check the %s number.", noun, show(c.Number), noun))
+			"The date of birth given does not match the person on %s %s. Check the %s number.", noun, Show(c.Number), noun))
 	}
 	return fs
 }
@@ -286,16 +237,16 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 	// R.ACTIVITY.KIND
 	switch {
 	case !known:
-		add(RActivityKind, "ActivityType", "%s is not an activity type.", show(string(o.Type)))
+		add(RActivityKind, "ActivityType", "%s is not an activity type.", Show(string(o.Type)))
 	case kind != c.Kind:
 		add(RActivityKind, "ActivityType", "%s is a %s activity type and applies only to a %s; %s is a %s.",
-			o.Type, map[CertKind]string{CAS: "student", CoS: "worker"}[kind], refFor(kind).noun, show(c.Number), noun)
+			o.Type, map[CertKind]string{CAS: "student", CoS: "worker"}[kind], refFor(kind).noun, Show(c.Number), noun)
 	}
 
 	// R.ACTIVITY.USED
 	if c.Status != StatusUsed {
 		add(RActivityUsed, "", "Activity can be reported only on a %s that has been used in an application (status USED); %s %s has status %s.",
-			noun, noun, show(c.Number), certStatusWord(c.Status))
+			noun, noun, Show(c.Number), certStatusWord(c.Status))
 	}
 
 	// R.ACTIVITY.DATE
@@ -318,7 +269,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 			}
 		}
 		if !c.AssignedOn.IsZero() && event.Before(c.AssignedOn) {
-			add(RActivityDate, "EventDate", "The event date %s is before %s %s was assigned (%s).", event, noun, show(c.Number), c.AssignedOn)
+			add(RActivityDate, "EventDate", "The event date %s is before %s %s was assigned (%s).", event, noun, Show(c.Number), c.AssignedOn)
 		}
 	}
 	eventBad := len(fs) > datesBefore // no deadline is counted from a date just refused
@@ -327,7 +278,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is after today (%s).", d, today)
 		}
 		if !c.AssignedOn.IsZero() && d.Before(c.AssignedOn) {
-			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is before %s %s was assigned (%s).", d, noun, show(c.Number), c.AssignedOn)
+			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is before %s %s was assigned (%s).", d, noun, Show(c.Number), c.AssignedOn)
 		}
 	}
 
@@ -357,7 +308,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 			add(RActivityPrevious, "PreviousNotificationDate", "Give the event date of the earlier report that is withdrawn.")
 		} else if prev = standingReport(c, o.PreviousDate); prev == nil {
 			add(RActivityPrevious, "PreviousNotificationDate",
-				"%s %s has no earlier report with event date %s that is still standing (not already withdrawn).", noun, show(c.Number), o.PreviousDate)
+				"%s %s has no earlier report with event date %s that is still standing (not already withdrawn).", noun, Show(c.Number), o.PreviousDate)
 		}
 		if blank(o.Details) {
 			add(RActivityPrevious, "Details", "Give the reason why the earlier report is withdrawn.")
@@ -474,7 +425,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 	var fs []Finding
 	if c.Status != StatusAssigned {
 		fs = append(fs, NewFinding(RFeeAssigned, "",
-			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
+			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", Show(c.Number), certStatusWord(c.Status)))
 	}
 
 	upd := copyFees(o.Fees)
@@ -491,7 +442,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 			}
 			p := moneyField(&upd, k)
 			if p == nil {
-				fs = append(fs, NewFinding(RFeeAmount, show(k), "%s is not a fee amount this update can change.", show(k)))
+				fs = append(fs, NewFinding(RFeeAmount, Show(k), "%s is not a fee amount this update can change.", Show(k)))
 				continue
 			}
 			m, err := ParseMoney(v)
@@ -547,7 +498,7 @@ func feeLabel(k string) string {
 	case FieldAccommodationFeesPaid:
 		return "Accommodation fees paid to date"
 	}
-	return show(k)
+	return Show(k)
 }
 
 // certStatusWord writes a certificate status as SMS shows it: READY_TO_GO
@@ -612,10 +563,10 @@ func addNote(a Actor, o AddNote, st State) Decision {
 	switch {
 	case c.Kind == CAS && c.Status != StatusAssigned && c.Status != StatusExpired:
 		fs = append(fs, NewFinding(RNoteStatus, "",
-			"A sponsor note can be added to a CAS only when its status is ASSIGNED or EXPIRED; CAS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
+			"A sponsor note can be added to a CAS only when its status is ASSIGNED or EXPIRED; CAS %s has status %s.", Show(c.Number), certStatusWord(c.Status)))
 	case c.Kind == CoS && c.Status != StatusAssigned:
 		fs = append(fs, NewFinding(RNoteStatus, "",
-			"A sponsor note can be added to a CoS only when its status is ASSIGNED; CoS %s has status %s.", show(c.Number), certStatusWord(c.Status)))
+			"A sponsor note can be added to a CoS only when its status is ASSIGNED; CoS %s has status %s.", Show(c.Number), certStatusWord(c.Status)))
 	case c.Kind != CAS && c.Kind != CoS:
 		fs = append(fs, NewFinding(RNoteStatus, "", "A sponsor note can be added only to a CAS or a CoS."))
 	}
@@ -655,7 +606,7 @@ func withdrawCoS(a Actor, o WithdrawCoS, st State) Decision {
 			hint = " To stop sponsoring a worker whose CoS was used, report the worker's activity instead."
 		}
 		return reject(NewFinding(RCosWithdraw, "",
-			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", show(c.Number), certStatusWord(c.Status), hint))
+			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", Show(c.Number), certStatusWord(c.Status), hint))
 	}
 	ref := ConfirmationRef(a.Source, c.Number)
 	return Decision{Ref: ref, Changes: []Change{SetStatus{Cert: c.Number, Change: StatusChange{
@@ -673,13 +624,13 @@ func transferCoS(a Actor, o TransferCoS, st State) Decision {
 	case blank(o.ToUser):
 		fs = append(fs, NewFinding(RCosTransfer, "ToUser", "Name the user the CoS are transferred to."))
 	case to == nil || to.ID != o.ToUser || to.Sponsor != a.Sponsor.Licence:
-		fs = append(fs, NewFinding(RCosTransfer, "ToUser", "User %s is not a user of your licence.", show(o.ToUser)))
+		fs = append(fs, NewFinding(RCosTransfer, "ToUser", "User %s is not a user of your licence.", Show(o.ToUser)))
 	case to.Status != UserActive:
 		fs = append(fs, NewFinding(RCosTransfer, "ToUser",
-			"CoS can be transferred only to an Active user; the account of user %s is %s.", show(o.ToUser), userStatusWord(to.Status)))
+			"CoS can be transferred only to an Active user; the account of user %s is %s.", Show(o.ToUser), userStatusWord(to.Status)))
 	case to.Level != Level1 && to.Level != Level2:
 		fs = append(fs, NewFinding(RCosTransfer, "ToUser",
-			"CoS can be transferred only to a Level 1 or Level 2 user; user %s is neither.", show(o.ToUser)))
+			"CoS can be transferred only to a Level 1 or Level 2 user; user %s is neither.", Show(o.ToUser)))
 	}
 	if len(o.Certs) == 0 {
 		fs = append(fs, NewFinding(RCosTransfer, "CoSNumber", "Name at least one CoS to transfer."))

@@ -42,16 +42,16 @@ func CheckFile(h FileHeader, sponsor *Sponsor, user *User) []Finding {
 	routes := FileRoutes(h.Kind)
 	if routes == nil {
 		return []Finding{NewFinding(FKind, "",
-			"The file is not of a kind this processor knows (%s).", show(string(h.Kind)))}
+			"The file is not of a kind this processor knows (%s).", Show(string(h.Kind)))}
 	}
 	if h.FolderLicence != "" && h.FolderLicence != h.Licence {
 		return []Finding{NewFinding(FChannel, "SponsorLicenceNumber",
 			"The file names sponsor licence %s but was uploaded to the inbox of licence %s. A file may only name the licence of the inbox it is uploaded to.",
-			show(h.Licence), show(h.FolderLicence))}
+			Show(h.Licence), Show(h.FolderLicence))}
 	}
 	if sponsor == nil || sponsor.Licence != h.Licence {
 		return []Finding{NewFinding(FSponsor, "SponsorLicenceNumber",
-			"Sponsor licence %s is not in the register.", show(h.Licence))}
+			"Sponsor licence %s is not in the register.", Show(h.Licence))}
 	}
 	if user != nil && user.ID != h.UserID {
 		user = nil
@@ -70,7 +70,7 @@ func CheckFile(h FileHeader, sponsor *Sponsor, user *User) []Finding {
 	if h.Kind == KindFeeUpdate && (sponsor.Status == LicenceSuspended || sponsor.Status == LicenceDormant) {
 		out = append(out, NewFinding(FLicenceSuspended, "",
 			"Licence %s is %s: a suspended or dormant licence cannot provide bulk fee updates. No-show and activity files are still processed.",
-			show(sponsor.Licence), statusWord(sponsor.Status)))
+			Show(sponsor.Licence), statusWord(sponsor.Status)))
 	}
 	return out
 }
@@ -114,11 +114,11 @@ func CheckActor(a Actor, routes ...Route) []Finding {
 func checkUser(s *Sponsor, u *User, id, doing string) (Finding, bool) {
 	who := "The user"
 	if id != "" {
-		who = "User " + show(id)
+		who = "User " + Show(id)
 	}
 	switch {
 	case u == nil || u.Sponsor != s.Licence:
-		return NewFinding(FUser, "", "%s is not a user of licence %s.", who, show(s.Licence)), false
+		return NewFinding(FUser, "", "%s is not a user of licence %s.", who, Show(s.Licence)), false
 	case u.Status != UserActive:
 		return NewFinding(FUser, "", "%s cannot %s: the account is %s, and only Active users can.",
 			who, doing, userStatusWord(u.Status)), false
@@ -137,10 +137,10 @@ func checkAccess(s *Sponsor) (Finding, bool) {
 	case LicenceRevoked, LicenceExpired:
 		return NewFinding(FLicenceAccess, "",
 			"Licence %s is %s: a revoked or expired licence has no access, so nothing is applied.",
-			show(s.Licence), statusWord(s.Status)), false
+			Show(s.Licence), statusWord(s.Status)), false
 	}
 	return NewFinding(FLicenceAccess, "",
-		"Licence %s has no status that gives access to the register, so nothing is applied.", show(s.Licence)), false
+		"Licence %s has no status that gives access to the register, so nothing is applied.", Show(s.Licence)), false
 }
 
 // checkRoute is F.ROUTE: s covers at least one of routes.
@@ -155,7 +155,7 @@ func checkRoute(s *Sponsor, routes []Route, what string) (Finding, bool) {
 		names[i] = routeName(r)
 	}
 	return NewFinding(FRoute, "", "Licence %s is not licensed for the %s route, which %s needs.",
-		show(s.Licence), strings.Join(names, " or "), what), false
+		Show(s.Licence), strings.Join(names, " or "), what), false
 }
 
 func kindNoun(k FileKind) string {
@@ -181,7 +181,7 @@ func routeName(r Route) string {
 	case RouteTemporaryWorker:
 		return "Temporary Worker"
 	}
-	return show(string(r))
+	return Show(string(r))
 }
 
 // statusWord turns a code such as DEACTIVATED_BY_SPONSOR into words.

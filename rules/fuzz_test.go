@@ -150,7 +150,7 @@ func forRules(op Op, st State) State {
 	for k, c := range st.Certs {
 		cc := *c
 		cc.StatusHistory, cc.FeeHistory = nil, nil
-		if !ReadsActivity(op) {
+		if !op.ReadsActivity() {
 			cc.Activity = nil
 		}
 		out.Certs[k] = &cc

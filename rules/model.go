@@ -93,6 +93,18 @@ const (
 	CoS CertKind = "COS"
 )
 
+// Noun names the kind as SMS writes it: "CAS", "CoS", or "certificate"
+// when the kind is not known.
+func (k CertKind) Noun() string {
+	switch k {
+	case CAS:
+		return "CAS"
+	case CoS:
+		return "CoS"
+	}
+	return "certificate"
+}
+
 // CertStatus is the status of a CAS or CoS.
 type CertStatus string
 

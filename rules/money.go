@@ -30,11 +30,11 @@ func ParseMoney(s string) (Money, error) {
 		return 0, errors.New("no amount was given")
 	}
 	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("%s is negative; an amount is never negative", show(s))
+		return 0, fmt.Errorf("%s is negative; an amount is never negative", Show(s))
 	}
 	pounds, pence, hasPence := strings.Cut(s, ".")
 	bad := func() error {
-		return fmt.Errorf("%s is not an amount in pounds written like 1234 or 1234.99 (no £ sign, no commas)", show(s))
+		return fmt.Errorf("%s is not an amount in pounds written like 1234 or 1234.99 (no £ sign, no commas)", Show(s))
 	}
 	if pounds == "" || len(pounds) > maxPoundsDigits || !allDigits(pounds) {
 		return 0, bad()

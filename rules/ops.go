@@ -1,6 +1,11 @@
 package rules
 
-import "time"
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
 
 // Severity says what a finding does: an error rejects (the file or the
 // record), a warning is reported and the record is still applied.
@@ -36,8 +41,58 @@ type Actor struct {
 	Source string
 }
 
-// Op is an operation on the register: one of the concrete types below.
-type Op interface{ op() }
+// Op is an operation on the register: one of the concrete types below,
+// given as a value or a pointer (see Value). Each type knows what it names
+// and reads, so that a new operation is a type here, its rule in
+// engine.go, and its store statements when it makes a new kind of Change:
+// a type that lacks one of these methods does not compile as an Op.
+type Op interface {
+	// Name names the kind of operation: "report/<activity type>", "fees",
+	// "note", "withdraw" or "transfer". R.RECORD.DUPLICATE counts a
+	// certificate once per name, and a one-at-a-time action's source
+	// ends in it.
+	Name() string
+	// CertNumbers returns the numbers of the certificates the operation
+	// names: those State.Certs is loaded with.
+	CertNumbers() []string
+	// TargetUser returns the user the operation names besides the actor
+	// (State.ToUser), or "".
+	TargetUser() string
+	// ReadsActivity reports whether the engine looks at the certificates'
+	// activity reports to decide the operation (a withdrawal names an
+	// earlier report by its date). It reads no other history for any op:
+	// status and fee histories are kept for the register, not for
+	// decisions. A store may leave out what the engine does not read
+	// (store.Reader.CertificatesForRules).
+	ReadsActivity() bool
+	// Summary says what the accepted decision d on the operation did, for
+	// a confirmation: "fees of CAS X updated".
+	Summary(d Decision) string
+
+	// evaluate decides the operation under its own rules (Evaluate has
+	// checked the actor).
+	evaluate(a Actor, st State) Decision
+	// routes returns the routes a one-at-a-time action needs (actionRoutes).
+	routes(a Actor, st State) []Route
+	// ref is how the operation speaks of its certificates.
+	ref() certRef
+}
+
+// Value returns op itself when it is given by pointer, and whether it is an
+// operation at all: false for nil and for a nil pointer.
+func Value(op Op) (Op, bool) {
+	if op == nil {
+		return nil, false
+	}
+	v := reflect.ValueOf(op)
+	if v.Kind() != reflect.Pointer {
+		return op, true
+	}
+	if v.IsNil() {
+		return nil, false
+	}
+	return v.Elem().Interface().(Op), true
+}
 
 // ReportActivity reports a student or worker event on a certificate. A
 // no-show record is a ReportActivity of type StudentDidNotEnrol.
@@ -56,6 +111,42 @@ type ReportActivity struct {
 	SponsorReference  string
 }
 
+// Name implements Op: each activity type is an operation of its own.
+func (o ReportActivity) Name() string { return "report/" + string(o.Type) }
+
+// CertNumbers implements Op.
+func (o ReportActivity) CertNumbers() []string { return []string{o.Cert} }
+
+// TargetUser implements Op.
+func (ReportActivity) TargetUser() string { return "" }
+
+// ReadsActivity implements Op: a withdrawal names an earlier report.
+func (ReportActivity) ReadsActivity() bool { return true }
+
+// Summary implements Op, naming the earlier report a withdrawal marked.
+func (o ReportActivity) Summary(d Decision) string {
+	kind, _ := ActivityKind(o.Type)
+	what := fmt.Sprintf("%s reported on %s %s (event date %s)", o.Type, kind.Noun(), o.Cert, o.EventDate)
+	for _, c := range d.Changes {
+		if m, ok := c.(MarkReportWithdrawn); ok {
+			what += fmt.Sprintf("; earlier report %s marked withdrawn", m.Ref)
+		}
+	}
+	return what
+}
+
+func (o ReportActivity) evaluate(a Actor, st State) Decision { return reportActivity(a, o, st) }
+
+func (o ReportActivity) routes(Actor, State) []Route {
+	k, _ := ActivityKind(o.Type)
+	return kindRoutes(k)
+}
+
+func (o ReportActivity) ref() certRef {
+	k, _ := ActivityKind(o.Type)
+	return refFor(k)
+}
+
 // UpdateFees changes the fee details of a CAS. Nil fields are left as they are.
 type UpdateFees struct {
 	Cert             string
@@ -68,6 +159,25 @@ type UpdateFees struct {
 	// the XSD has already checked them.
 	RawAmounts map[string]string
 }
+
+// Name implements Op.
+func (UpdateFees) Name() string { return "fees" }
+
+// CertNumbers implements Op.
+func (o UpdateFees) CertNumbers() []string { return []string{o.Cert} }
+
+// TargetUser implements Op.
+func (UpdateFees) TargetUser() string { return "" }
+
+// ReadsActivity implements Op.
+func (UpdateFees) ReadsActivity() bool { return false }
+
+// Summary implements Op.
+func (o UpdateFees) Summary(Decision) string { return fmt.Sprintf("fees of CAS %s updated", o.Cert) }
+
+func (o UpdateFees) evaluate(a Actor, st State) Decision { return updateFees(a, o, st) }
+func (UpdateFees) routes(Actor, State) []Route           { return kindRoutes(CAS) }
+func (UpdateFees) ref() certRef                          { return refFor(CAS) }
 
 // NoteMode says whether a sponsor note replaces the previous text or is appended after it.
 type NoteMode string
@@ -89,11 +199,67 @@ type AddNote struct {
 	Kind CertKind
 }
 
+// Name implements Op.
+func (AddNote) Name() string { return "note" }
+
+// CertNumbers implements Op.
+func (o AddNote) CertNumbers() []string { return []string{o.Cert} }
+
+// TargetUser implements Op.
+func (AddNote) TargetUser() string { return "" }
+
+// ReadsActivity implements Op.
+func (AddNote) ReadsActivity() bool { return false }
+
+// Summary implements Op.
+func (o AddNote) Summary(Decision) string {
+	verb := "replaced"
+	if o.Mode == NoteAppend {
+		verb = "appended to"
+	}
+	return fmt.Sprintf("sponsor note of %s %s %s", o.Kind.Noun(), o.Cert, verb)
+}
+
+func (o AddNote) evaluate(a Actor, st State) Decision { return addNote(a, o, st) }
+
+// routes: of the kind the note names, else of the sponsor's certificate's
+// kind; none (Evaluate rejects it anyway) for another's certificate.
+func (o AddNote) routes(a Actor, st State) []Route {
+	if o.Kind != "" {
+		return kindRoutes(o.Kind)
+	}
+	if c := st.Certs[o.Cert]; c != nil && a.Sponsor != nil && c.Sponsor == a.Sponsor.Licence {
+		return kindRoutes(c.Kind)
+	}
+	return nil
+}
+
+func (o AddNote) ref() certRef { return refFor(o.Kind) }
+
 // WithdrawCoS withdraws an ASSIGNED CoS.
 type WithdrawCoS struct {
 	Cert   string
 	Reason string
 }
+
+// Name implements Op.
+func (WithdrawCoS) Name() string { return "withdraw" }
+
+// CertNumbers implements Op.
+func (o WithdrawCoS) CertNumbers() []string { return []string{o.Cert} }
+
+// TargetUser implements Op.
+func (WithdrawCoS) TargetUser() string { return "" }
+
+// ReadsActivity implements Op.
+func (WithdrawCoS) ReadsActivity() bool { return false }
+
+// Summary implements Op.
+func (o WithdrawCoS) Summary(Decision) string { return fmt.Sprintf("CoS %s withdrawn", o.Cert) }
+
+func (o WithdrawCoS) evaluate(a Actor, st State) Decision { return withdrawCoS(a, o, st) }
+func (WithdrawCoS) routes(Actor, State) []Route           { return kindRoutes(CoS) }
+func (WithdrawCoS) ref() certRef                          { return refFor(CoS) }
 
 // TransferCoS transfers the ownership of one CoS or a batch of CoS to another user.
 type TransferCoS struct {
@@ -101,24 +267,32 @@ type TransferCoS struct {
 	ToUser string
 }
 
-func (ReportActivity) op() {}
+// Name implements Op.
+func (TransferCoS) Name() string { return "transfer" }
 
-// ReadsActivity reports whether the engine looks at a certificate's activity
-// reports to decide op (a withdrawal names an earlier report by its date).
-// It reads no other history for any op: status and fee histories are kept
-// for the register, not for decisions. A store may leave out what the
-// engine does not read (store.Reader.CertificatesForRules).
-func ReadsActivity(op Op) bool {
-	switch op.(type) {
-	case UpdateFees, AddNote, WithdrawCoS, TransferCoS:
-		return false
+// CertNumbers implements Op.
+func (o TransferCoS) CertNumbers() []string { return o.Certs }
+
+// TargetUser implements Op: the user the CoS go to.
+func (o TransferCoS) TargetUser() string { return o.ToUser }
+
+// ReadsActivity implements Op.
+func (TransferCoS) ReadsActivity() bool { return false }
+
+// Summary implements Op, listing the CoS transferred.
+func (o TransferCoS) Summary(d Decision) string {
+	var certs []string
+	for _, c := range d.Changes {
+		if s, ok := c.(SetOwner); ok {
+			certs = append(certs, s.Cert)
+		}
 	}
-	return true // ReportActivity, and any op added later until it says otherwise
+	return fmt.Sprintf("%d CoS transferred to user %s (%s)", len(certs), o.ToUser, strings.Join(certs, ", "))
 }
-func (UpdateFees) op()  {}
-func (AddNote) op()     {}
-func (WithdrawCoS) op() {}
-func (TransferCoS) op() {}
+
+func (o TransferCoS) evaluate(a Actor, st State) Decision { return transferCoS(a, o, st) }
+func (TransferCoS) routes(Actor, State) []Route           { return kindRoutes(CoS) }
+func (TransferCoS) ref() certRef                          { return refFor(CoS) }
 
 // State is the register state an operation touches, loaded by the store
 // before the engine is called. Certs holds every certificate the operation
@@ -151,7 +325,25 @@ func (d Decision) Accepted() bool {
 
 // Change is one change to the register: one of the concrete types below.
 // The store applies them in order within the file's (or action's) transaction.
-type Change interface{ change() }
+type Change interface {
+	// CertNumber returns the number of the certificate the change is made to.
+	CertNumber() string
+	// ApplyTo makes the change with the method of a for its kind.
+	ApplyTo(a Applier) error
+	change()
+}
+
+// Applier makes each kind of Change, one method a kind: a store implements
+// it (in its transaction) and applies a change with Change.ApplyTo, so a
+// store that lacks a kind of change does not compile.
+type Applier interface {
+	AddReport(AddReport) error
+	MarkReportWithdrawn(MarkReportWithdrawn) error
+	SetFees(SetFees) error
+	SetNote(SetNote) error
+	SetStatus(SetStatus) error
+	SetOwner(SetOwner) error
+}
 
 // AddReport appends an activity report to a certificate.
 type AddReport struct {
@@ -189,6 +381,42 @@ type SetOwner struct {
 	Cert  string
 	Owner string
 }
+
+// CertNumber implements Change.
+func (c AddReport) CertNumber() string { return c.Cert }
+
+// CertNumber implements Change.
+func (c MarkReportWithdrawn) CertNumber() string { return c.Cert }
+
+// CertNumber implements Change.
+func (c SetFees) CertNumber() string { return c.Cert }
+
+// CertNumber implements Change.
+func (c SetNote) CertNumber() string { return c.Cert }
+
+// CertNumber implements Change.
+func (c SetStatus) CertNumber() string { return c.Cert }
+
+// CertNumber implements Change.
+func (c SetOwner) CertNumber() string { return c.Cert }
+
+// ApplyTo implements Change.
+func (c AddReport) ApplyTo(a Applier) error { return a.AddReport(c) }
+
+// ApplyTo implements Change.
+func (c MarkReportWithdrawn) ApplyTo(a Applier) error { return a.MarkReportWithdrawn(c) }
+
+// ApplyTo implements Change.
+func (c SetFees) ApplyTo(a Applier) error { return a.SetFees(c) }
+
+// ApplyTo implements Change.
+func (c SetNote) ApplyTo(a Applier) error { return a.SetNote(c) }
+
+// ApplyTo implements Change.
+func (c SetStatus) ApplyTo(a Applier) error { return a.SetStatus(c) }
+
+// ApplyTo implements Change.
+func (c SetOwner) ApplyTo(a Applier) error { return a.SetOwner(c) }
 
 func (AddReport) change()           {}
 func (MarkReportWithdrawn) change() {}

@@ -11,12 +11,12 @@ import (
 // message repeats.
 const maxShown = 40
 
-// show returns a value given by the sponsor (a certificate number, a user
-// id, an amount) for a message: as it is when it is short and made only of
-// letters, digits and . _ - / characters, otherwise quoted with Go escapes and
-// cut to maxShown characters, so a message never carries control characters
-// or an unbounded echo of the input.
-func show(s string) string {
+// Show returns a value given by the sponsor or a user (a certificate
+// number, a user id, an amount) for a message: as it is when it is short
+// and made only of letters, digits and . _ - / characters, otherwise quoted
+// with Go escapes and cut to maxShown characters, so a message never
+// carries control characters or an unbounded echo of the input.
+func Show(s string) string {
 	if s == "" {
 		return `""`
 	}

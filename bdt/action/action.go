@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"bdt/bdt/store"
 	"bdt/rules"
@@ -52,18 +51,9 @@ type Who struct {
 // unique among actions: two different actions on one certificate at the same
 // --now do not share a reference.
 func (w Who) Source(op rules.Op) string {
-	var what string
-	switch o := value(op).(type) {
-	case rules.ReportActivity:
-		what = "report/" + string(o.Type)
-	case rules.UpdateFees:
-		what = "fees"
-	case rules.AddNote:
-		what = "note"
-	case rules.WithdrawCoS:
-		what = "withdraw"
-	case rules.TransferCoS:
-		what = "transfer"
+	what := ""
+	if o, ok := rules.Value(op); ok {
+		what = o.Name()
 	}
 	return "screen:" + w.User + ":" + strconv.FormatInt(w.Now.UnixNano(), 10) + ":" + what
 }
@@ -81,10 +71,12 @@ var ErrAlreadyRecorded = errors.New("the same action at the same time is already
 // not an operation of package rules), never for a rejection: the findings
 // say why an action was rejected. After an error nothing is changed either.
 func Do(ctx context.Context, st store.Store, w Who, op rules.Op) (rules.Decision, error) {
-	certs, toUser, err := names(op)
-	if err != nil {
-		return rules.Decision{}, err
+	given := op
+	op, ok := rules.Value(given)
+	if !ok {
+		return rules.Decision{}, fmt.Errorf("action: %T is not an operation", given)
 	}
+	certs, toUser := op.CertNumbers(), op.TargetUser()
 	if w.Now.IsZero() {
 		return rules.Decision{}, errors.New("action: no processing time")
 	}
@@ -167,7 +159,7 @@ func actor(ctx context.Context, r store.Reader, w Who) (rules.Actor, []rules.Fin
 		fs := rules.CheckActor(rules.Actor{Sponsor: &rules.Sponsor{Licence: licence}, User: &rules.User{ID: w.User}})
 		return rules.Actor{}, fs, nil
 	case u == nil:
-		return rules.Actor{}, []rules.Finding{rules.NewFinding(rules.FUser, "", "User %s is not in the register.", shown(w.User))}, nil
+		return rules.Actor{}, []rules.Finding{rules.NewFinding(rules.FUser, "", "User %s is not in the register.", rules.Show(w.User))}, nil
 	case licence == "":
 		licence = u.Sponsor
 	}
@@ -176,43 +168,4 @@ func actor(ctx context.Context, r store.Reader, w Who) (rules.Actor, []rules.Fin
 		return rules.Actor{}, nil, fmt.Errorf("action: %w", err)
 	}
 	return rules.Actor{Sponsor: s, User: u, Now: w.Now}, nil, nil
-}
-
-// names returns the certificate numbers op names and the user a transfer
-// goes to, for loading the state the engine decides on.
-func names(op rules.Op) (certs []string, toUser string, err error) {
-	switch o := value(op).(type) {
-	case rules.ReportActivity:
-		return []string{o.Cert}, "", nil
-	case rules.UpdateFees:
-		return []string{o.Cert}, "", nil
-	case rules.AddNote:
-		return []string{o.Cert}, "", nil
-	case rules.WithdrawCoS:
-		return []string{o.Cert}, "", nil
-	case rules.TransferCoS:
-		return o.Certs, o.ToUser, nil
-	}
-	return nil, "", fmt.Errorf("action: %T is not an operation", op)
-}
-
-// shown returns a value typed by the user for a message: as it is when short
-// and plain, otherwise quoted (and cut), so that a message never carries
-// control characters or an unbounded echo of the input.
-func shown(s string) string {
-	const max = 40
-	plain := s != "" && len([]rune(s)) <= max
-	for _, r := range s {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-/", r)) {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return s
-	}
-	if rs := []rune(s); len(rs) > max {
-		return strconv.Quote(string(rs[:max])) + "…"
-	}
-	return strconv.Quote(s)
 }

@@ -35,76 +35,11 @@ func WriteFindings(w io.Writer, fs []rules.Finding) error {
 // on op: what was done, and the confirmation reference. Warnings are not in
 // it; write them with WriteFindings.
 func Confirmation(op rules.Op, d rules.Decision) string {
-	var what string
-	switch o := value(op).(type) {
-	case rules.ReportActivity:
-		kind, _ := rules.ActivityKind(o.Type)
-		what = fmt.Sprintf("%s reported on %s %s (event date %s)", o.Type, noun(kind), o.Cert, o.EventDate)
-		for _, c := range d.Changes {
-			if m, ok := c.(rules.MarkReportWithdrawn); ok {
-				what += fmt.Sprintf("; earlier report %s marked withdrawn", m.Ref)
-			}
-		}
-	case rules.UpdateFees:
-		what = fmt.Sprintf("fees of CAS %s updated", o.Cert)
-	case rules.AddNote:
-		verb := "replaced"
-		if o.Mode == rules.NoteAppend {
-			verb = "appended to"
-		}
-		what = fmt.Sprintf("sponsor note of %s %s %s", noun(o.Kind), o.Cert, verb)
-	case rules.WithdrawCoS:
-		what = fmt.Sprintf("CoS %s withdrawn", o.Cert)
-	case rules.TransferCoS:
-		var certs []string
-		for _, c := range d.Changes {
-			if s, ok := c.(rules.SetOwner); ok {
-				certs = append(certs, s.Cert)
-			}
-		}
-		what = fmt.Sprintf("%d CoS transferred to user %s (%s)", len(certs), o.ToUser, strings.Join(certs, ", "))
-	default:
-		what = "action applied"
+	what := "action applied"
+	if o, ok := rules.Value(op); ok {
+		what = o.Summary(d)
 	}
 	return fmt.Sprintf("Accepted: %s. Confirmation reference %s.", what, d.Ref)
-}
-
-// value turns a pointer to an operation into the operation.
-func value(op rules.Op) rules.Op {
-	switch o := op.(type) {
-	case *rules.ReportActivity:
-		if o != nil {
-			return *o
-		}
-	case *rules.UpdateFees:
-		if o != nil {
-			return *o
-		}
-	case *rules.AddNote:
-		if o != nil {
-			return *o
-		}
-	case *rules.WithdrawCoS:
-		if o != nil {
-			return *o
-		}
-	case *rules.TransferCoS:
-		if o != nil {
-			return *o
-		}
-	}
-	return op
-}
-
-// noun names a kind of certificate as SMS writes it.
-func noun(k rules.CertKind) string {
-	switch k {
-	case rules.CAS:
-		return "CAS"
-	case rules.CoS:
-		return "CoS"
-	}
-	return "certificate"
 }
 
 // oneLine keeps text on one line: line breaks become spaces, and other

@@ -121,7 +121,7 @@ type AddressView struct {
 func NewView(c *rules.Certificate) *View {
 	v := &View{
 		Number:        c.Number,
-		Kind:          noun(c.Kind),
+		Kind:          c.Kind.Noun(),
 		Sponsor:       c.Sponsor,
 		Status:        string(c.Status),
 		StatusHistory: []StatusView{},

@@ -110,7 +110,7 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 	}
 	sum, err := runner.New(runner.Config{
 		Store: st, Inbox: inbox, Outbox: outbox, Archive: archive,
-		Now: func() time.Time { return now }, MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors,
+		Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors},
 	}).Run(ctx)
 	if err != nil {
 		return nil, err

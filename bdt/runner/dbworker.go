@@ -91,17 +91,18 @@ func (w *dbWorker) read(fn func() (func() (map[string]*rules.Certificate, error)
 	return r
 }
 
-// readForRules queues a read of certificates for the rules on h's
+// readForRules queues a read of certificates for the rules on the file's
 // transaction. Where the store can (store.CertificatesForRulesSplitter),
 // the worker only runs the statement: the decoding is left to wait, on the
 // decider's goroutine, while the worker goes on with the statements queued
 // behind the read.
-func (h *fileHandler) readForRules(p store.CertificatesForRulesParams) *certsRead {
-	return h.db.read(func() (func() (map[string]*rules.Certificate, error), error) {
-		if sp, ok := h.tx.(store.CertificatesForRulesSplitter); ok {
-			return sp.CertificatesForRulesSplit(h.ctx, p)
+func (d *decider) readForRules(p store.CertificatesForRulesParams) *certsRead {
+	tx, ctx := d.s.tx, d.s.ctx
+	return d.db.read(func() (func() (map[string]*rules.Certificate, error), error) {
+		if sp, ok := tx.(store.CertificatesForRulesSplitter); ok {
+			return sp.CertificatesForRulesSplit(ctx, p)
 		}
-		certs, err := h.tx.CertificatesForRules(h.ctx, p)
+		certs, err := tx.CertificatesForRules(ctx, p)
 		return func() (map[string]*rules.Certificate, error) { return certs, nil }, err
 	})
 }

@@ -126,7 +126,7 @@ func runFuzzBody(t *testing.T, doc []byte) {
 			t.Fatal(err)
 		}
 		sum, err := runner.New(runner.Config{Store: st, Inbox: locs[0], Outbox: locs[1], Archive: locs[2],
-			Now: func() time.Time { return now }, MaxSize: 1 << 20}).Run(ctx)
+			Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: 1 << 20}}).Run(ctx)
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}

@@ -18,7 +18,7 @@ import (
 // commit, or the transaction in a dry run). Each report is written
 // atomically: it is complete or absent. The outcomes are read once and fed
 // to the three reports, which are written at the same time.
-func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.File, withRecords bool) error {
+func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.File) error {
 	f := reportFile(e, r.cfg.DryRun)
 	if e.DuplicateOf != 0 {
 		if dup, err := rd.File(ctx, e.DuplicateOf); err != nil {
@@ -41,7 +41,7 @@ func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.Fi
 		{summaryKey, report.WriteSummary},
 	}
 	var fan *fanOut
-	if withRecords {
+	if recordsDecided(e) {
 		fan = newFanOut(ctx, rd.Outcomes(ctx, e.ID), len(writers))
 		defer fan.wait()
 	}

@@ -112,7 +112,7 @@ type CertificatesForRulesSplitter interface {
 // Reader.CertificatesForRules.
 type CertificatesForRulesParams struct {
 	Numbers  []string // the numbers to read; absent ones are absent from the map
-	Activity bool     // with their activity reports (rules.ReadsActivity)
+	Activity bool     // with their activity reports (rules.Op.ReadsActivity)
 }
 
 // UserListParams selects users for Reader.UserList.

@@ -90,7 +90,7 @@ func replayOnPostgres(t *testing.T, dir string) {
 		}
 	}
 	sum, err := runner.New(runner.Config{Store: st, Inbox: boxes[0], Outbox: boxes[1], Archive: boxes[2],
-		Now: func() time.Time { return now }, MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors}).Run(ctx)
+		Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors}}).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -310,63 +310,86 @@ func (t *tx) applyPipelined(ctx context.Context, run []rules.Change) error {
 	return br.Close()
 }
 
+// apply makes one change in the transaction.
 func (t *tx) apply(ctx context.Context, ch rules.Change) error {
-	switch ch := ch.(type) {
-	case rules.AddReport:
-		if err := t.lock(ctx, ch.Cert); err != nil {
-			return err
-		}
-		b := &pgx.Batch{}
-		if err := queueReport(b, ch.Cert, 0, ch.Report); err != nil {
-			return err
-		}
-		err := execBatch(ctx, t.tx, b)
-		if isCode(err, codeUniqueViolation, "activity_report_number_ref_key") {
-			return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, store.ErrExists)
-		}
-		if err != nil {
-			return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, err)
-		}
-		return nil
-	case rules.MarkReportWithdrawn:
-		return t.markWithdrawn(ctx, ch)
-	case rules.SetFees:
-		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
-			boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
-			append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
-			return err
-		}
-		b := &pgx.Batch{}
-		queueFees(b, ch.Cert, 0, ch.Change)
-		if err := execBatch(ctx, t.tx, b); err != nil {
-			return fmt.Errorf("certificate %s: fee history: %w", ch.Cert, err)
-		}
-		return nil
-	case rules.SetNote:
-		return t.update(ctx, ch.Cert, `UPDATE certificate SET note = $1 WHERE number = $2`, ch.Note, ch.Cert)
-	case rules.SetStatus:
-		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET status = $1 WHERE number = $2`,
-			string(ch.Change.Status), ch.Cert); err != nil {
-			return err
-		}
-		b := &pgx.Batch{}
-		queueStatus(b, ch.Cert, 0, ch.Change)
-		if err := execBatch(ctx, t.tx, b); err != nil {
-			return fmt.Errorf("certificate %s: status history: %w", ch.Cert, err)
-		}
-		return nil
-	case rules.SetOwner:
-		// The foreign key (owner, sponsor) refuses a user of another sponsor.
-		err := t.update(ctx, ch.Cert, `UPDATE certificate SET owner = $1 WHERE number = $2`, sqlrow.NullString(ch.Owner), ch.Cert)
-		if isCode(err, codeForeignKeyViolation, "") {
-			return fmt.Errorf("certificate %s: owner %s is not a user of its sponsor: %w", ch.Cert, ch.Owner, store.ErrNotFound)
-		}
-		return err
-	case nil:
+	if ch == nil {
 		return errors.New("nil change")
-	default:
-		return fmt.Errorf("unknown change type %T", ch)
 	}
+	return ch.ApplyTo(changer{ctx: ctx, t: t})
+}
+
+// changer makes each kind of change in a transaction (rules.Applier).
+type changer struct {
+	ctx context.Context
+	t   *tx
+}
+
+// AddReport implements rules.Applier.
+func (c changer) AddReport(ch rules.AddReport) error {
+	if err := c.t.lock(c.ctx, ch.Cert); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	if err := queueReport(b, ch.Cert, 0, ch.Report); err != nil {
+		return err
+	}
+	err := execBatch(c.ctx, c.t.tx, b)
+	if isCode(err, codeUniqueViolation, "activity_report_number_ref_key") {
+		return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("certificate %s: activity report %s: %w", ch.Cert, ch.Report.Ref, err)
+	}
+	return nil
+}
+
+// MarkReportWithdrawn implements rules.Applier.
+func (c changer) MarkReportWithdrawn(ch rules.MarkReportWithdrawn) error {
+	return c.t.markWithdrawn(c.ctx, ch)
+}
+
+// SetFees implements rules.Applier.
+func (c changer) SetFees(ch rules.SetFees) error {
+	if err := c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = $1, course_fees_paid = $2,
+		boarding_fees_paid = $3, includes_accommodation = $4, accommodation_fees_paid = $5 WHERE number = $6`,
+		append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	queueFees(b, ch.Cert, 0, ch.Change)
+	if err := execBatch(c.ctx, c.t.tx, b); err != nil {
+		return fmt.Errorf("certificate %s: fee history: %w", ch.Cert, err)
+	}
+	return nil
+}
+
+// SetNote implements rules.Applier.
+func (c changer) SetNote(ch rules.SetNote) error {
+	return c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET note = $1 WHERE number = $2`, ch.Note, ch.Cert)
+}
+
+// SetStatus implements rules.Applier.
+func (c changer) SetStatus(ch rules.SetStatus) error {
+	if err := c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET status = $1 WHERE number = $2`,
+		string(ch.Change.Status), ch.Cert); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	queueStatus(b, ch.Cert, 0, ch.Change)
+	if err := execBatch(c.ctx, c.t.tx, b); err != nil {
+		return fmt.Errorf("certificate %s: status history: %w", ch.Cert, err)
+	}
+	return nil
+}
+
+// SetOwner implements rules.Applier.
+func (c changer) SetOwner(ch rules.SetOwner) error {
+	// The foreign key (owner, sponsor) refuses a user of another sponsor.
+	err := c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET owner = $1 WHERE number = $2`, sqlrow.NullString(ch.Owner), ch.Cert)
+	if isCode(err, codeForeignKeyViolation, "") {
+		return fmt.Errorf("certificate %s: owner %s is not a user of its sponsor: %w", ch.Cert, ch.Owner, store.ErrNotFound)
+	}
+	return err
 }
 
 // lock locks the row of certificate number for the rest of the transaction

@@ -33,28 +33,16 @@ func (t *tx) runLen(changes []rules.Change) int {
 	if len(changes) < runSizes[len(runSizes)-1] || t.seqs == nil {
 		return 1
 	}
-	var kind histTable
-	switch changes[0].(type) {
-	case rules.SetFees:
-		kind = histFees
-	case rules.AddReport:
-		kind = histActivity
-	default:
+	kind, ok := runKind(changes[0])
+	if !ok {
 		return 1
 	}
 	seen := make(map[string]bool, runSizes[0])
 	n := 0
 	for _, ch := range changes[:min(len(changes), runSizes[0])] {
-		cert := ""
-		switch c := ch.(type) {
-		case rules.SetFees:
-			if kind == histFees {
-				cert = c.Cert
-			}
-		case rules.AddReport:
-			if kind == histActivity {
-				cert = c.Cert
-			}
+		cert := ch.CertNumber()
+		if k, ok := runKind(ch); !ok || k != kind {
+			break
 		}
 		if _, known := t.seqs.get(kind, cert); cert == "" || seen[cert] || !known {
 			break
@@ -70,13 +58,26 @@ func (t *tx) runLen(changes []rules.Change) int {
 	return 1
 }
 
+// runKind returns the history a change appends to when it may be part of
+// a run: only fee changes and activity reports are (ok false for the
+// others, applied change by change).
+func runKind(ch rules.Change) (kind histTable, ok bool) {
+	switch ch.(type) {
+	case rules.SetFees:
+		return histFees, true
+	case rules.AddReport:
+		return histActivity, true
+	}
+	return 0, false
+}
+
 // applyRun applies a run runLen allowed. done is false when the run could
 // not be applied as a whole; the caller applies it change by change.
 func (t *tx) applyRun(ctx context.Context, run []rules.Change) (done bool, err error) {
-	switch run[0].(type) {
-	case rules.SetFees:
+	switch kind, _ := runKind(run[0]); kind {
+	case histFees:
 		return t.feesRun(ctx, run)
-	case rules.AddReport:
+	case histActivity:
 		return t.reportRun(ctx, run)
 	}
 	return false, nil

@@ -145,49 +145,72 @@ func (t *tx) Apply(ctx context.Context, changes ...rules.Change) error {
 	return nil
 }
 
+// apply makes one change in the transaction.
 func (t *tx) apply(ctx context.Context, ch rules.Change) error {
-	switch ch := ch.(type) {
-	case rules.AddReport:
-		return t.addReport(ctx, ch.Cert, ch.Report)
-	case rules.MarkReportWithdrawn:
-		return t.markWithdrawn(ctx, ch)
-	case rules.SetFees:
-		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = ?, course_fees_paid = ?,
-			boarding_fees_paid = ?, includes_accommodation = ?, accommodation_fees_paid = ? WHERE number = ?`,
-			append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
-			return err
-		}
-		return t.addFees(ctx, ch.Cert, ch.Change)
-	case rules.SetNote:
-		return t.update(ctx, ch.Cert, `UPDATE certificate SET note = ? WHERE number = ?`, ch.Note, ch.Cert)
-	case rules.SetStatus:
-		if err := t.update(ctx, ch.Cert, `UPDATE certificate SET status = ? WHERE number = ?`,
-			string(ch.Change.Status), ch.Cert); err != nil {
-			return err
-		}
-		return t.addStatus(ctx, ch.Cert, ch.Change)
-	case rules.SetOwner:
-		var owner any
-		if ch.Owner != "" {
-			var licence string
-			err := t.tx.QueryRowContext(ctx, `SELECT sponsor FROM certificate WHERE number = ?`, ch.Cert).Scan(&licence)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("certificate %s: %w", ch.Cert, store.ErrNotFound)
-			}
-			if err != nil {
-				return err
-			}
-			if err := t.needUser(ctx, ch.Owner, licence); err != nil {
-				return fmt.Errorf("certificate %s: owner: %w", ch.Cert, err)
-			}
-			owner = ch.Owner
-		}
-		return t.update(ctx, ch.Cert, `UPDATE certificate SET owner = ? WHERE number = ?`, owner, ch.Cert)
-	case nil:
+	if ch == nil {
 		return errors.New("nil change")
-	default:
-		return fmt.Errorf("unknown change type %T", ch)
 	}
+	return ch.ApplyTo(changer{ctx: ctx, t: t})
+}
+
+// changer makes each kind of change in a transaction (rules.Applier).
+type changer struct {
+	ctx context.Context
+	t   *tx
+}
+
+// AddReport implements rules.Applier.
+func (c changer) AddReport(ch rules.AddReport) error {
+	return c.t.addReport(c.ctx, ch.Cert, ch.Report)
+}
+
+// MarkReportWithdrawn implements rules.Applier.
+func (c changer) MarkReportWithdrawn(ch rules.MarkReportWithdrawn) error {
+	return c.t.markWithdrawn(c.ctx, ch)
+}
+
+// SetFees implements rules.Applier.
+func (c changer) SetFees(ch rules.SetFees) error {
+	if err := c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET course_fees_first_year = ?, course_fees_paid = ?,
+		boarding_fees_paid = ?, includes_accommodation = ?, accommodation_fees_paid = ? WHERE number = ?`,
+		append(values.FeeArgs(ch.Change.After), ch.Cert)...); err != nil {
+		return err
+	}
+	return c.t.addFees(c.ctx, ch.Cert, ch.Change)
+}
+
+// SetNote implements rules.Applier.
+func (c changer) SetNote(ch rules.SetNote) error {
+	return c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET note = ? WHERE number = ?`, ch.Note, ch.Cert)
+}
+
+// SetStatus implements rules.Applier.
+func (c changer) SetStatus(ch rules.SetStatus) error {
+	if err := c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET status = ? WHERE number = ?`,
+		string(ch.Change.Status), ch.Cert); err != nil {
+		return err
+	}
+	return c.t.addStatus(c.ctx, ch.Cert, ch.Change)
+}
+
+// SetOwner implements rules.Applier.
+func (c changer) SetOwner(ch rules.SetOwner) error {
+	var owner any
+	if ch.Owner != "" {
+		var licence string
+		err := c.t.tx.QueryRowContext(c.ctx, `SELECT sponsor FROM certificate WHERE number = ?`, ch.Cert).Scan(&licence)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("certificate %s: %w", ch.Cert, store.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.t.needUser(c.ctx, ch.Owner, licence); err != nil {
+			return fmt.Errorf("certificate %s: owner: %w", ch.Cert, err)
+		}
+		owner = ch.Owner
+	}
+	return c.t.update(c.ctx, ch.Cert, `UPDATE certificate SET owner = ? WHERE number = ?`, owner, ch.Cert)
 }
 
 // update runs an UPDATE of certificate number and returns ErrNotFound when it

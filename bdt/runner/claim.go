@@ -1,0 +1,84 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"bdt/bdt/ledger"
+	"bdt/bdt/store"
+)
+
+// claim is the first stage of a file: what the ledger remembers of it, then
+// this run's claim. It returns the entry to decide p under, stored as
+// processing (in a dry run, never stored); or, when an earlier run
+// committed these very bytes, that run's entry, of which only finishing is
+// left.
+func (r *Runner) claim(ctx context.Context, p *pending, now time.Time) (entry, committed *ledger.File, err error) {
+	if !r.cfg.DryRun {
+		if entry, committed, err = r.recoverEntry(ctx, p); err != nil || committed != nil {
+			return nil, committed, err
+		}
+	}
+	if entry == nil {
+		entry = &ledger.File{Licence: p.licence, Key: p.obj.Key, Name: p.name, Declared: -1}
+	}
+	entry.Size = p.obj.Size
+	entry.Status = ledger.Processing
+	entry.ReceivedAt = p.obj.ModTime.UTC()
+	entry.StartedAt = r.cfg.Clock().UTC()
+	entry.ProcessedAt = now
+	if !r.cfg.DryRun {
+		if err := r.update(ctx, entry); err != nil {
+			return nil, nil, fmt.Errorf("claim: %w", err)
+		}
+	}
+	return entry, nil, nil
+}
+
+// recoverEntry reads what earlier runs left of p's key in the ledger: an
+// entry claimed and not committed (started again: returned as unfinished),
+// or a committed one. A committed entry of the same bytes is returned as
+// committed; one of other bytes was replaced by a new upload under the same
+// name after it was applied, and is marked archived.
+func (r *Runner) recoverEntry(ctx context.Context, p *pending) (unfinished, committed *ledger.File, err error) {
+	prev, err := r.cfg.Store.FileList(ctx, store.FileListParams{Licence: p.licence, Key: p.obj.Key, Unarchived: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read ledger: %w", err)
+	}
+	for _, f := range prev {
+		if !f.Done() {
+			unfinished = f
+			continue
+		}
+		sum, err := r.hashObject(ctx, p.obj.Key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sum == f.SHA256 {
+			return nil, f, nil
+		}
+		f.Archived = true
+		if err := r.update(ctx, f); err != nil {
+			return nil, nil, err
+		}
+	}
+	return unfinished, nil, nil
+}
+
+// hashObject returns the SHA-256 of the inbox file key, in hex.
+func (r *Runner) hashObject(ctx context.Context, key string) (string, error) {
+	rd, err := r.cfg.Inbox.Open(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("open: %w", err)
+	}
+	defer rd.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rd); err != nil {
+		return "", fmt.Errorf("read: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,199 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"bdt/bdt/decode"
+	"bdt/bdt/ledger"
+	"bdt/rules"
+	"bdt/schema"
+)
+
+// fileHandler receives the header and records of one file from the
+// validator: it gives the header to the header stage and each record,
+// decoded, to the file's decider, a batch at a time.
+type fileHandler struct {
+	s        *fileScope
+	batch    *rules.Batch // the file's R.RECORD.DUPLICATE pairs, for the decider
+	head     *header      // nil until the header is read
+	rejected bool         // a file rule failed: records are counted, not decided
+	invalid  bool         // a record is not valid: the file will be rejected
+
+	findings []ledger.Finding  // the file findings of the header and of undecodable records
+	who      map[int][2]string // reference and certificate of records with schema issues
+	pending  []pendingRecord   // decoded records not handed to the decider yet
+	dec      *decider          // nil until the first batch is handed over
+	err      error             // an infrastructure failure inside a handler
+}
+
+var _ schema.Handler = (*fileHandler)(nil)
+
+// pendingRecord is a decoded record waiting to be decided.
+type pendingRecord struct {
+	rec *schema.Record
+	d   decode.Record
+}
+
+// Header implements schema.Handler.
+func (h *fileHandler) Header(hd *schema.Header) error {
+	head, findings, rejected, err := h.s.readHeader(hd)
+	if err != nil {
+		h.err = err
+		return err
+	}
+	h.head, h.findings, h.rejected = head, findings, rejected
+	return nil
+}
+
+// Record implements schema.Handler.
+func (h *fileHandler) Record(rec *schema.Record) error {
+	if err := h.s.ctx.Err(); err != nil {
+		h.err = err
+		return err
+	}
+	if len(rec.Issues) > 0 {
+		h.invalid = true
+		// Keep who the record is about, for the schema errors' report rows.
+		if h.who == nil {
+			h.who = map[int][2]string{}
+		}
+		if len(h.who) < 10000 {
+			ref, cert := recordWho(rec)
+			h.who[rec.Index] = [2]string{ref, cert}
+		}
+	}
+	if h.rejected || h.invalid || h.head == nil {
+		return nil
+	}
+	d, err := decode.Decode(h.head.format, rec)
+	if err != nil {
+		var fe *decode.FieldError
+		if errors.As(err, &fe) {
+			// The XSD let a value through that the engine cannot read (an
+			// xs:date whose year has five digits or a sign): the record
+			// cannot be decided, and the file must not pass as if it had
+			// not been there. Its records were not decided before either.
+			h.invalid = true
+			h.findings = append(h.findings, decodeFinding(h.head.format, rec, fe))
+			return nil
+		}
+		h.err = err
+		return err
+	}
+	if err := h.dec.failed(); err != nil {
+		return err
+	}
+	h.pending = append(h.pending, pendingRecord{rec: rec, d: d})
+	if len(h.pending) >= decideBatch {
+		h.handOver()
+	}
+	return nil
+}
+
+// handOver gives the pending records to the decider, starting it if need
+// be, and takes an empty batch to fill.
+func (h *fileHandler) handOver() {
+	if len(h.pending) == 0 {
+		return
+	}
+	if h.dec == nil {
+		h.dec = startDecider(h.s, h.head, h.batch)
+	}
+	h.pending = h.dec.give(h.pending)
+}
+
+// finishDecisions hands over the last records and waits until every record
+// is decided. It returns the record findings by rule id.
+func (h *fileHandler) finishDecisions() (map[string]int, error) {
+	h.handOver()
+	if h.dec == nil {
+		return nil, nil
+	}
+	return h.dec.finish()
+}
+
+// stopDecider lets the decider finish what it was given and waits for it.
+// It may be called more than once.
+func (h *fileHandler) stopDecider() {
+	if h.dec != nil {
+		h.dec.finish()
+	}
+}
+
+// flushOutcomes writes the outcomes not written yet to the ledger, once
+// the decider has ended.
+func (h *fileHandler) flushOutcomes() error {
+	if h.dec == nil {
+		return nil
+	}
+	return h.dec.out.flush()
+}
+
+// fileFindings returns the file's findings once the validator is done: its
+// schema issues, then those of the header and of undecodable records.
+func (h *fileHandler) fileFindings(result *schema.Result) []ledger.Finding {
+	issues := result.Issues
+	if is, ok := result.CountIssue(); ok {
+		issues = append(issues, is)
+	}
+	var findings []ledger.Finding
+	for _, is := range issues {
+		who := h.who[is.Record]
+		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
+			Field: pathField(is.Path), Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record,
+			Message: is.Message, Reference: who[0], Cert: who[1]})
+	}
+	return append(findings, h.findings...)
+}
+
+// recordWho returns the sponsor reference and certificate number a record
+// gives, as far as it can be read.
+func recordWho(rec *schema.Record) (ref, cert string) {
+	ref, _ = rec.Node.Value("SponsorReference")
+	cert, ok := rec.Node.Value("CASNumber")
+	if !ok {
+		cert, _ = rec.Node.Value("CoSNumber")
+	}
+	return ref, cert
+}
+
+// pathField returns the element an element path ends in, without its
+// position: "CASNumber" for "/FeeUpdate/CASFeeUpdate[3]/CASNumber".
+func pathField(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// decodeFinding is the F.SCHEMA finding of a record the XSD accepted but
+// whose field fe the decoder cannot read.
+func decodeFinding(f schema.Format, rec *schema.Record, fe *decode.FieldError) ledger.Finding {
+	ref, cert := recordWho(rec)
+	line := fe.Line
+	if line == 0 {
+		line = rec.Line
+	}
+	return ledger.Finding{Rule: string(rules.FSchema), Severity: string(rules.Error), Field: fe.Field, Line: line,
+		Path: fmt.Sprintf("/%s/%s[%d]/%s", f.Root, f.Record, rec.Index, fe.Field), Record: rec.Index,
+		Reference: ref, Cert: cert, Message: UnreadableMessage(fe)}
+}
+
+// UnreadableMessage says why a value the XSD accepted cannot be read (bdt
+// validate reports the same as bdt run).
+func UnreadableMessage(fe *decode.FieldError) string {
+	v := fe.Value
+	if len(v) > 100 {
+		v = strings.ToValidUTF8(v[:100], "") + "…"
+	}
+	msg := fmt.Sprintf("%s: '%s' cannot be read", fe.Field, v)
+	if strings.Contains(fe.Err.Error(), "not a date") {
+		msg += ": dates are written YYYY-MM-DD, with a year of four digits"
+	}
+	return msg
+}
