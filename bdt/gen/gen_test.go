@@ -184,8 +184,8 @@ func TestOutcomesAsPlanned(t *testing.T) {
 			}
 			var ids []string
 			for _, f := range o.Findings {
-				if !slices.Contains(ids, f.Rule) {
-					ids = append(ids, f.Rule)
+				if !slices.Contains(ids, string(f.Rule)) {
+					ids = append(ids, string(f.Rule))
 				}
 			}
 			for _, id := range ids {
@@ -238,7 +238,7 @@ func TestSchemaInvalid(t *testing.T) {
 		}
 		recs := map[int]bool{}
 		for _, is := range res.Issues {
-			if is.Rule != schema.RuleSchema || is.Record == 0 {
+			if is.Rule != rules.FSchema || is.Record == 0 {
 				t.Errorf("%s: unexpected issue %v", fi.Key, is)
 			}
 			recs[is.Record] = true

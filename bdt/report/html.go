@@ -4,6 +4,9 @@ import (
 	"html/template"
 	"io"
 	"sort"
+
+	"bdt/bdt/ledger"
+	"bdt/rules"
 )
 
 // MaxHTMLProblems caps the problems table of the summary page; the error
@@ -13,13 +16,14 @@ const MaxHTMLProblems = 500
 type htmlProblem struct {
 	Line, Record           int
 	Reference, Cert, Field string
-	Rule, Severity         string
+	Rule                   rules.RuleID
+	Severity               rules.Severity
 	Message                string
 }
 
 type htmlBar struct {
-	Rule     string
-	Severity string
+	Rule     rules.RuleID
+	Severity rules.Severity
 	Count    int
 	Width    int // pixels; the widest bar is 400
 	Y        int
@@ -35,7 +39,7 @@ type htmlPage struct {
 	StatusText string
 }
 
-var statusText = map[string]string{
+var statusText = map[ledger.FileStatus]string{
 	Accepted:          "Every record was applied.",
 	PartiallyAccepted: "Some records were applied; the rejected ones are listed below.",
 	Rejected:          "Nothing in this file was applied.",
@@ -47,7 +51,7 @@ var statusText = map[string]string{
 // outside the page (no scripts, fonts, images or style sheets).
 func WriteSummary(w io.Writer, f *File) error {
 	p := htmlPage{F: f, Title: f.Licence + "/" + f.Name, StatusText: statusText[f.Status]}
-	byRule := map[string]*htmlBar{}
+	byRule := map[rules.RuleID]*htmlBar{}
 	add := func(fd Finding, line, record int, ref, cert string) {
 		b := byRule[fd.Rule]
 		if b == nil {
@@ -71,11 +75,7 @@ func WriteSummary(w io.Writer, f *File) error {
 				return err
 			}
 			for _, fd := range r.Findings {
-				line := fd.Line
-				if line == 0 {
-					line = r.Line
-				}
-				add(fd, line, r.Index, r.Reference, r.Cert)
+				add(fd, r.FindingLine(fd), r.Index, r.Reference, r.Cert)
 			}
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -34,14 +33,14 @@ const outcomeBatch = 512
 func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (res FileResult) {
 	start := r.cfg.Clock()
 	res.Key = p.obj.Key
-	var recordFindings map[string]int
+	var recordFindings map[rules.RuleID]int
 	defer func() {
 		res.Elapsed = r.cfg.Clock().Sub(start)
 		if errors.Is(res.Err, storage.ErrNotFound) {
 			res.Err, res.gone = nil, true // another process took the file meanwhile
 		}
 		if e := res.Entry; e != nil && res.Err == nil && !res.Recovered {
-			res.Findings = map[string]int{}
+			res.Findings = map[rules.RuleID]int{}
 			for _, f := range e.FileFindings {
 				res.Findings[f.Rule]++
 			}
@@ -115,8 +114,7 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 			return res
 		}
 		entry.SHA256 = sum
-		entry.FileFindings = []ledger.Finding{finding(rules.NewFinding(rules.FSize, "",
-			"The file is %d bytes, over the limit of %d bytes; it was not read. Split it into smaller files.", p.obj.Size, r.cfg.MaxSize))}
+		entry.FileFindings = []ledger.Finding{rules.SizeFinding(p.obj.Size, r.cfg.MaxSize)}
 	} else {
 		keepOutcomes, recordFindings, err = r.decideFile(ctx, tx, p, entry, now)
 		if err != nil {
@@ -223,7 +221,7 @@ func hasOutcomes(e *ledger.File) bool {
 		return false
 	}
 	for _, f := range e.FileFindings {
-		if f.Severity == string(rules.Error) {
+		if f.Severity == rules.Error {
 			return false
 		}
 	}
@@ -247,7 +245,7 @@ func (r *Runner) hashObject(ctx context.Context, key string) (string, error) {
 // each record inside tx as it completes. It reports whether the record
 // outcomes stand (false when a file rule rejected the file, whose records'
 // effects must then be discarded).
-func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (keep bool, counts map[string]int, err error) {
+func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (keep bool, counts map[rules.RuleID]int, err error) {
 	rd, err := r.cfg.Inbox.Open(ctx, p.obj.Key)
 	if err != nil {
 		return false, nil, fmt.Errorf("open: %w", err)
@@ -307,10 +305,9 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	}
 	var findings []ledger.Finding
 	for _, is := range issues {
-		who := h.invalid[is.Record]
-		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
-			Field: pathField(is.Path), Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record,
-			Message: is.Message, Reference: who[0], Cert: who[1]})
+		f, who := is.Finding, h.invalid[is.Record]
+		f.Reference, f.Cert = who[0], who[1]
+		findings = append(findings, f)
 	}
 	e.Truncated = result.Truncated
 	findings = append(findings, h.fileFindings...)
@@ -321,7 +318,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 			return false, nil, err
 		} else if dup != nil && dup.SHA256 == e.SHA256 {
 			for i, f := range findings {
-				if f.Rule == string(rules.FDuplicate) {
+				if f.Rule == rules.FDuplicate {
 					nf := duplicateFinding(dup, "has exactly the same content as")
 					nf.Field, nf.Line, nf.Path = f.Field, f.Line, f.Path
 					findings[i] = nf
@@ -342,7 +339,7 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 	}
 	e.FileFindings = findings
 	for _, f := range findings {
-		if f.Severity == string(rules.Error) {
+		if f.Severity == rules.Error {
 			return false, nil, nil
 		}
 	}
@@ -350,13 +347,9 @@ func (r *Runner) decideFile(ctx context.Context, tx store.Tx, p *pending, e *led
 }
 
 func duplicateFinding(dup *ledger.File, how string) ledger.Finding {
-	return finding(rules.NewFinding(rules.FDuplicate, "",
+	return rules.NewFinding(rules.FDuplicate, "",
 		"This file %s %s (file id %s), processed %s with status %s; nothing in it was applied again. To send corrections, use a new file id.",
-		how, dup.Name, dup.FileID, dup.ProcessedAt.UTC().Format(time.RFC3339), dup.Status))
-}
-
-func finding(f rules.Finding) ledger.Finding {
-	return ledger.Finding{Rule: string(f.Rule), Severity: string(f.Severity), Field: f.Field, Message: f.Message}
+		how, dup.Name, dup.FileID, dup.ProcessedAt.UTC().Format(time.RFC3339), dup.Status)
 }
 
 // fileHandler receives the header and records of one file from the validator.
@@ -391,7 +384,7 @@ type fileHandler struct {
 	decided    chan struct{}        // closed when the decider ends
 	decideErr  error                // why the decider stopped; read after decided is closed
 	decideStop atomic.Bool          // the decider failed: stop reading
-	counts     map[string]int       // record findings by rule id
+	counts     map[rules.RuleID]int // record findings by rule id
 	invalid    map[int][2]string    // reference and certificate of records with schema issues
 	err        error                // an infrastructure failure inside a handler
 }
@@ -420,15 +413,7 @@ func (h *fileHandler) Header(hd *schema.Header) error {
 		}
 	}
 	for _, f := range rules.CheckFile(fh, h.sponsor, h.user) {
-		lf := finding(f)
-		lf.Field = headerField(f.Field)
-		lf.Path = "/" + hd.Format.Root + "/Header/" + lf.Field
-		if c := hd.Node.Child(lf.Field); c != nil {
-			lf.Line = c.Line
-		} else {
-			lf.Line = hd.Line
-		}
-		h.fileFindings = append(h.fileFindings, lf)
+		h.fileFindings = append(h.fileFindings, decode.AtHeader(hd, f))
 		if f.Severity == rules.Error {
 			h.rejected = true
 		}
@@ -442,23 +427,11 @@ func (h *fileHandler) Header(hd *schema.Header) error {
 			e.DuplicateOf = dup.ID
 			df := duplicateFinding(dup, "has the same file id as")
 			df.Field = hd.Format.FileIDElement
-			df.Path = "/" + hd.Format.Root + "/Header/" + df.Field
-			if c := hd.Node.Child(df.Field); c != nil {
-				df.Line = c.Line
-			}
-			h.fileFindings = []ledger.Finding{df}
+			h.fileFindings = []ledger.Finding{decode.AtHeader(hd, df)}
 			h.rejected = true
 		}
 	}
 	return nil
-}
-
-// headerField maps a file finding's field to the header element it is about.
-func headerField(field string) string {
-	if field == "" {
-		return "SponsorLicenceNumber"
-	}
-	return field
 }
 
 func (h *fileHandler) Record(rec *schema.Record) error {
@@ -473,11 +446,7 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 			h.invalid = map[int][2]string{}
 		}
 		if len(h.invalid) < 10000 {
-			ref, _ := rec.Node.Value("SponsorReference")
-			cert, ok := rec.Node.Value("CASNumber")
-			if !ok {
-				cert, _ = rec.Node.Value("CoSNumber")
-			}
+			ref, cert := decode.Who(rec)
 			h.invalid[rec.Index] = [2]string{ref, cert}
 		}
 	}
@@ -493,7 +462,7 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 			// cannot be decided, and the file must not pass as if it had
 			// not been there. Its records were not decided before either.
 			h.schemaBad = true
-			h.fileFindings = append(h.fileFindings, decodeFinding(h.format, rec, fe))
+			h.fileFindings = append(h.fileFindings, fe.Finding(h.format, rec))
 			return nil
 		}
 		h.err = err
@@ -767,22 +736,11 @@ func (h *fileHandler) decide(rec *schema.Record, d decode.Record, certs map[stri
 	dec := h.batch.Evaluate(actor, d.Op, rules.State{Certs: certs}, rec.Index)
 	out := ledger.Outcome{Index: rec.Index, Line: rec.Line, Reference: d.Reference, Cert: d.Cert}
 	for _, f := range dec.Findings {
-		f.Field = decode.Field(h.format, f.Field)
 		if h.counts == nil {
-			h.counts = map[string]int{}
+			h.counts = map[rules.RuleID]int{}
 		}
-		h.counts[string(f.Rule)]++
-		lf := finding(f)
-		lf.Line = rec.Line
-		if f.Field != "" {
-			if c := rec.Node.Child(f.Field); c != nil {
-				lf.Line = c.Line
-			}
-			lf.Path = fmt.Sprintf("/%s/%s[%d]/%s", h.format.Root, h.format.Record, rec.Index, f.Field)
-		} else {
-			lf.Path = fmt.Sprintf("/%s/%s[%d]", h.format.Root, h.format.Record, rec.Index)
-		}
-		out.Findings = append(out.Findings, lf)
+		h.counts[f.Rule]++
+		out.Findings = append(out.Findings, decode.AtRecord(h.format, rec, f))
 	}
 	var changed []rules.Change
 	if dec.Accepted() {
@@ -844,47 +802,4 @@ func opCerts(op rules.Op) []string {
 		return o.Certs
 	}
 	return nil
-}
-
-// pathField returns the element an element path ends in, without its
-// position: "CASNumber" for "/FeeUpdate/CASFeeUpdate[3]/CASNumber".
-func pathField(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		p = p[i+1:]
-	}
-	if i := strings.IndexByte(p, '['); i >= 0 {
-		p = p[:i]
-	}
-	return p
-}
-
-// decodeFinding is the F.SCHEMA finding of a record the XSD accepted but
-// whose field fe the decoder cannot read.
-func decodeFinding(f schema.Format, rec *schema.Record, fe *decode.FieldError) ledger.Finding {
-	ref, _ := rec.Node.Value("SponsorReference")
-	cert, ok := rec.Node.Value("CASNumber")
-	if !ok {
-		cert, _ = rec.Node.Value("CoSNumber")
-	}
-	line := fe.Line
-	if line == 0 {
-		line = rec.Line
-	}
-	return ledger.Finding{Rule: string(rules.FSchema), Severity: string(rules.Error), Field: fe.Field, Line: line,
-		Path: fmt.Sprintf("/%s/%s[%d]/%s", f.Root, f.Record, rec.Index, fe.Field), Record: rec.Index,
-		Reference: ref, Cert: cert, Message: UnreadableMessage(fe)}
-}
-
-// UnreadableMessage says why a value the XSD accepted cannot be read (bdt
-// validate reports the same as bdt run).
-func UnreadableMessage(fe *decode.FieldError) string {
-	v := fe.Value
-	if len(v) > 100 {
-		v = strings.ToValidUTF8(v[:100], "") + "…"
-	}
-	msg := fmt.Sprintf("%s: '%s' cannot be read", fe.Field, v)
-	if strings.Contains(fe.Err.Error(), "not a date") {
-		msg += ": dates are written YYYY-MM-DD, with a year of four digits"
-	}
-	return msg
 }
