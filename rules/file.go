@@ -51,7 +51,7 @@ func SizeFinding(size, limit int64) Finding {
 //
 // The pipeline itself decides F.SIZE, F.WELLFORMED, F.KIND (from the root
 // element and namespace), F.SCHEMA, F.COUNT and F.DUPLICATE and builds their
-// findings with NewFinding.
+// findings with NewFinding (F.SIZE's with SizeFinding).
 func CheckFile(h FileHeader, sponsor *Sponsor, user *User) []Finding {
 	routes := FileRoutes(h.Kind)
 	if routes == nil {
