@@ -60,11 +60,15 @@ func ExampleBatch_Evaluate() {
 	for i := 1; i <= 2; i++ {
 		actor.Source = fmt.Sprintf("file:4NUV7KB58/NS-2026-03-20#%d", i)
 		d := b.Evaluate(actor, noShow, st, i)
-		fmt.Println(i, d.Accepted(), d.Findings)
+		fmt.Println(i, d.Accepted())
+		for _, f := range d.Findings {
+			fmt.Println(" ", f.Rule, f.Severity, f.Field, f.Message)
+		}
 	}
 	// Output:
-	// 1 true []
-	// 2 false [{R.RECORD.DUPLICATE error CASNumber CAS CAS26000000001 already appears in record 1 of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.}]
+	// 1 true
+	// 2 false
+	//   R.RECORD.DUPLICATE error CASNumber CAS CAS26000000001 already appears in record 1 of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.
 }
 
 func ExampleParseMoney() {

@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // FileRoutes returns the routes a file of kind k needs: the sponsor's licence
 // must cover at least one of them (F.ROUTE). It returns nil for an unknown kind.
@@ -12,6 +15,17 @@ func FileRoutes(k FileKind) []Route {
 		return []Route{RouteWorker, RouteTemporaryWorker}
 	}
 	return nil
+}
+
+// SizeFinding returns the F.SIZE finding of a file over the size limit of
+// limit bytes: size is the file's size in bytes, or negative when it is not
+// known (the reading stopped at the limit).
+func SizeFinding(size, limit int64) Finding {
+	is := "is"
+	if size >= 0 {
+		is = fmt.Sprintf("is %d bytes,", size)
+	}
+	return NewFinding(FSize, "", "The file %s over the limit of %d bytes; it was not read. Split it into smaller files.", is, limit)
 }
 
 // CheckFile applies the file rules that depend on the register to a file
@@ -37,7 +51,7 @@ func FileRoutes(k FileKind) []Route {
 //
 // The pipeline itself decides F.SIZE, F.WELLFORMED, F.KIND (from the root
 // element and namespace), F.SCHEMA, F.COUNT and F.DUPLICATE and builds their
-// findings with NewFinding.
+// findings with NewFinding (F.SIZE's with SizeFinding).
 func CheckFile(h FileHeader, sponsor *Sponsor, user *User) []Finding {
 	routes := FileRoutes(h.Kind)
 	if routes == nil {

@@ -46,7 +46,7 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 		for _, is := range res.Issues {
-			if !rules[is.Rule] || is.Line < 0 || is.Column < 0 || is.Record < 0 || is.Message == "" {
+			if !rules[string(is.Rule)] || is.Line < 0 || is.Column < 0 || is.Record < 0 || is.Message == "" {
 				t.Fatalf("odd issue %#v", is)
 			}
 			if is.Parser != (is.Rule == "F.WELLFORMED") || (is.Parser && is.Record != 0) {

@@ -487,8 +487,7 @@ func (g *guard) tagName() string {
 }
 
 func (g *guard) fail(msg string) *guardError {
-	return &guardError{is: Issue{Rule: RuleWellFormed, Line: g.line, Column: g.col, Parser: true,
-		Message: msg + ": the file is refused before it is parsed further"}}
+	return &guardError{is: parserIssue(g.line, g.col, "", msg+": the file is refused before it is parsed further")}
 }
 
 // detectEncoding says how libxml2 will read a file that starts with b: it

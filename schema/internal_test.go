@@ -12,6 +12,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"unicode/utf16"
+
+	"bdt/rules"
 )
 
 func utf16le(s string, bom bool) []byte {
@@ -237,8 +239,8 @@ func TestNewIncludesFromMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Issue{Rule: RuleSchema, Line: 3, Column: 17, Path: "/Root/Item[2]", Record: 2,
-		Message: "Item: 'abc' is not a valid Code (it must match the pattern [A-Z]{3})"}
+	want := Issue{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "Item", Line: 3, Column: 17, Path: "/Root/Item[2]", Record: 2,
+		Message: "Item: 'abc' is not a valid Code (it must match the pattern [A-Z]{3})"}}
 	if len(res.Issues) != 1 || res.Issues[0] != want || res.Format.Name != "kind-v1" || res.Records != 2 {
 		t.Errorf("result %+v", res)
 	}
@@ -247,7 +249,7 @@ func TestNewIncludesFromMemory(t *testing.T) {
 	}
 	// A namespace of the catalogue that this validator does not hold.
 	res, _ = v.Validate(strings.NewReader(`<FeeUpdate xmlns="urn:uk:gov:ukvi:sms:bdt:feeupdate:v1"/>`), nil, Options{})
-	if len(res.Issues) != 1 || res.Issues[0].Rule != RuleKind || !strings.Contains(res.Issues[0].Message, "feeupdate-v1 files are not accepted here") {
+	if len(res.Issues) != 1 || res.Issues[0].Rule != rules.FKind || !strings.Contains(res.Issues[0].Message, "feeupdate-v1 files are not accepted here") {
 		t.Errorf("issues %v", res.Issues)
 	}
 }

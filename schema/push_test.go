@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"bdt/rules"
 )
 
 // The C layer drives libxml2's push parser with the schema plugged into
@@ -72,7 +74,7 @@ func TestPushParserLimits(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 || !strings.Contains(got[0].Message, tc.msg) || got[0].Rule != RuleWellFormed || got[0].Line != tc.line {
+			if len(got) != 1 || !strings.Contains(got[0].Message, tc.msg) || got[0].Rule != rules.FWellformed || got[0].Line != tc.line {
 				t.Errorf("parser issues:\n%v\nwant one F.WELLFORMED on line %d saying %q", got, tc.line, tc.msg)
 			}
 		})

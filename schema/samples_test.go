@@ -119,7 +119,7 @@ func TestValidSamples(t *testing.T) {
 // of the message (the offending value or element) of the first issue.
 var invalidSamples = []struct {
 	file    string
-	rule    string
+	rule    rules.RuleID
 	lines   []int
 	path    string
 	record  int

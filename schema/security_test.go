@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -112,7 +113,7 @@ func TestNothingOutsideTheFileIsRead(t *testing.T) {
 	others := []struct {
 		name string
 		doc  string
-		rule string
+		rule rules.RuleID
 	}{
 		{"entity without a DOCTYPE", root + body("&xxe;"), "F.WELLFORMED"},
 		{"XInclude", root + strings.Replace(body("CAS00000000001"), "</CASNumber>",

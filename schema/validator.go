@@ -15,15 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-)
 
-// Rule ids (RULES.md) of the file rules this package reports.
-const (
-	RuleSize       = "F.SIZE"
-	RuleWellFormed = "F.WELLFORMED"
-	RuleKind       = "F.KIND"
-	RuleSchema     = "F.SCHEMA"
-	RuleCount      = "F.COUNT"
+	"bdt/rules"
 )
 
 // DefaultMaxErrors is the cap on issues when Options.MaxErrors is 0.
@@ -117,6 +110,15 @@ func (n *Node) Value(name string) (string, bool) {
 	return c.Text, true
 }
 
+// LineOf returns the line of the first child called name, or the line of
+// n itself when it has none.
+func (n *Node) LineOf(name string) int {
+	if c := n.Child(name); c != nil {
+		return c.Line
+	}
+	return n.Line
+}
+
 // Result is the outcome of validating one document.
 type Result struct {
 	Format    Format  // zero if the kind is unknown (F.KIND) or was never found
@@ -143,14 +145,9 @@ func (r *Result) CountIssue() (Issue, bool) {
 	if !r.complete || r.Header == nil || r.Header.RecordCount < 0 || r.Header.RecordCount == r.Records {
 		return Issue{}, false
 	}
-	is := Issue{Rule: RuleCount, Line: r.Header.Line,
-		Path: "/" + r.Format.Root + "/Header/RecordCount",
-		Message: fmt.Sprintf("the header declares %d record%s but the file holds %d",
-			r.Header.RecordCount, plural(r.Header.RecordCount), r.Records)}
-	if c := r.Header.Node.Child("RecordCount"); c != nil {
-		is.Line = c.Line
-	}
-	return is, true
+	return newIssue(rules.FCount, r.Header.Node.LineOf("RecordCount"), 0, "/"+r.Format.Root+"/Header/RecordCount",
+		fmt.Sprintf("the header declares %d record%s but the file holds %d",
+			r.Header.RecordCount, plural(r.Header.RecordCount), r.Records)), true
 }
 
 func plural(n int) string {
@@ -160,23 +157,37 @@ func plural(n int) string {
 	return "s"
 }
 
-// Issue is one thing wrong with a document.
+// Issue is one thing wrong with a document: the finding (an error) of
+// F.SIZE, F.WELLFORMED, F.KIND or F.SCHEMA (F.COUNT from CountIssue), its
+// Field the element its Path ends in.
+//
+// Line is 0 when the issue is about the whole file. Column is 0 when
+// unknown. libxml2 gives none for validity errors: theirs is the parser's
+// column when it raised the error, which is just past the end tag for a bad
+// value or a missing child, and at the start tag's '>' for an unexpected
+// element. Record is the 1-based record a validity issue falls in; 0 in the
+// header, outside any record, and for every parser issue (once the markup
+// is broken, the record an error is detected in is a guess; Path still
+// shows where the parser was).
 type Issue struct {
-	Rule string // F.SIZE, F.WELLFORMED, F.KIND, F.SCHEMA (F.COUNT from CountIssue)
-	Line int    // 1-based; 0 when the issue is about the whole file
-	// Column is 1-based; 0 when unknown. libxml2 gives none for validity
-	// errors: theirs is the parser's column when it raised the error, which
-	// is just past the end tag for a bad value or a missing child, and at
-	// the start tag's '>' for an unexpected element.
-	Column int
-	Path   string // element path, e.g. /FeeUpdate/CASFeeUpdate[3]/CourseFeesPaidToDate
-	// Record is the 1-based record a validity issue falls in; 0 in the
-	// header, outside any record, and for every parser issue (once the
-	// markup is broken, the record an error is detected in is a guess;
-	// Path still shows where the parser was).
-	Record  int
-	Message string // for a person
-	Parser  bool   // a well-formedness (parser) error rather than a validity error
+	rules.Finding
+	Parser bool // a well-formedness (parser) error rather than a validity error
+}
+
+// newIssue returns the issue of rule at line and col, about the element at
+// path ("" for none).
+func newIssue(rule rules.RuleID, line, col int, path, msg string) Issue {
+	f := rules.NewFinding(rule, pathField(path), "%s", msg)
+	f.Line, f.Column, f.Path = line, col, path
+	return Issue{Finding: f}
+}
+
+// parserIssue returns the F.WELLFORMED issue of a parser error at line and
+// col, inside the element at path ("" for none).
+func parserIssue(line, col int, path, msg string) Issue {
+	is := newIssue(rules.FWellformed, line, col, path, msg)
+	is.Parser = true
+	return is
 }
 
 // Error returns the issue as LINE:COL: RULE: message.
@@ -336,13 +347,11 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 	// which it could not.
 	wide, be, refuse := detectEncoding(prefix)
 	if refuse != "" {
-		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true,
-			Message: "the file is in " + refuse + ", which bdt does not read: BDT files are XML in UTF-8"}}
+		res.Issues = []Issue{parserIssue(1, 1, "", "the file is in "+refuse+", which bdt does not read: BDT files are XML in UTF-8")}
 		return res, nil
 	}
 	if kind, ok := binaryKind(prefix); ok {
-		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true,
-			Message: "the file is " + kind + ", not XML: upload the XML file itself"}}
+		res.Issues = []Issue{parserIssue(1, 1, "", "the file is "+kind+", not XML: upload the XML file itself")}
 		return res, nil
 	}
 	if enc, ok := declaredEncoding(prefix, wide, be); ok && !encodingAccepted(enc, wide, be) {
@@ -350,7 +359,7 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 		if wide {
 			msg = fmt.Sprintf("the file is in UTF-16 but its XML declaration names the encoding %q", strings.ToValidUTF8(enc, "?"))
 		}
-		res.Issues = []Issue{{Rule: RuleWellFormed, Line: 1, Column: 1, Parser: true, Message: msg}}
+		res.Issues = []Issue{parserIssue(1, 1, "", msg)}
 		return res, nil
 	}
 	// The guard reads ahead of libxml2 on a goroutine of its own (ahead.go).
@@ -361,12 +370,11 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 
 	switch sn.status {
 	case sniffDoctype:
-		res.Issues = []Issue{{Rule: RuleWellFormed, Line: sn.line, Column: sn.col, Parser: true,
-			Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}}
+		res.Issues = []Issue{parserIssue(sn.line, sn.col, "", msgDoctype)}
 		return res, nil
 	case sniffTooLong:
-		res.Issues = []Issue{{Rule: RuleKind,
-			Message: fmt.Sprintf("the root element does not start, or its start tag does not end, within the first %d KiB of the file", sniffLimit>>10)}}
+		res.Issues = []Issue{newIssue(rules.FKind, 0, 0, "",
+			fmt.Sprintf("the root element does not start, or its start tag does not end, within the first %d KiB of the file", sniffLimit>>10))}
 		return res, nil
 	case sniffJunk:
 		// Not even a start tag where the root should be: let libxml2 say
@@ -376,7 +384,7 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 	}
 
 	kind := func(msg string) (*Result, error) {
-		res.Issues = []Issue{{Rule: RuleKind, Line: sn.line, Column: sn.col, Path: "/" + sn.local, Message: msg}}
+		res.Issues = []Issue{newIssue(rules.FKind, sn.line, sn.col, "/"+sn.local, msg)}
 		return res, nil
 	}
 	var f Format
@@ -428,20 +436,13 @@ func (v *Validator) kindMessage(sn sniffed) string {
 		sn.local, sn.ns, strings.Join(known, ", "))
 }
 
+// sizeIssue is the F.SIZE issue of an input that went past max bytes.
 func sizeIssue(max int64) Issue {
-	return Issue{Rule: RuleSize, Message: fmt.Sprintf("the file is larger than the limit of %s", sizeString(max))}
+	return Issue{Finding: rules.SizeFinding(-1, max)}
 }
 
-// sizeString renders n bytes for people: 104857600 is "100 MiB".
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// msgDoctype is the F.WELLFORMED message of a DOCTYPE declaration.
+const msgDoctype = "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"
 
 // parse runs libxml2 over in with schema attached.
 func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]string, f Format, h Handler,
@@ -509,18 +510,16 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]st
 		switch ev {
 		case evFatal:
 			if d.st.nparser == 0 {
-				res.add(Issue{Rule: RuleWellFormed, Line: int(C.bdt_parser_line(d.st)), Parser: true,
-					Message: "the XML parser stopped: the file is not well-formed"}, maxErrors)
+				res.add(parserIssue(int(C.bdt_parser_line(d.st)), 0, "", "the XML parser stopped: the file is not well-formed"), maxErrors)
 			}
 		case evDoctype:
-			res.add(Issue{Rule: RuleWellFormed, Parser: true,
-				Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
+			res.add(parserIssue(0, 0, "", msgDoctype), maxErrors)
 		default:
 			res.complete = true
 			// Cross-check libxml2's own verdict: a validity error that somehow
 			// bypassed the handler must not pass as valid.
 			if C.bdt_is_valid(d.st) != 1 && d.st.nvalidity == 0 {
-				res.add(Issue{Rule: RuleSchema, Message: "the file is not valid against " + f.Name + ".xsd"}, maxErrors)
+				res.add(newIssue(rules.FSchema, 0, 0, "", "the file is not valid against "+f.Name+".xsd"), maxErrors)
 			}
 		}
 		return res, nil
@@ -550,11 +549,10 @@ func (v *Validator) parseUnknown(in io.Reader, res *Result, maxErrors int, maxSi
 		res.Issues[0].Message = "the file is empty"
 	}
 	if ev == evDoctype {
-		res.add(Issue{Rule: RuleWellFormed, Parser: true,
-			Message: "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"}, maxErrors)
+		res.add(parserIssue(0, 0, "", msgDoctype), maxErrors)
 	}
 	if len(res.Issues) == 0 && !res.Truncated {
-		res.Issues = []Issue{{Rule: RuleKind, Message: "the root element of the file could not be identified"}}
+		res.Issues = []Issue{newIssue(rules.FKind, 0, 0, "", "the root element of the file could not be identified")}
 	}
 	return res, nil
 }
@@ -608,29 +606,23 @@ func (d *doc) collect(res *Result, from int, types map[string]string) int {
 	raw := d.rawIssues(from)
 	for i := range raw {
 		r := &raw[i]
-		is := Issue{
-			Line:   int(r.line),
-			Column: int(r.col),
-			Record: int(r.record),
-			Parser: r.parser != 0,
-		}
+		path, msg := "", ""
 		if r.path != nil {
-			is.Path = C.GoString(r.path)
+			path = C.GoString(r.path)
 		}
-		msg := ""
 		if r.msg != nil {
 			msg = C.GoString(r.msg)
 		}
-		if is.Parser {
-			is.Record = 0
-			is.Rule = RuleWellFormed
-			is.Message = parserMessage(msg)
-			if r.code == C.XML_ERR_DOCUMENT_END && is.Path != "" {
-				is.Message = truncatedMessage(is.Path) // elements still open at the end
+		var is Issue
+		if r.parser != 0 {
+			msg = parserMessage(msg)
+			if r.code == C.XML_ERR_DOCUMENT_END && path != "" {
+				msg = truncatedMessage(path) // elements still open at the end
 			}
+			is = parserIssue(int(r.line), int(r.col), path, msg)
 		} else {
-			is.Rule = RuleSchema
-			is.Message = validityMessage(msg, types)
+			is = newIssue(rules.FSchema, int(r.line), int(r.col), path, validityMessage(msg, types))
+			is.Record = int(r.record)
 		}
 		res.Issues = append(res.Issues, is)
 	}

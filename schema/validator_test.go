@@ -12,6 +12,7 @@ import (
 	"testing/iotest"
 	"unicode/utf16"
 
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -201,14 +202,14 @@ func TestIssueFields(t *testing.T) {
 	doc := d.end()
 
 	want := []schema.Issue{
-		{Rule: "F.SCHEMA", Line: 5, Column: len(d.line(5)) + 1, Path: "/FeeUpdate/Header/SMSUserId", Record: 0,
-			Message: `SMSUserId: 'js' is not a valid SMSUserId (it must match the pattern [A-Za-z0-9][A-Za-z0-9._\-]{2,63})`},
-		{Rule: "F.SCHEMA", Line: r2 + 2, Column: len(d.line(r2+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[2]/CourseFeesPaidToDate", Record: 2,
-			Message: `CourseFeesPaidToDate: '12.5' is not a valid Amount (it must match the pattern (0|[1-9][0-9]{0,8})(\.[0-9]{2})?)`},
-		{Rule: "F.SCHEMA", Line: r3 + 2, Column: len("    <Colour>"), Path: "/FeeUpdate/CASFeeUpdate[3]/Colour", Record: 3, // column: the start tag's '>'
-			Message: `Colour: this element is not expected here; expected one of CourseFeesForFirstYearOnly, CourseFeesPaidToDate, BoardingFeesPaidToDate, CourseFeeIncludesAccomodationCosts, AccommodationFeesPaidToDate`},
-		{Rule: "F.SCHEMA", Line: r4 + 2, Column: len(d.line(r4+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[4]", Record: 4,
-			Message: `CASFeeUpdate: a required child element is missing; expected CASNumber`},
+		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "SMSUserId", Line: 5, Column: len(d.line(5)) + 1, Path: "/FeeUpdate/Header/SMSUserId", Record: 0,
+			Message: `SMSUserId: 'js' is not a valid SMSUserId (it must match the pattern [A-Za-z0-9][A-Za-z0-9._\-]{2,63})`}},
+		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "CourseFeesPaidToDate", Line: r2 + 2, Column: len(d.line(r2+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[2]/CourseFeesPaidToDate", Record: 2,
+			Message: `CourseFeesPaidToDate: '12.5' is not a valid Amount (it must match the pattern (0|[1-9][0-9]{0,8})(\.[0-9]{2})?)`}},
+		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "Colour", Line: r3 + 2, Column: len("    <Colour>"), Path: "/FeeUpdate/CASFeeUpdate[3]/Colour", Record: 3, // column: the start tag's '>'
+			Message: `Colour: this element is not expected here; expected one of CourseFeesForFirstYearOnly, CourseFeesPaidToDate, BoardingFeesPaidToDate, CourseFeeIncludesAccomodationCosts, AccommodationFeesPaidToDate`}},
+		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "CASFeeUpdate", Line: r4 + 2, Column: len(d.line(r4+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[4]", Record: 4,
+			Message: `CASFeeUpdate: a required child element is missing; expected CASNumber`}},
 	}
 	h := &recorder{}
 	res := validate(t, doc, h, schema.Options{})
@@ -514,7 +515,7 @@ func TestMaxSize(t *testing.T) {
 		if len(res.Issues) != 1 || res.Issues[0].Rule != "F.SIZE" || res.Valid() || res.Complete() {
 			t.Errorf("MaxSize %d of %d: issues\n%s", tc.max, n, issueList(res.Issues))
 		}
-		if !strings.Contains(res.Issues[0].Message, "larger than the limit of") {
+		if !strings.Contains(res.Issues[0].Message, "over the limit of") {
 			t.Errorf("F.SIZE message %q", res.Issues[0].Message)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/rs/zerolog"
 
+	"bdt/bdt/ledger"
 	"bdt/bdt/runner"
 )
 
@@ -48,16 +49,16 @@ type Config struct {
 
 // RunReport is what GET /runs/latest answers.
 type RunReport struct {
-	ID         int            `json:"id"`
-	Trigger    string         `json:"trigger"` // "schedule" or "api"
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt *time.Time     `json:"finished_at,omitempty"`
-	Running    bool           `json:"running"`
-	Files      int            `json:"files"`
-	Failed     int            `json:"failed"`
-	Skipped    int            `json:"skipped"`
-	ByStatus   map[string]int `json:"by_status"`
-	Error      string         `json:"error,omitempty"`
+	ID         int                       `json:"id"`
+	Trigger    string                    `json:"trigger"` // "schedule" or "api"
+	StartedAt  time.Time                 `json:"started_at"`
+	FinishedAt *time.Time                `json:"finished_at,omitempty"`
+	Running    bool                      `json:"running"`
+	Files      int                       `json:"files"`
+	Failed     int                       `json:"failed"`
+	Skipped    int                       `json:"skipped"`
+	ByStatus   map[ledger.FileStatus]int `json:"by_status"`
+	Error      string                    `json:"error,omitempty"`
 }
 
 // Daemon is the service.
@@ -208,7 +209,7 @@ func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 		return 0, false
 	}
 	d.nextID++
-	rep := &RunReport{ID: d.nextID, Trigger: trigger, StartedAt: time.Now().UTC(), Running: true, ByStatus: map[string]int{}}
+	rep := &RunReport{ID: d.nextID, Trigger: trigger, StartedAt: time.Now().UTC(), Running: true, ByStatus: map[ledger.FileStatus]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.running, d.latest = true, rep
 	d.done, d.stop, d.cancel = make(chan struct{}), make(chan struct{}), cancel
@@ -282,7 +283,7 @@ func (d *Daemon) Latest() *RunReport {
 		return nil
 	}
 	c := *d.latest
-	c.ByStatus = map[string]int{}
+	c.ByStatus = map[ledger.FileStatus]int{}
 	for k, v := range d.latest.ByStatus {
 		c.ByStatus[k] = v
 	}

@@ -68,12 +68,12 @@ func (m *metrics) FileDone(r runner.FileResult) {
 	if kind == "" {
 		kind = "unknown"
 	}
-	m.files.WithLabelValues(kind, e.Status).Inc()
+	m.files.WithLabelValues(kind, string(e.Status)).Inc()
 	if e.Status != ledger.Duplicate {
 		m.records.WithLabelValues(kind, "accepted").Add(float64(e.Accepted))
 		m.records.WithLabelValues(kind, "rejected").Add(float64(e.Rejected))
 	}
 	for rule, n := range r.Findings {
-		m.findings.WithLabelValues(rule).Add(float64(n))
+		m.findings.WithLabelValues(string(rule)).Add(float64(n))
 	}
 }

@@ -20,12 +20,13 @@ type Record struct {
 	Reference string // the sponsor's own reference
 }
 
-// FieldError reports a field whose value could not be decoded. It can only
-// happen on a record that also failed schema validation.
+// FieldError reports a field whose value could not be decoded: one the XSD
+// lets through but the engine cannot read, such as an xs:date whose year
+// has five digits.
 type FieldError struct {
 	Field string
 	Value string
-	Line  int
+	Line  int // the line of the field's element
 	Err   error
 }
 
@@ -113,11 +114,7 @@ func (d *decoder) cert(name string) string { return strings.Clone(d.str(name)) }
 
 func (d *decoder) fail(name, v string, err error) {
 	if d.err == nil {
-		line := 0
-		if c := d.n.Child(name); c != nil {
-			line = c.Line
-		}
-		d.err = &FieldError{Field: name, Value: v, Line: line, Err: err}
+		d.err = &FieldError{Field: name, Value: v, Line: d.n.LineOf(name), Err: err}
 	}
 }
 
@@ -128,7 +125,7 @@ func (d *decoder) date(name string) calendar.Date {
 	}
 	t, err := calendar.ParseDate(v)
 	if err != nil {
-		d.fail(name, v, err)
+		d.fail(name, v, ErrNotADate)
 	}
 	return t
 }

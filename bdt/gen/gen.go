@@ -35,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -94,7 +95,7 @@ type FileInfo struct {
 	// Rules counts, by rule id, the records whose findings include that
 	// rule (the rejecting rule of each invalid record, the warning of each
 	// warned one).
-	Rules map[string]int `json:"rules"`
+	Rules map[rules.RuleID]int `json:"rules"`
 }
 
 // Accepted is how many records bdt run accepts: none when a record is

@@ -160,7 +160,7 @@ func TestOutcomesAsPlanned(t *testing.T) {
 	for _, f := range files {
 		byKey[f.Key] = f
 	}
-	catsSeen := map[string]bool{}
+	catsSeen := map[rules.RuleID]bool{}
 	for _, fi := range m.Files {
 		if want := int(cfg.Invalid*float64(cfg.Records) + 0.5); fi.Invalid != want {
 			t.Errorf("%s: %d invalid records planned; want %d", fi.Key, fi.Invalid, want)
@@ -177,12 +177,12 @@ func TestOutcomesAsPlanned(t *testing.T) {
 			t.Errorf("%s: %s, read %d, accepted %d, rejected %d, warnings %d; want PARTIALLY_ACCEPTED, %d, %d, %d, %d",
 				fi.Key, e.Status, e.Read, e.Accepted, e.Rejected, e.Warnings, fi.Records, fi.Accepted(), fi.Rejected(), fi.Warnings)
 		}
-		got := map[string]int{}
+		got := map[rules.RuleID]int{}
 		for o, err := range st.Outcomes(ctx, e.ID) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []string
+			var ids []rules.RuleID
 			for _, f := range o.Findings {
 				if !slices.Contains(ids, f.Rule) {
 					ids = append(ids, f.Rule)
@@ -210,7 +210,7 @@ func TestOutcomesAsPlanned(t *testing.T) {
 	for _, id := range []rules.RuleID{rules.RFeeAssigned, rules.RActivityUsed, rules.RCertFound, rules.RRecordDuplicate,
 		rules.RFeePresent, rules.RIdentity, rules.RActivityDate, rules.RActivityWithdrawalAddress,
 		rules.RFeeExceeds, rules.RActivityLate} {
-		if !catsSeen[string(id)] {
+		if !catsSeen[id] {
 			t.Errorf("no record planned for %s", id)
 		}
 	}
@@ -238,7 +238,7 @@ func TestSchemaInvalid(t *testing.T) {
 		}
 		recs := map[int]bool{}
 		for _, is := range res.Issues {
-			if is.Rule != schema.RuleSchema || is.Record == 0 {
+			if is.Rule != rules.FSchema || is.Record == 0 {
 				t.Errorf("%s: unexpected issue %v", fi.Key, is)
 			}
 			recs[is.Record] = true

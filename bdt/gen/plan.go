@@ -217,7 +217,7 @@ type filePlan struct {
 	other *sponsor    // whose certificates catOtherSponsor records name
 
 	invalid, warnings, schema int
-	rules                     map[string]int
+	rules                     map[rules.RuleID]int
 }
 
 // plan decides every record of file f. The choice is exact: round(share ×
@@ -225,7 +225,7 @@ type filePlan struct {
 func (g *generator) plan(f *fileRef) *filePlan {
 	n := g.cfg.Records
 	r := rand.New(rand.NewPCG(g.cfg.Seed, mix(uint64(f.sponsor.index)<<24|uint64(f.fmtIdx)<<16|uint64(f.j))))
-	p := &filePlan{ref: f, recs: make([]recPlan, n), dup: map[int]int{}, rules: map[string]int{}}
+	p := &filePlan{ref: f, recs: make([]recPlan, n), dup: map[int]int{}, rules: map[rules.RuleID]int{}}
 	p.other = g.sponsors[(f.sponsor.index+1)%len(g.sponsors)]
 	cats := invalidCats[f.format.Name]
 	if len(g.sponsors) == 1 {
@@ -302,10 +302,10 @@ func (g *generator) plan(f *fileRef) *filePlan {
 			p.schema++
 		case catWarning:
 			p.warnings++
-			p.rules[string(ruleOf(rp.cat, kind))]++
+			p.rules[ruleOf(rp.cat, kind)]++
 		default:
 			p.invalid++
-			p.rules[string(ruleOf(rp.cat, kind))]++
+			p.rules[ruleOf(rp.cat, kind)]++
 		}
 	}
 	return p

@@ -5,21 +5,31 @@
 // exactly once and its reports can always be rewritten from it.
 package ledger
 
-import "time"
+import (
+	"time"
+
+	"bdt/rules"
+)
+
+// FileStatus is what became of a file: its status in the ledger.
+type FileStatus string
 
 // File statuses.
 const (
-	Processing        = "PROCESSING" // claimed; its transaction has not committed
-	Accepted          = "ACCEPTED"
-	PartiallyAccepted = "PARTIALLY_ACCEPTED"
-	Rejected          = "REJECTED"
-	Duplicate         = "DUPLICATE"
+	Processing        FileStatus = "PROCESSING" // claimed; its transaction has not committed
+	Accepted          FileStatus = "ACCEPTED"
+	PartiallyAccepted FileStatus = "PARTIALLY_ACCEPTED"
+	Rejected          FileStatus = "REJECTED"
+	Duplicate         FileStatus = "DUPLICATE"
 )
+
+// RecordStatus is what became of one record.
+type RecordStatus string
 
 // Record statuses.
 const (
-	RecordAccepted = "ACCEPTED"
-	RecordRejected = "REJECTED"
+	RecordAccepted RecordStatus = "ACCEPTED"
+	RecordRejected RecordStatus = "REJECTED"
 )
 
 // File is one file received, as the ledger holds it.
@@ -38,7 +48,7 @@ type File struct {
 	UserID        string // the submitting SMS user the header names
 	CreatedAt     string // the header's creation timestamp, as written
 
-	Status      string
+	Status      FileStatus
 	DuplicateOf int64 // the earlier file a DUPLICATE repeats; 0 otherwise
 
 	Declared int // -1 when unknown
@@ -68,22 +78,19 @@ type Outcome struct {
 	Line      int
 	Reference string // the sponsor's own reference
 	Cert      string
-	Status    string // RecordAccepted or RecordRejected
+	Status    RecordStatus
 	ConfRef   string // confirmation reference when accepted
 	Findings  []Finding
 }
 
-// Finding is one rule's verdict with its place in the uploaded file.
-type Finding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"` // "error" or "warning"
-	Field    string `json:"field,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Column   int    `json:"column,omitempty"`
-	Path     string `json:"path,omitempty"`
-	Record   int    `json:"record,omitempty"` // for a file finding inside a record (schema errors)
-	// Reference and Cert name the record a file finding falls in, when known.
-	Reference string `json:"reference,omitempty"`
-	Cert      string `json:"cert,omitempty"`
-	Message   string `json:"message"`
+// FindingLine returns the line of the record's finding f: its own, or the
+// record's when it has none (0).
+func (o *Outcome) FindingLine(f Finding) int {
+	if f.Line == 0 {
+		return o.Line
+	}
+	return f.Line
 }
+
+// Finding is one rule's verdict with its place in the uploaded file.
+type Finding = rules.Finding

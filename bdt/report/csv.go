@@ -48,7 +48,7 @@ func WriteErrors(w io.Writer, f *File) error {
 		return err
 	}
 	for _, fd := range f.FileFindings {
-		if err := row(itoa(fd.Line), itoa(fd.Column), itoa(fd.Record), fd.Reference, fd.Cert, fd.Rule, fd.Severity, fd.Field, fd.Path, fd.Message); err != nil {
+		if err := row(itoa(fd.Line), itoa(fd.Column), itoa(fd.Record), fd.Reference, fd.Cert, string(fd.Rule), string(fd.Severity), fd.Field, fd.Path, fd.Message); err != nil {
 			return err
 		}
 	}
@@ -58,11 +58,7 @@ func WriteErrors(w io.Writer, f *File) error {
 				return err
 			}
 			for _, fd := range r.Findings {
-				line := fd.Line
-				if line == 0 {
-					line = r.Line
-				}
-				if err := row(itoa(line), itoa(fd.Column), itoa(r.Index), r.Reference, r.Cert, fd.Rule, fd.Severity, fd.Field, fd.Path, fd.Message); err != nil {
+				if err := row(itoa(r.FindingLine(fd)), itoa(fd.Column), itoa(r.Index), r.Reference, r.Cert, string(fd.Rule), string(fd.Severity), fd.Field, fd.Path, fd.Message); err != nil {
 					return err
 				}
 			}

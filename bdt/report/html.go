@@ -4,6 +4,9 @@ import (
 	"html/template"
 	"io"
 	"sort"
+
+	"bdt/bdt/ledger"
+	"bdt/rules"
 )
 
 // MaxHTMLProblems caps the problems table of the summary page; the error
@@ -13,16 +16,17 @@ const MaxHTMLProblems = 500
 type htmlProblem struct {
 	Line, Record           int
 	Reference, Cert, Field string
-	Rule, Severity         string
+	Rule                   rules.RuleID
+	Severity               rules.Severity
 	Message                string
 }
 
 type htmlBar struct {
-	Rule     string
-	Severity string
-	Count    int
-	Width    int // pixels; the widest bar is 400
-	Y        int
+	Rule    rules.RuleID
+	Warning bool // the rule's findings are warnings
+	Count   int
+	Width   int // pixels; the widest bar is 400
+	Y       int
 }
 
 type htmlPage struct {
@@ -35,7 +39,7 @@ type htmlPage struct {
 	StatusText string
 }
 
-var statusText = map[string]string{
+var statusText = map[ledger.FileStatus]string{
 	Accepted:          "Every record was applied.",
 	PartiallyAccepted: "Some records were applied; the rejected ones are listed below.",
 	Rejected:          "Nothing in this file was applied.",
@@ -47,11 +51,11 @@ var statusText = map[string]string{
 // outside the page (no scripts, fonts, images or style sheets).
 func WriteSummary(w io.Writer, f *File) error {
 	p := htmlPage{F: f, Title: f.Licence + "/" + f.Name, StatusText: statusText[f.Status]}
-	byRule := map[string]*htmlBar{}
+	byRule := map[rules.RuleID]*htmlBar{}
 	add := func(fd Finding, line, record int, ref, cert string) {
 		b := byRule[fd.Rule]
 		if b == nil {
-			b = &htmlBar{Rule: fd.Rule, Severity: fd.Severity}
+			b = &htmlBar{Rule: fd.Rule, Warning: fd.Severity == rules.Warning}
 			byRule[fd.Rule] = b
 		}
 		b.Count++
@@ -71,11 +75,7 @@ func WriteSummary(w io.Writer, f *File) error {
 				return err
 			}
 			for _, fd := range r.Findings {
-				line := fd.Line
-				if line == 0 {
-					line = r.Line
-				}
-				add(fd, line, r.Index, r.Reference, r.Cert)
+				add(fd, r.FindingLine(fd), r.Index, r.Reference, r.Cert)
 			}
 		}
 	}
@@ -141,7 +141,7 @@ svg text{font-size:12px;font-family:inherit}
 <tbody><tr><td class="n">{{if ge .F.Counts.Declared 0}}{{.F.Counts.Declared}}{{else}}–{{end}}</td><td class="n">{{.F.Counts.Read}}</td><td class="n">{{.F.Counts.Accepted}}</td><td class="n">{{.F.Counts.Rejected}}</td><td class="n">{{.F.Counts.Warnings}}</td></tr></tbody></table>
 {{if .Bars}}<h2>Findings by rule</h2>
 <svg role="img" aria-label="Findings by rule" width="100%" height="{{.ChartH}}" viewBox="0 0 720 {{.ChartH}}" preserveAspectRatio="xMinYMin meet">
-{{range .Bars}}<g transform="translate(0,{{.Y}})"><text x="0" y="16">{{.Rule}}</text><rect x="230" y="3" height="18" width="{{.Width}}" fill="{{if eq .Severity "warning"}}#b45f06{{else}}#d4351c{{end}}"></rect><text x="690" y="16" text-anchor="end">{{.Count}}</text></g>
+{{range .Bars}}<g transform="translate(0,{{.Y}})"><text x="0" y="16">{{.Rule}}</text><rect x="230" y="3" height="18" width="{{.Width}}" fill="{{if .Warning}}#b45f06{{else}}#d4351c{{end}}"></rect><text x="690" y="16" text-anchor="end">{{.Count}}</text></g>
 {{end}}</svg>
 <h2>Problems</h2>
 <table><thead><tr><th>Line</th><th>Record</th><th>Reference</th><th>Certificate</th><th>Rule</th><th>Field</th><th>Message</th></tr></thead><tbody>

@@ -36,7 +36,7 @@ type File struct {
 	Size        int64
 	ProcessedAt time.Time
 	DryRun      bool
-	Status      string
+	Status      ledger.FileStatus
 	DuplicateOf *Earlier
 	Counts      Counts
 	// FileFindings are the findings on the whole file (F rules).
@@ -51,7 +51,7 @@ type File struct {
 type Earlier struct {
 	Name        string
 	FileID      string
-	Status      string
+	Status      ledger.FileStatus
 	ProcessedAt time.Time
 }
 

@@ -7,14 +7,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"bdt/bdt/ledger"
 )
 
 func sample() *File {
 	recs := []Record{
-		{Index: 1, Line: 9, Reference: "S-1", Cert: "CAS26000000001", Status: Accepted, ConfRef: "BDT-AAAA"},
-		{Index: 2, Line: 15, Reference: "=HYPERLINK(\"http://evil\")", Cert: "CAS26000000002", Status: Rejected,
+		{Index: 1, Line: 9, Reference: "S-1", Cert: "CAS26000000001", Status: ledger.RecordAccepted, ConfRef: "BDT-AAAA"},
+		{Index: 2, Line: 15, Reference: "=HYPERLINK(\"http://evil\")", Cert: "CAS26000000002", Status: ledger.RecordRejected,
 			Findings: []Finding{{Rule: "R.FEE.ASSIGNED", Severity: "error", Field: "CASNumber", Message: "-the CAS is USED"}}},
-		{Index: 3, Line: 21, Cert: "CAS26000000003", Status: Accepted, ConfRef: "BDT-BBBB",
+		{Index: 3, Line: 21, Cert: "CAS26000000003", Status: ledger.RecordAccepted, ConfRef: "BDT-BBBB",
 			Findings: []Finding{{Rule: "R.FEE.EXCEEDS", Severity: "warning", Field: "CourseFeesPaidToDate", Message: "<b>more</b> than the fee"}}},
 	}
 	return &File{

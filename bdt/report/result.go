@@ -6,31 +6,34 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"bdt/bdt/ledger"
+	"bdt/rules"
 )
 
 // ResultNamespace is the namespace of result-v1.xsd.
 const ResultNamespace = "urn:uk:gov:ukvi:sms:bdt:result:v1"
 
 type xmlFile struct {
-	Name          string      `xml:"Name"`
-	Licence       string      `xml:"SponsorLicenceNumber"`
-	Kind          string      `xml:"Kind,omitempty"`
-	SchemaVersion string      `xml:"SchemaVersion,omitempty"`
-	FileID        string      `xml:"FileId,omitempty"`
-	SHA256        string      `xml:"SHA256"`
-	Size          int64       `xml:"Size"`
-	ProcessedAt   string      `xml:"ProcessedAt"`
-	DryRun        *bool       `xml:"DryRun,omitempty"`
-	Status        string      `xml:"Status"`
-	DuplicateOf   *xmlEarlier `xml:"DuplicateOf,omitempty"`
-	Counts        xmlCounts   `xml:"Counts"`
+	Name          string            `xml:"Name"`
+	Licence       string            `xml:"SponsorLicenceNumber"`
+	Kind          string            `xml:"Kind,omitempty"`
+	SchemaVersion string            `xml:"SchemaVersion,omitempty"`
+	FileID        string            `xml:"FileId,omitempty"`
+	SHA256        string            `xml:"SHA256"`
+	Size          int64             `xml:"Size"`
+	ProcessedAt   string            `xml:"ProcessedAt"`
+	DryRun        *bool             `xml:"DryRun,omitempty"`
+	Status        ledger.FileStatus `xml:"Status"`
+	DuplicateOf   *xmlEarlier       `xml:"DuplicateOf,omitempty"`
+	Counts        xmlCounts         `xml:"Counts"`
 }
 
 type xmlEarlier struct {
-	Name        string `xml:"Name"`
-	FileID      string `xml:"FileId,omitempty"`
-	Status      string `xml:"Status"`
-	ProcessedAt string `xml:"ProcessedAt"`
+	Name        string            `xml:"Name"`
+	FileID      string            `xml:"FileId,omitempty"`
+	Status      ledger.FileStatus `xml:"Status"`
+	ProcessedAt string            `xml:"ProcessedAt"`
 }
 
 type xmlCounts struct {
@@ -47,25 +50,25 @@ type xmlFindingList struct {
 }
 
 type xmlFinding struct {
-	Rule     string `xml:"Rule,attr"`
-	Severity string `xml:"Severity,attr"`
-	Field    string `xml:"Field,attr,omitempty"`
-	Line     int    `xml:"Line,attr,omitempty"`
-	Column   int    `xml:"Column,attr,omitempty"`
-	Record   int    `xml:"Record,attr,omitempty"`
-	Path     string `xml:"Path,omitempty"`
-	Message  string `xml:"Message"`
+	Rule     rules.RuleID   `xml:"Rule,attr"`
+	Severity rules.Severity `xml:"Severity,attr"`
+	Field    string         `xml:"Field,attr,omitempty"`
+	Line     int            `xml:"Line,attr,omitempty"`
+	Column   int            `xml:"Column,attr,omitempty"`
+	Record   int            `xml:"Record,attr,omitempty"`
+	Path     string         `xml:"Path,omitempty"`
+	Message  string         `xml:"Message"`
 }
 
 type xmlRecord struct {
-	XMLName   xml.Name        `xml:"Record"`
-	Index     int             `xml:"Index,attr"`
-	Line      int             `xml:"Line,attr"`
-	Reference string          `xml:"SponsorReference,omitempty"`
-	Cert      string          `xml:"CertificateNumber,omitempty"`
-	Status    string          `xml:"Status"`
-	ConfRef   string          `xml:"ConfirmationReference,omitempty"`
-	Findings  *xmlFindingList `xml:"Findings,omitempty"`
+	XMLName   xml.Name            `xml:"Record"`
+	Index     int                 `xml:"Index,attr"`
+	Line      int                 `xml:"Line,attr"`
+	Reference string              `xml:"SponsorReference,omitempty"`
+	Cert      string              `xml:"CertificateNumber,omitempty"`
+	Status    ledger.RecordStatus `xml:"Status"`
+	ConfRef   string              `xml:"ConfirmationReference,omitempty"`
+	Findings  *xmlFindingList     `xml:"Findings,omitempty"`
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -227,15 +230,15 @@ func (rw *recordWriter) record(r *Record) {
 	rw.raw(`">`)
 	rw.element(in2, "SponsorReference", r.Reference, true)
 	rw.element(in2, "CertificateNumber", r.Cert, true)
-	rw.element(in2, "Status", r.Status, false)
+	rw.element(in2, "Status", string(r.Status), false)
 	rw.element(in2, "ConfirmationReference", r.ConfRef, true)
 	if len(r.Findings) > 0 {
 		rw.raw(in2 + "<Findings>")
 		for _, f := range r.Findings {
 			rw.raw(in3 + `<Finding Rule="`)
-			rw.text(f.Rule)
+			rw.text(string(f.Rule))
 			rw.raw(`" Severity="`)
-			rw.text(f.Severity)
+			rw.text(string(f.Severity))
 			rw.raw(`"`)
 			if f.Field != "" {
 				rw.raw(` Field="`)

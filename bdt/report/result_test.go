@@ -8,6 +8,9 @@ import (
 	"iter"
 	"math/rand/v2"
 	"testing"
+
+	"bdt/bdt/ledger"
+	"bdt/rules"
 )
 
 // writeResultWithEncoder is WriteResult as it was before the records were
@@ -61,9 +64,9 @@ func TestRecordsAsEncoderWritesThem(t *testing.T) {
 	records := func(n int) iter.Seq2[Record, error] {
 		return func(yield func(Record, error) bool) {
 			for i := 1; i <= n; i++ {
-				r := Record{Index: i, Line: rng.IntN(3) * i, Reference: pick(), Cert: pick(), Status: pick(), ConfRef: pick()}
+				r := Record{Index: i, Line: rng.IntN(3) * i, Reference: pick(), Cert: pick(), Status: ledger.RecordStatus(pick()), ConfRef: pick()}
 				for k := rng.IntN(3); k > 0; k-- {
-					r.Findings = append(r.Findings, Finding{Rule: pick(), Severity: pick(), Field: pick(),
+					r.Findings = append(r.Findings, Finding{Rule: rules.RuleID(pick()), Severity: rules.Severity(pick()), Field: pick(),
 						Line: rng.IntN(2) * 7, Column: rng.IntN(2) * 3, Record: rng.IntN(2) * i, Path: pick(), Message: pick()})
 				}
 				if !yield(r, nil) {

@@ -79,7 +79,7 @@ func (d *decider) failed() error {
 // finish lets the decider decide what it was given and waits for it to
 // end. It returns the record findings by rule id, or why it stopped. It
 // may be called more than once.
-func (d *decider) finish() (map[string]int, error) {
+func (d *decider) finish() (map[rules.RuleID]int, error) {
 	d.stop.Do(func() { close(d.batches) })
 	<-d.done
 	return d.out.counts, d.err

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bdt/bdt/decode"
 	"time"
 
 	"bdt/bdt/ledger"
@@ -26,10 +27,7 @@ func (s *fileScope) fileIDDuplicate(hd *schema.Header) (*ledger.Finding, error) 
 	e.DuplicateOf = dup.ID
 	df := duplicateFinding(dup, "has the same file id as")
 	df.Field = hd.Format.FileIDElement
-	df.Path = "/" + hd.Format.Root + "/Header/" + df.Field
-	if c := hd.Node.Child(df.Field); c != nil {
-		df.Line = c.Line
-	}
+	df = decode.AtHeader(hd, df)
 	return &df, nil
 }
 
@@ -46,7 +44,7 @@ func (s *fileScope) sameContent(findings []ledger.Finding) ([]ledger.Finding, er
 			return findings, err
 		}
 		for i, f := range findings {
-			if f.Rule == string(rules.FDuplicate) {
+			if f.Rule == rules.FDuplicate {
 				nf := duplicateFinding(dup, "has exactly the same content as")
 				nf.Field, nf.Line, nf.Path = f.Field, f.Line, f.Path
 				findings[i] = nf
@@ -65,7 +63,7 @@ func (s *fileScope) sameContent(findings []ledger.Finding) ([]ledger.Finding, er
 // duplicateFinding is the F.DUPLICATE finding of a file that is dup again,
 // as how says.
 func duplicateFinding(dup *ledger.File, how string) ledger.Finding {
-	return finding(rules.NewFinding(rules.FDuplicate, "",
+	return rules.NewFinding(rules.FDuplicate, "",
 		"This file %s %s (file id %s), processed %s with status %s; nothing in it was applied again. To send corrections, use a new file id.",
-		how, dup.Name, dup.FileID, dup.ProcessedAt.UTC().Format(time.RFC3339), dup.Status))
+		how, dup.Name, dup.FileID, dup.ProcessedAt.UTC().Format(time.RFC3339), dup.Status)
 }

@@ -8,6 +8,7 @@ import (
 	"bdt/bdt/ledger"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
+	"bdt/rules"
 )
 
 // A file's life, one stage a file, in the order it is lived:
@@ -30,7 +31,7 @@ import (
 func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (res FileResult) {
 	start := r.cfg.Clock()
 	res.Key = p.obj.Key
-	var recordFindings map[string]int
+	var recordFindings map[rules.RuleID]int
 	defer func() {
 		res.Elapsed = r.cfg.Clock().Sub(start)
 		if errors.Is(res.Err, storage.ErrNotFound) {
@@ -81,8 +82,8 @@ func (r *Runner) processFile(ctx context.Context, p *pending, now time.Time) (re
 
 // countFindings counts the findings reported on a decided file, by rule id:
 // its file findings and its records' (counts).
-func countFindings(e *ledger.File, counts map[string]int) map[string]int {
-	n := map[string]int{}
+func countFindings(e *ledger.File, counts map[rules.RuleID]int) map[rules.RuleID]int {
+	n := map[rules.RuleID]int{}
 	for _, f := range e.FileFindings {
 		n[f.Rule]++
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bdt/bdt/decode"
 	"bdt/bdt/ledger"
 	"bdt/rules"
 	"bdt/schema"
@@ -40,15 +41,7 @@ func (s *fileScope) readHeader(hd *schema.Header) (*header, []ledger.Finding, bo
 	rejected := false
 	fh := rules.FileHeader{Kind: rules.FileKind(hd.Format.Kind), Licence: hd.Licence, FolderLicence: e.Licence, UserID: hd.UserID, FileID: hd.FileID}
 	for _, f := range rules.CheckFile(fh, h.sponsor, h.user) {
-		lf := finding(f)
-		lf.Field = headerField(f.Field)
-		lf.Path = "/" + hd.Format.Root + "/Header/" + lf.Field
-		if c := hd.Node.Child(lf.Field); c != nil {
-			lf.Line = c.Line
-		} else {
-			lf.Line = hd.Line
-		}
-		findings = append(findings, lf)
+		findings = append(findings, decode.AtHeader(hd, f))
 		if f.Severity == rules.Error {
 			rejected = true
 		}
@@ -63,17 +56,4 @@ func (s *fileScope) readHeader(hd *schema.Header) (*header, []ledger.Finding, bo
 		}
 	}
 	return h, findings, rejected, nil
-}
-
-// headerField maps a file finding's field to the header element it is about.
-func headerField(field string) string {
-	if field == "" {
-		return "SponsorLicenceNumber"
-	}
-	return field
-}
-
-// finding turns a rules finding into the ledger's.
-func finding(f rules.Finding) ledger.Finding {
-	return ledger.Finding{Rule: string(f.Rule), Severity: string(f.Severity), Field: f.Field, Message: f.Message}
 }

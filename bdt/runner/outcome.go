@@ -19,8 +19,8 @@ type recorder struct {
 	s        *fileScope
 	head     *header
 	outcomes []ledger.Outcome
-	counts   map[string]int // record findings by rule id
-	db       *dbWorker      // the decider's, while it runs: writes are queued behind its changes
+	counts   map[rules.RuleID]int // record findings by rule id
+	db       *dbWorker            // the decider's, while it runs: writes are queued behind its changes
 }
 
 // record records the outcome of decision dec on record p. It returns the
@@ -29,22 +29,11 @@ func (o *recorder) record(p pendingRecord, dec rules.Decision) ([]rules.Change, 
 	rec, e, format := p.rec, o.s.e, o.head.format
 	out := ledger.Outcome{Index: rec.Index, Line: rec.Line, Reference: p.d.Reference, Cert: p.d.Cert}
 	for _, f := range dec.Findings {
-		f.Field = decode.Field(format, f.Field)
 		if o.counts == nil {
-			o.counts = map[string]int{}
+			o.counts = map[rules.RuleID]int{}
 		}
-		o.counts[string(f.Rule)]++
-		lf := finding(f)
-		lf.Line = rec.Line
-		if f.Field != "" {
-			if c := rec.Node.Child(f.Field); c != nil {
-				lf.Line = c.Line
-			}
-			lf.Path = fmt.Sprintf("/%s/%s[%d]/%s", format.Root, format.Record, rec.Index, f.Field)
-		} else {
-			lf.Path = fmt.Sprintf("/%s/%s[%d]", format.Root, format.Record, rec.Index)
-		}
-		out.Findings = append(out.Findings, lf)
+		o.counts[f.Rule]++
+		out.Findings = append(out.Findings, decode.AtRecord(format, rec, f))
 	}
 	var changes []rules.Change
 	if dec.Accepted() {

@@ -19,7 +19,7 @@ import (
 // validator, its records decided and applied as they complete (read.stream),
 // and its findings given. It returns the record findings by rule id when the
 // records' decisions stand (recordsDecided).
-func (r *Runner) read(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (map[string]int, error) {
+func (r *Runner) read(ctx context.Context, tx store.Tx, p *pending, e *ledger.File, now time.Time) (map[rules.RuleID]int, error) {
 	if p.obj.Size > r.cfg.MaxSize {
 		return nil, r.refuseOversize(ctx, p, e)
 	}
@@ -35,15 +35,14 @@ func (r *Runner) refuseOversize(ctx context.Context, p *pending, e *ledger.File)
 		return err
 	}
 	e.SHA256 = sum
-	e.FileFindings = []ledger.Finding{finding(rules.NewFinding(rules.FSize, "",
-		"The file is %d bytes, over the limit of %d bytes; it was not read. Split it into smaller files.", p.obj.Size, r.cfg.MaxSize))}
+	e.FileFindings = []ledger.Finding{rules.SizeFinding(p.obj.Size, r.cfg.MaxSize)}
 	return nil
 }
 
 // stream streams the file through the validator, which hands its header and
 // records to a fileHandler, and hashes every byte on the way. When every
 // record is decided it gives the file its findings.
-func (s *fileScope) stream(p *pending) (map[string]int, error) {
+func (s *fileScope) stream(p *pending) (map[rules.RuleID]int, error) {
 	r, e := s.r, s.e
 	rd, err := r.cfg.Inbox.Open(s.ctx, p.obj.Key)
 	if err != nil {

@@ -2,8 +2,6 @@ package runner
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 
 	"bdt/bdt/decode"
 	"bdt/bdt/ledger"
@@ -60,7 +58,7 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 			h.who = map[int][2]string{}
 		}
 		if len(h.who) < 10000 {
-			ref, cert := recordWho(rec)
+			ref, cert := decode.Who(rec)
 			h.who[rec.Index] = [2]string{ref, cert}
 		}
 	}
@@ -76,7 +74,7 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 			// cannot be decided, and the file must not pass as if it had
 			// not been there. Its records were not decided before either.
 			h.invalid = true
-			h.findings = append(h.findings, decodeFinding(h.head.format, rec, fe))
+			h.findings = append(h.findings, fe.Finding(h.head.format, rec))
 			return nil
 		}
 		h.err = err
@@ -106,7 +104,7 @@ func (h *fileHandler) handOver() {
 
 // finishDecisions hands over the last records and waits until every record
 // is decided. It returns the record findings by rule id.
-func (h *fileHandler) finishDecisions() (map[string]int, error) {
+func (h *fileHandler) finishDecisions() (map[rules.RuleID]int, error) {
 	h.handOver()
 	if h.dec == nil {
 		return nil, nil
@@ -140,60 +138,9 @@ func (h *fileHandler) fileFindings(result *schema.Result) []ledger.Finding {
 	}
 	var findings []ledger.Finding
 	for _, is := range issues {
-		who := h.who[is.Record]
-		findings = append(findings, ledger.Finding{Rule: is.Rule, Severity: string(rules.Error),
-			Field: pathField(is.Path), Line: is.Line, Column: is.Column, Path: is.Path, Record: is.Record,
-			Message: is.Message, Reference: who[0], Cert: who[1]})
+		f, who := is.Finding, h.who[is.Record]
+		f.Reference, f.Cert = who[0], who[1]
+		findings = append(findings, f)
 	}
 	return append(findings, h.findings...)
-}
-
-// recordWho returns the sponsor reference and certificate number a record
-// gives, as far as it can be read.
-func recordWho(rec *schema.Record) (ref, cert string) {
-	ref, _ = rec.Node.Value("SponsorReference")
-	cert, ok := rec.Node.Value("CASNumber")
-	if !ok {
-		cert, _ = rec.Node.Value("CoSNumber")
-	}
-	return ref, cert
-}
-
-// pathField returns the element an element path ends in, without its
-// position: "CASNumber" for "/FeeUpdate/CASFeeUpdate[3]/CASNumber".
-func pathField(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		p = p[i+1:]
-	}
-	if i := strings.IndexByte(p, '['); i >= 0 {
-		p = p[:i]
-	}
-	return p
-}
-
-// decodeFinding is the F.SCHEMA finding of a record the XSD accepted but
-// whose field fe the decoder cannot read.
-func decodeFinding(f schema.Format, rec *schema.Record, fe *decode.FieldError) ledger.Finding {
-	ref, cert := recordWho(rec)
-	line := fe.Line
-	if line == 0 {
-		line = rec.Line
-	}
-	return ledger.Finding{Rule: string(rules.FSchema), Severity: string(rules.Error), Field: fe.Field, Line: line,
-		Path: fmt.Sprintf("/%s/%s[%d]/%s", f.Root, f.Record, rec.Index, fe.Field), Record: rec.Index,
-		Reference: ref, Cert: cert, Message: UnreadableMessage(fe)}
-}
-
-// UnreadableMessage says why a value the XSD accepted cannot be read (bdt
-// validate reports the same as bdt run).
-func UnreadableMessage(fe *decode.FieldError) string {
-	v := fe.Value
-	if len(v) > 100 {
-		v = strings.ToValidUTF8(v[:100], "") + "…"
-	}
-	msg := fmt.Sprintf("%s: '%s' cannot be read", fe.Field, v)
-	if strings.Contains(fe.Err.Error(), "not a date") {
-		msg += ": dates are written YYYY-MM-DD, with a year of four digits"
-	}
-	return msg
 }

@@ -22,6 +22,7 @@ import (
 	"bdt/bdt/ledger"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -100,7 +101,7 @@ type FileResult struct {
 	Elapsed   time.Duration
 
 	// Findings counts the findings reported on the file, by rule id.
-	Findings map[string]int
+	Findings map[rules.RuleID]int
 
 	gone bool // the file left the inbox before it was opened (another process took it)
 }

@@ -108,7 +108,7 @@ func (e *env) export() []byte {
 	return b.Bytes()
 }
 
-func (e *env) status(key string) string {
+func (e *env) status(key string) ledger.FileStatus {
 	e.t.Helper()
 	fs, err := e.st.FileList(context.Background(), store.FileListParams{Key: key, Newest: true})
 	if err != nil {

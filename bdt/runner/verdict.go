@@ -14,7 +14,7 @@ func recordsDecided(e *ledger.File) bool {
 		return false
 	}
 	for _, f := range e.FileFindings {
-		if f.Severity == string(rules.Error) {
+		if f.Severity == rules.Error {
 			return false
 		}
 	}

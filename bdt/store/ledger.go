@@ -44,12 +44,12 @@ type LedgerTx interface {
 
 // FileListParams selects ledger entries for LedgerReader.FileList.
 type FileListParams struct {
-	Licence    string // only this sponsor folder's files; "" for all
-	Key        string // only entries for this inbox key; "" for all
-	Status     string // only this status; "" for all
-	Unarchived bool   // only entries whose source has not been archived
-	Newest     bool   // newest first instead of oldest first
-	Limit      int    // at most this many; 0 for no limit
+	Licence    string            // only this sponsor folder's files; "" for all
+	Key        string            // only entries for this inbox key; "" for all
+	Status     ledger.FileStatus // only this status; "" for all
+	Unarchived bool              // only entries whose source has not been archived
+	Newest     bool              // newest first instead of oldest first
+	Limit      int               // at most this many; 0 for no limit
 }
 
 // FileDuplicateParams asks LedgerReader.FileDuplicate for an earlier file.

@@ -32,7 +32,7 @@ func init() {
 				return exitWith(exitFailed, "open register %s: %v", db, err)
 			}
 			defer st.Close()
-			fs, err := st.FileList(cmd.Context(), store.FileListParams{Licence: sponsor, Status: status, Limit: limit, Newest: true})
+			fs, err := st.FileList(cmd.Context(), store.FileListParams{Licence: sponsor, Status: ledger.FileStatus(status), Limit: limit, Newest: true})
 			if err != nil {
 				return exitWith(exitFailed, "%v", err)
 			}
@@ -87,7 +87,7 @@ func init() {
 				{"ID", fmt.Sprint(f.ID)}, {"Sponsor", f.Licence}, {"Name", f.Name}, {"Inbox key", f.Key},
 				{"Kind", kindVersion(f)}, {"File id", f.FileID}, {"Header licence", f.HeaderLicence}, {"Submitted by", f.UserID},
 				{"Created at", f.CreatedAt}, {"SHA-256", f.SHA256}, {"Size", fmt.Sprintf("%d bytes", f.Size)},
-				{"Status", f.Status}, {"Counts", fmt.Sprintf("declared %s, read %d, accepted %d, rejected %d, warnings %d",
+				{"Status", string(f.Status)}, {"Counts", fmt.Sprintf("declared %s, read %d, accepted %d, rejected %d, warnings %d",
 					fmtCount(f.Declared), f.Read, f.Accepted, f.Rejected, f.Warnings)},
 				{"Processed at", stampOrDash(f.ProcessedAt)}, {"Received", stampOrDash(f.ReceivedAt)},
 				{"Started", stampOrDash(f.StartedAt)}, {"Finished", stampOrDash(f.FinishedAt)},

@@ -503,7 +503,7 @@ func (h *hostileEnv) run(t *testing.T, dir string) launched {
 		"--archive", filepath.Join(dir, "archive"), "--now", hostileNow, "--log-format", "json")
 }
 
-func ledgerStatus(t *testing.T, dir, key string) string {
+func ledgerStatus(t *testing.T, dir, key string) ledger.FileStatus {
 	t.Helper()
 	e := ledgerEntry(t, dir, key)
 	if e == nil {
@@ -567,7 +567,7 @@ func TestHostileInputs(t *testing.T) {
 			}
 			rules := map[string]bool{}
 			for _, f := range e.FileFindings {
-				rules[f.Rule] = true
+				rules[string(f.Rule)] = true
 			}
 			if !rules[tc.rule] {
 				t.Errorf("ledger findings %+v do not cite %s", e.FileFindings, tc.rule)

@@ -91,7 +91,7 @@ func (p *printer) FileDone(r runner.FileResult) {
 	}
 	ev = ev.Str("file", r.Key).Dur("elapsed", r.Elapsed)
 	if e := r.Entry; e != nil {
-		ev = ev.Str("status", e.Status).Str("kind", e.Kind).Str("file_id", e.FileID).
+		ev = ev.Str("status", string(e.Status)).Str("kind", e.Kind).Str("file_id", e.FileID).
 			Int("declared", e.Declared).Int("read", e.Read).Int("accepted", e.Accepted).
 			Int("rejected", e.Rejected).Int("warnings", e.Warnings)
 	}
@@ -125,7 +125,7 @@ func (p *printer) Close(sum *runner.Summary) {
 		status := "FAILED: " + fmt.Sprint(r.Err)
 		e := r.Entry
 		if r.Err == nil && e != nil {
-			status = e.Status
+			status = string(e.Status)
 			if r.Recovered {
 				status += " (recovered)"
 			}

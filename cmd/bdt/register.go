@@ -13,6 +13,7 @@ import (
 	"bdt/bdt/register"
 	"bdt/bdt/store"
 	"bdt/bdt/store/open"
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -95,9 +96,10 @@ func registerImport(ctx context.Context, stdout, stderr io.Writer, db, path stri
 	}
 	if res.Format.Name != "" && res.Format.Name != registerFormat {
 		// Another known kind: its own schema problems are beside the point.
-		res.Issues = []schema.Issue{{Rule: schema.RuleKind, Line: 1, Column: 1,
-			Message: fmt.Sprintf("this is a %s file, not a register fixture (%s: root Register in namespace %s)",
-				res.Format.Name, registerFormat, register.Namespace)}}
+		kind := rules.NewFinding(rules.FKind, "", "this is a %s file, not a register fixture (%s: root Register in namespace %s)",
+			res.Format.Name, registerFormat, register.Namespace)
+		kind.Line, kind.Column = 1, 1
+		res.Issues = []schema.Issue{{Finding: kind}}
 		res.Truncated = false
 	}
 	if len(res.Issues) > 0 {

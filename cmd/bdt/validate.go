@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"bdt/bdt/decode"
-	"bdt/bdt/runner"
+	"bdt/rules"
 	"bdt/schema"
 )
 
@@ -88,14 +88,14 @@ usage error or when a file cannot be read (the other files are still checked).`,
 
 // validateProblem is one line of `bdt validate --format json`.
 type validateProblem struct {
-	Type    string `json:"type"` // "problem"
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
-	Path    string `json:"path,omitempty"`
-	Record  int    `json:"record,omitempty"`
+	Type    string       `json:"type"` // "problem"
+	File    string       `json:"file"`
+	Line    int          `json:"line"`
+	Column  int          `json:"column"`
+	Rule    rules.RuleID `json:"rule"`
+	Message string       `json:"message"`
+	Path    string       `json:"path,omitempty"`
+	Record  int          `json:"record,omitempty"`
 }
 
 // validateSummary is the last line per file of `bdt validate --format json`.
@@ -192,8 +192,7 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 	if o.maxSize > 0 && st.Size() > o.maxSize {
 		// Refused before it is parsed: the validator would stop at the same
 		// byte, but there is no need to read that far.
-		return &schema.Result{Issues: []schema.Issue{{Rule: schema.RuleSize,
-			Message: fmt.Sprintf("the file is %d bytes, larger than the limit of %d bytes", st.Size(), o.maxSize)}}}, nil
+		return &schema.Result{Issues: []schema.Issue{{Finding: rules.SizeFinding(st.Size(), o.maxSize)}}}, nil
 	}
 	h := &decodeCheck{}
 	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize,
@@ -232,13 +231,7 @@ func (d *decodeCheck) Record(r *schema.Record) error {
 	_, err := decode.Decode(d.format, r)
 	var fe *decode.FieldError
 	if errors.As(err, &fe) {
-		line := fe.Line
-		if line == 0 {
-			line = r.Line
-		}
-		d.issues = append(d.issues, schema.Issue{Rule: schema.RuleSchema, Line: line, Record: r.Index,
-			Path:    fmt.Sprintf("/%s/%s[%d]/%s", d.format.Root, d.format.Record, r.Index, fe.Field),
-			Message: runner.UnreadableMessage(fe)})
+		d.issues = append(d.issues, schema.Issue{Finding: fe.Finding(d.format, r)})
 	}
 	return nil
 }

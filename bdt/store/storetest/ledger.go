@@ -158,8 +158,9 @@ func testFileRoundTrip(t *testing.T, s store.Store) {
 func testFileList(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	type spec struct {
-		licence, name, status string
-		archived              bool
+		licence, name string
+		status        ledger.FileStatus
+		archived      bool
 	}
 	specs := []spec{
 		{uni, "1.xml", ledger.Accepted, true},
@@ -237,7 +238,7 @@ func testFileList(t *testing.T, s store.Store) {
 
 func testFileDuplicate(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	mk := func(licence, name, status, fileID, sha string) *ledger.File {
+	mk := func(licence, name string, status ledger.FileStatus, fileID, sha string) *ledger.File {
 		f := ledgerFile(licence, name)
 		f.Status, f.FileID, f.SHA256 = status, fileID, sha
 		return f
@@ -308,7 +309,7 @@ func testAppliedOnce(t *testing.T, fresh func(*testing.T) store.Store) {
 		first      *ledger.File // applied first
 		second     *ledger.File // then updated to ACCEPTED
 		refused    bool
-		secondWant string
+		secondWant ledger.FileStatus
 	}{
 		{"same id", &ledger.File{Licence: uni, Key: uni + "/a", Name: "a", FileID: "X", SHA256: "1"},
 			&ledger.File{Licence: uni, Key: uni + "/b", Name: "b", FileID: "X", SHA256: "2"}, true, ""},

@@ -72,7 +72,7 @@ func ScanOutcomes(rows Rows, fileID int64) iter.Seq2[ledger.Outcome, error] {
 			stop := false
 			err := jsonrows.Parse(text, outcomeWidth, func(v []jsonrows.Value) error {
 				o := ledger.Outcome{Index: int(v[0].N), Line: int(v[1].N), Reference: v[2].S, Cert: v[3].S,
-					Status: v[4].S, ConfRef: v[5].S}
+					Status: ledger.RecordStatus(v[4].S), ConfRef: v[5].S}
 				if o.Index <= last {
 					return fmt.Errorf("record %d after record %d", o.Index, last)
 				}
@@ -255,7 +255,7 @@ func EncodeOutcomes(outs []ledger.Outcome) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		w.Row(o.Index, o.Line, o.Reference, o.Cert, o.Status, o.ConfRef, findings)
+		w.Row(o.Index, o.Line, o.Reference, o.Cert, string(o.Status), o.ConfRef, findings)
 	}
 	return w.String(), nil
 }
