@@ -14,7 +14,8 @@ import (
 	"bdt/bdt/store/open"
 )
 
-func init() {
+// newFilesCommand returns "files": list and show the file ledger.
+func newFilesCommand() *cobra.Command {
 	var db, sponsor, status, format string
 	var limit int
 	files := &cobra.Command{
@@ -127,7 +128,7 @@ func init() {
 	}
 	show.Flags().BoolVar(&all, "all", false, "list every record, not only those with findings")
 	files.AddCommand(list, show)
-	rootCmd.AddCommand(files)
+	return files
 }
 
 func kindVersion(f *ledger.File) string {

@@ -23,7 +23,8 @@ type genOptions struct {
 	out           string
 }
 
-func init() {
+// newGenCommand returns "gen".
+func newGenCommand() *cobra.Command {
 	var o genOptions
 	cmd := &cobra.Command{
 		Use:   "gen",
@@ -99,5 +100,5 @@ Exit status: 0 when written, 2 on a usage or I/O error.`,
 	f.Float64Var(&o.schemaInvalid, "schema-invalid", 0, "share of records invalid against the XSD (rejects the whole file)")
 	f.StringVar(&o.now, "now", "", "processing time the dates are chosen around (RFC 3339; default "+gen.DefaultNow.Format(time.RFC3339)+")")
 	f.StringVar(&o.out, "out", "", "output directory (created if needed)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

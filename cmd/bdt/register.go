@@ -19,7 +19,8 @@ import (
 // registerFormat is the format a fixture must have.
 const registerFormat = "register-v1"
 
-func init() {
+// newRegisterCommand returns "register": import and export a fixture.
+func newRegisterCommand() *cobra.Command {
 	var db, output string
 	reg := &cobra.Command{
 		Use:   "register",
@@ -77,7 +78,7 @@ output cannot be written.`,
 	exp.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
 
 	reg.AddCommand(imp, exp)
-	rootCmd.AddCommand(reg)
+	return reg
 }
 
 // registerImport validates the fixture at path, then loads it into the

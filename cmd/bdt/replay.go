@@ -10,7 +10,8 @@ import (
 	"bdt/bdt/replay"
 )
 
-func init() {
+// newReplayCommand returns "replay".
+func newReplayCommand() *cobra.Command {
 	var now string
 	var update bool
 	cmd := &cobra.Command{
@@ -75,5 +76,5 @@ is printed), 2 on usage or set-up errors.`,
 	}
 	cmd.Flags().StringVar(&now, "now", "", "processing time (RFC 3339), overriding each scenario's")
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden/ with the reports produced")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

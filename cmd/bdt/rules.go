@@ -10,8 +10,9 @@ import (
 	"bdt/rules"
 )
 
-// The rules verb prints the rule catalogue every report cites.
-func init() {
+// newRulesCommand returns "rules", which prints the rule catalogue every
+// report cites.
+func newRulesCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "rules",
@@ -46,5 +47,5 @@ warning is reported and the record is still applied.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text (an aligned table) or json (one object per line)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

@@ -83,7 +83,8 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	return cfg, nil
 }
 
-func init() {
+// newRunCommand returns "run".
+func newRunCommand() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -123,7 +124,7 @@ pending for the next run), 2 on usage errors.`,
 		},
 	}
 	o.addFlags(cmd)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // fmtCount formats n, or "-" for an unknown (negative) count.
