@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"bdt/bdt/action"
+	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 	"bdt/rules"
 	"bdt/rules/calendar"
@@ -45,7 +47,7 @@ type actorFlags struct {
 
 func (f *actorFlags) add(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.db, "db", "sqlite:bdt.db", "the register `DSN` (sqlite:PATH); it must exist")
+	dbFlag(fs, &f.db, "the register `DSN` (sqlite:PATH); it must exist")
 	fs.StringVar(&f.user, "user", "", "the acting SMS user `ID` (required); the sponsor is the user's own")
 	fs.StringVar(&f.sponsor, "sponsor", "", "the `LICENCE` the user must belong to (optional check)")
 	fs.StringVar(&f.now, "now", "", "the processing `TIME`, RFC 3339 (default: the clock)")
@@ -70,6 +72,16 @@ func (f *actorFlags) who() (action.Who, error) {
 	return action.Who{User: f.user, Sponsor: f.sponsor, Now: now}, nil
 }
 
+// open opens the register the flags name, which must exist; an error
+// opening it is a usage error.
+func (f *actorFlags) open(ctx context.Context) (store.Store, error) {
+	st, err := open.Existing(ctx, f.db)
+	if err != nil {
+		return nil, exitWith(exitUsage, "%v", err)
+	}
+	return st, nil
+}
+
 // perform does op as the flags' actor and prints the outcome.
 func perform(cmd *cobra.Command, af *actorFlags, op rules.Op) error {
 	w, err := af.who()
@@ -77,9 +89,9 @@ func perform(cmd *cobra.Command, af *actorFlags, op rules.Op) error {
 		return err
 	}
 	ctx := cmd.Context()
-	st, err := open.Existing(ctx, af.db)
+	st, err := af.open(ctx)
 	if err != nil {
-		return exitWith(exitUsage, "%v", err)
+		return err
 	}
 	defer st.Close()
 	d, err := action.Do(ctx, st, w, op)
@@ -193,9 +205,9 @@ func (a *addressFlags) address(fs *pflag.FlagSet) *rules.Address {
 	return nil
 }
 
-// reportCommand returns "report" for a CAS (student activity) or a CoS
+// newReportCommand returns "report" for a CAS (student activity) or a CoS
 // (worker activity).
-func reportCommand(kind rules.CertKind) *cobra.Command {
+func newReportCommand(kind rules.CertKind) *cobra.Command {
 	var (
 		af                                       actorFlags
 		typ, details, familyName, newEmployer    string
@@ -256,8 +268,8 @@ applied with an R.ACTIVITY.LATE warning.`,
 	return cmd
 }
 
-// noteCommand returns "note" for a CAS or a CoS.
-func noteCommand(kind rules.CertKind) *cobra.Command {
+// newNoteCommand returns "note" for a CAS or a CoS.
+func newNoteCommand(kind rules.CertKind) *cobra.Command {
 	var (
 		af         actorFlags
 		text       string
@@ -291,8 +303,8 @@ The note replaces the previous text, or with --append goes on a new line after i
 	return cmd
 }
 
-// showCommand returns "show" for a CAS or a CoS.
-func showCommand(kind rules.CertKind) *cobra.Command {
+// newShowCommand returns "show" for a CAS or a CoS.
+func newShowCommand(kind rules.CertKind) *cobra.Command {
 	var (
 		af     actorFlags
 		format string
@@ -318,9 +330,9 @@ on, is reported exactly like one that does not exist.`,
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := open.Existing(ctx, af.db)
+			st, err := af.open(ctx)
 			if err != nil {
-				return exitWith(exitUsage, "%v", err)
+				return err
 			}
 			defer st.Close()
 			c, fs, err := action.Show(ctx, st, w, kind, n)

@@ -23,12 +23,12 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cas.AddCommand(reportCommand(rules.CAS), casFeesCommand(), noteCommand(rules.CAS), showCommand(rules.CAS))
+	cas.AddCommand(newReportCommand(rules.CAS), newCASFeesCommand(), newNoteCommand(rules.CAS), newShowCommand(rules.CAS))
 	return cas
 }
 
-// casFeesCommand returns "cas fees".
-func casFeesCommand() *cobra.Command {
+// newCASFeesCommand returns "cas fees".
+func newCASFeesCommand() *cobra.Command {
 	var (
 		af         actorFlags
 		amounts    = map[string]*string{}

@@ -23,12 +23,12 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cos.AddCommand(reportCommand(rules.CoS), noteCommand(rules.CoS), cosWithdrawCommand(), cosTransferCommand(), showCommand(rules.CoS))
+	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newCoSWithdrawCommand(), newCoSTransferCommand(), newShowCommand(rules.CoS))
 	return cos
 }
 
-// cosWithdrawCommand returns "cos withdraw".
-func cosWithdrawCommand() *cobra.Command {
+// newCoSWithdrawCommand returns "cos withdraw".
+func newCoSWithdrawCommand() *cobra.Command {
 	var (
 		af     actorFlags
 		reason string
@@ -53,8 +53,8 @@ activity instead.`,
 	return cmd
 }
 
-// cosTransferCommand returns "cos transfer".
-func cosTransferCommand() *cobra.Command {
+// newCoSTransferCommand returns "cos transfer".
+func newCoSTransferCommand() *cobra.Command {
 	var (
 		af actorFlags
 		to string

@@ -69,12 +69,8 @@ Exit status: 0 when written, 2 on a usage or I/O error.`,
 			}
 			cfg := gen.Config{Seed: o.seed, Sponsors: o.sponsors, Records: o.records, Files: o.files,
 				Formats: formats, Invalid: o.invalid, Warnings: o.warnings, SchemaInvalid: o.schemaInvalid}
-			if o.now != "" {
-				t, err := time.Parse(time.RFC3339, o.now)
-				if err != nil {
-					return exitWith(exitUsage, "--now %q is not an RFC 3339 time", o.now)
-				}
-				cfg.Now = t
+			if cfg.Now, err = parseNow(o.now, ""); err != nil {
+				return err
 			}
 			m, err := gen.Generate(cfg, o.out)
 			if err != nil {

@@ -72,6 +72,6 @@ rolling it out. A database migrated by a newer bdt is refused by this one
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "sqlite:bdt.db", "register database: sqlite:FILE or a postgres:// URL")
+	dbFlag(cmd.Flags(), &db, dbUsage)
 	return cmd
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,12 +32,9 @@ is printed), 2 on usage or set-up errors.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var opt replay.Options
 			opt.Update = update
-			if now != "" {
-				t, err := time.Parse(time.RFC3339, now)
-				if err != nil {
-					return exitWith(exitUsage, "--now %q is not an RFC 3339 time", now)
-				}
-				opt.Now = t
+			var err error
+			if opt.Now, err = parseNow(now, ""); err != nil {
+				return err
 			}
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			failed, ran := 0, 0
