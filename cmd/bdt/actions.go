@@ -72,24 +72,24 @@ func (f *actorFlags) who() (action.Who, error) {
 	return action.Who{User: f.user, Sponsor: f.sponsor, Now: now}, nil
 }
 
-// open opens the register the flags name, which must exist; an error
-// opening it is a usage error.
-func (f *actorFlags) open(ctx context.Context) (store.Store, error) {
+// open returns the actor the flags name and opens the register, which must
+// exist; its errors are usage errors. The caller closes the store.
+func (f *actorFlags) open(ctx context.Context) (action.Who, store.Store, error) {
+	w, err := f.who()
+	if err != nil {
+		return w, nil, err
+	}
 	st, err := open.Existing(ctx, f.db)
 	if err != nil {
-		return nil, exitWith(exitUsage, "%v", err)
+		return w, nil, exitWith(exitUsage, "%v", err)
 	}
-	return st, nil
+	return w, st, nil
 }
 
 // perform does op as the flags' actor and prints the outcome.
 func perform(cmd *cobra.Command, af *actorFlags, op rules.Op) error {
-	w, err := af.who()
-	if err != nil {
-		return err
-	}
 	ctx := cmd.Context()
-	st, err := af.open(ctx)
+	w, st, err := af.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -325,12 +325,8 @@ on, is reported exactly like one that does not exist.`,
 			if format != "text" && format != "json" {
 				return exitWith(exitUsage, "--format must be text or json, not %q", format)
 			}
-			w, err := af.who()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			st, err := af.open(ctx)
+			w, st, err := af.open(ctx)
 			if err != nil {
 				return err
 			}
