@@ -38,8 +38,6 @@ func runBDT(t *testing.T, args ...string) (code int, stdout, stderr string) {
 		go func() { b, _ := io.ReadAll(r); done <- string(b) }()
 		return func() string { w.Close(); *f = old; return <-done }
 	}
-	rootCmd.SetOut(nil)
-	rootCmd.SetErr(nil)
 	outDone, errDone := capture(&os.Stdout), capture(&os.Stderr)
 	code = run(args)
 	return code, outDone(), errDone()

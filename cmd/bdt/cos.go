@@ -8,12 +8,12 @@ import (
 	"bdt/rules"
 )
 
-// The cos verb groups the one-at-a-time actions on CoS (manual 9, guide
-// 10): report worker activity, add a sponsor note, withdraw a CoS, transfer
-// one or a batch of CoS to another user, and show one. It behaves as the cas
-// verb does (cas.go): the sponsor is the acting user's, a rejected action
-// changes nothing and exits 1.
-func init() {
+// newCoSCommand returns "cos", which groups the one-at-a-time actions on
+// CoS (manual 9, guide 10): report worker activity, add a sponsor note,
+// withdraw a CoS, transfer one or a batch of CoS to another user, and show
+// one. It behaves as the cas verb does (actions.go): the sponsor is the
+// acting user's, a rejected action changes nothing and exits 1.
+func newCoSCommand() *cobra.Command {
 	cos := &cobra.Command{
 		Use:   "cos",
 		Short: "Act on CoS as an SMS user: report worker activity, add a note, withdraw, transfer, show",
@@ -23,12 +23,12 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cos.AddCommand(reportCommand(rules.CoS), noteCommand(rules.CoS), cosWithdrawCommand(), cosTransferCommand(), showCommand(rules.CoS))
-	rootCmd.AddCommand(cos)
+	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newCoSWithdrawCommand(), newCoSTransferCommand(), newShowCommand(rules.CoS))
+	return cos
 }
 
-// cosWithdrawCommand returns "cos withdraw".
-func cosWithdrawCommand() *cobra.Command {
+// newCoSWithdrawCommand returns "cos withdraw".
+func newCoSWithdrawCommand() *cobra.Command {
 	var (
 		af     actorFlags
 		reason string
@@ -50,11 +50,11 @@ activity instead.`,
 	}
 	af.add(cmd)
 	cmd.Flags().StringVar(&reason, "reason", "", "`TEXT` saying why the CoS is withdrawn (kept in the status history)")
-	return resettable(cmd)
+	return cmd
 }
 
-// cosTransferCommand returns "cos transfer".
-func cosTransferCommand() *cobra.Command {
+// newCoSTransferCommand returns "cos transfer".
+func newCoSTransferCommand() *cobra.Command {
 	var (
 		af actorFlags
 		to string
@@ -81,5 +81,5 @@ at all: if any CoS cannot be transferred, none is.`,
 	}
 	af.add(cmd)
 	cmd.Flags().StringVar(&to, "to", "", "the `USER` id the CoS are transferred to (required)")
-	return resettable(cmd)
+	return cmd
 }

@@ -14,22 +14,23 @@ import (
 	"bdt/bdt/store/open"
 )
 
-func init() {
+// newFilesCommand returns "files": list and show the file ledger.
+func newFilesCommand() *cobra.Command {
 	var db, sponsor, status, format string
 	var limit int
 	files := &cobra.Command{
 		Use:   "files",
 		Short: "Read the file ledger: every file received and what became of it",
 	}
-	files.PersistentFlags().StringVar(&db, "db", "sqlite:bdt.db", "register database")
+	dbFlag(files.PersistentFlags(), &db, "register database")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List files received, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := open.Open(cmd.Context(), db)
+			st, err := openRegister(cmd.Context(), open.Open, db)
 			if err != nil {
-				return exitWith(exitFailed, "open register %s: %v", db, err)
+				return err
 			}
 			defer st.Close()
 			fs, err := st.FileList(cmd.Context(), store.FileListParams{Licence: sponsor, Status: ledger.FileStatus(status), Limit: limit, Newest: true})
@@ -69,9 +70,9 @@ func init() {
 			if err != nil {
 				return exitWith(exitUsage, "file id %q is not a number", args[0])
 			}
-			st, err := open.Open(cmd.Context(), db)
+			st, err := openRegister(cmd.Context(), open.Open, db)
 			if err != nil {
-				return exitWith(exitFailed, "open register %s: %v", db, err)
+				return err
 			}
 			defer st.Close()
 			f, err := st.File(cmd.Context(), id)
@@ -127,7 +128,7 @@ func init() {
 	}
 	show.Flags().BoolVar(&all, "all", false, "list every record, not only those with findings")
 	files.AddCommand(list, show)
-	rootCmd.AddCommand(files)
+	return files
 }
 
 func kindVersion(f *ledger.File) string {

@@ -23,7 +23,8 @@ type genOptions struct {
 	out           string
 }
 
-func init() {
+// newGenCommand returns "gen".
+func newGenCommand() *cobra.Command {
 	var o genOptions
 	cmd := &cobra.Command{
 		Use:   "gen",
@@ -68,12 +69,8 @@ Exit status: 0 when written, 2 on a usage or I/O error.`,
 			}
 			cfg := gen.Config{Seed: o.seed, Sponsors: o.sponsors, Records: o.records, Files: o.files,
 				Formats: formats, Invalid: o.invalid, Warnings: o.warnings, SchemaInvalid: o.schemaInvalid}
-			if o.now != "" {
-				t, err := time.Parse(time.RFC3339, o.now)
-				if err != nil {
-					return exitWith(exitUsage, "--now %q is not an RFC 3339 time", o.now)
-				}
-				cfg.Now = t
+			if cfg.Now, err = parseNow(o.now, ""); err != nil {
+				return err
 			}
 			m, err := gen.Generate(cfg, o.out)
 			if err != nil {
@@ -99,5 +96,5 @@ Exit status: 0 when written, 2 on a usage or I/O error.`,
 	f.Float64Var(&o.schemaInvalid, "schema-invalid", 0, "share of records invalid against the XSD (rejects the whole file)")
 	f.StringVar(&o.now, "now", "", "processing time the dates are chosen around (RFC 3339; default "+gen.DefaultNow.Format(time.RFC3339)+")")
 	f.StringVar(&o.out, "out", "", "output directory (created if needed)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

@@ -26,7 +26,8 @@ func knownVersion(driver string) int {
 	return sqlite.SchemaVersion()
 }
 
-func init() {
+// newMigrateCommand returns "migrate".
+func newMigrateCommand() *cobra.Command {
 	var db string
 	cmd := &cobra.Command{
 		Use:   "migrate",
@@ -71,6 +72,6 @@ rolling it out. A database migrated by a newer bdt is refused by this one
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "sqlite:bdt.db", "register database: sqlite:FILE or a postgres:// URL")
-	rootCmd.AddCommand(cmd)
+	dbFlag(cmd.Flags(), &db, dbUsage)
+	return cmd
 }

@@ -20,7 +20,8 @@ import (
 // registerFormat is the format a fixture must have.
 const registerFormat = "register-v1"
 
-func init() {
+// newRegisterCommand returns "register": import and export a fixture.
+func newRegisterCommand() *cobra.Command {
 	var db, output string
 	reg := &cobra.Command{
 		Use:   "register",
@@ -30,7 +31,7 @@ XML document holding a whole register: sponsors, SMS users, CAS and CoS with
 their status, fee and activity histories. samples/register.xml is the one
 every sample and test uses.`,
 	}
-	reg.PersistentFlags().StringVar(&db, "db", "sqlite:bdt.db",
+	dbFlag(reg.PersistentFlags(), &db,
 		"register database: sqlite:FILE, sqlite:///ABS/FILE, a bare path, or a postgres:// URL")
 
 	imp := &cobra.Command{
@@ -78,7 +79,7 @@ output cannot be written.`,
 	exp.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
 
 	reg.AddCommand(imp, exp)
-	rootCmd.AddCommand(reg)
+	return reg
 }
 
 // registerImport validates the fixture at path, then loads it into the
@@ -122,9 +123,9 @@ func registerImport(ctx context.Context, stdout, stderr io.Writer, db, path stri
 		return exitWith(exitFailed, "%s: not imported: %v; nothing was loaded", path, err)
 	}
 
-	st, err := open.Open(ctx, db)
+	st, err := openRegister(ctx, open.Open, db)
 	if err != nil {
-		return exitWith(exitFailed, "open register %s: %v", open.Redact(db), err)
+		return err
 	}
 	defer st.Close()
 	if err := registerLoad(ctx, st, fix); err != nil {
@@ -155,9 +156,9 @@ func registerLoad(ctx context.Context, st store.Store, fix *register.Fixture) er
 // registerExport writes the whole register db as a fixture to output, or to
 // stdout when output is "" or "-".
 func registerExport(ctx context.Context, stdout io.Writer, db, output string) error {
-	st, err := open.Existing(ctx, db)
+	st, err := openRegister(ctx, open.Existing, db)
 	if err != nil {
-		return exitWith(exitFailed, "open register %s: %v", open.Redact(db), err)
+		return err
 	}
 	defer st.Close()
 	fix, err := register.Export(ctx, st)

@@ -7,16 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
 const registerSample = "../../samples/register.xml"
 
 // registerRun runs bdt with args and returns its exit code, standard output
-// and standard error. Flags are reset afterwards, since cobra keeps their
-// values from one run to the next in a process.
+// and standard error.
 func registerRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	outR, outW, err := os.Pipe()
@@ -29,24 +25,10 @@ func registerRun(t *testing.T, args ...string) (code int, stdout, stderr string)
 	}
 	oldOut, oldErr := os.Stdout, os.Stderr
 	os.Stdout, os.Stderr = outW, errW
-	rootCmd.SetOut(nil)
-	rootCmd.SetErr(nil)
 	outC, errC := make(chan string), make(chan string)
 	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
 	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	defer func() {
-		os.Stdout, os.Stderr = oldOut, oldErr
-		var reset func(c *cobra.Command)
-		reset = func(c *cobra.Command) {
-			for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
-				fs.VisitAll(func(f *pflag.Flag) { f.Value.Set(f.DefValue); f.Changed = false })
-			}
-			for _, sub := range c.Commands() {
-				reset(sub)
-			}
-		}
-		reset(rootCmd)
-	}()
+	defer func() { os.Stdout, os.Stderr = oldOut, oldErr }()
 	code = run(args)
 	outW.Close()
 	errW.Close()

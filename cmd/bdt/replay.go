@@ -3,14 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"bdt/bdt/replay"
 )
 
-func init() {
+// newReplayCommand returns "replay".
+func newReplayCommand() *cobra.Command {
 	var now string
 	var update bool
 	cmd := &cobra.Command{
@@ -32,12 +32,9 @@ is printed), 2 on usage or set-up errors.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var opt replay.Options
 			opt.Update = update
-			if now != "" {
-				t, err := time.Parse(time.RFC3339, now)
-				if err != nil {
-					return exitWith(exitUsage, "--now %q is not an RFC 3339 time", now)
-				}
-				opt.Now = t
+			var err error
+			if opt.Now, err = parseNow(now, ""); err != nil {
+				return err
 			}
 			out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
 			failed, ran := 0, 0
@@ -75,5 +72,5 @@ is printed), 2 on usage or set-up errors.`,
 	}
 	cmd.Flags().StringVar(&now, "now", "", "processing time (RFC 3339), overriding each scenario's")
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden/ with the reports produced")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

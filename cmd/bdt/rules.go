@@ -11,8 +11,9 @@ import (
 	"bdt/rules"
 )
 
-// The rules verb prints the rule catalogue every report cites.
-func init() {
+// newRulesCommand returns "rules", which prints the rule catalogue every
+// report cites.
+func newRulesCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "rules",
@@ -52,5 +53,5 @@ warning is reported and the record is still applied.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text (an aligned table), json (one object per line) or markdown (the tables of docs/rules.md)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

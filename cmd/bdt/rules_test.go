@@ -20,7 +20,6 @@ func captureRules(t *testing.T, args ...string) (int, string) {
 	}
 	old := os.Stdout
 	os.Stdout = w
-	rootCmd.SetOut(nil) // cobra then writes to os.Stdout as it is now
 	done := make(chan string)
 	go func() { b, _ := io.ReadAll(r); done <- string(b) }()
 	code := run(args)

@@ -31,7 +31,7 @@ type runOptions struct {
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.db, "db", "sqlite:bdt.db", "register database: sqlite:FILE or a postgres:// URL")
+	dbFlag(f, &o.db, dbUsage)
 	f.StringVar(&o.inbox, "inbox", "./inbox", "inbox location: files sit in inbox/<licence>/<name>.xml")
 	f.StringVar(&o.outbox, "outbox", "./outbox", "outbox location: reports are written to outbox/<licence>/")
 	f.StringVar(&o.archive, "archive", "./archive", "archive location: processed files are moved here")
@@ -58,14 +58,13 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	default:
 		return cfg, exitWith(exitUsage, "--log-format must be auto, console or json")
 	}
+	t, err := parseNow(o.now, "2026-11-23T02:00:00Z")
+	if err != nil {
+		return cfg, err
+	}
 	if o.now != "" {
-		t, err := time.Parse(time.RFC3339, o.now)
-		if err != nil {
-			return cfg, exitWith(exitUsage, "--now %q is not an RFC 3339 time (e.g. 2026-11-23T02:00:00Z)", o.now)
-		}
 		cfg.Now = func() time.Time { return t }
 	}
-	var err error
 	for _, l := range []struct {
 		loc string
 		dst *storage.Storage
@@ -74,16 +73,16 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
 	}
-	cfg.Store, err = open.Open(ctx, o.db)
-	if err != nil {
-		return cfg, exitWith(exitFailed, "open register %s: %v", open.Redact(o.db), err)
+	if cfg.Store, err = openRegister(ctx, open.Open, o.db); err != nil {
+		return cfg, err
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
 	cfg.LeaseTTL = o.leaseTTL
 	return cfg, nil
 }
 
-func init() {
+// newRunCommand returns "run".
+func newRunCommand() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -123,7 +122,7 @@ pending for the next run), 2 on usage errors.`,
 		},
 	}
 	o.addFlags(cmd)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // fmtCount formats n, or "-" for an unknown (negative) count.

@@ -11,7 +11,8 @@ import (
 	"bdt/schema"
 )
 
-func init() {
+// newSchemaCommand returns "schema": list and show the XSDs.
+func newSchemaCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "schema",
 		Short: "List the published XSDs and print them",
@@ -36,7 +37,7 @@ prints common.xsd, the chameleon types every BDT kind includes.`,
 		},
 	}
 	cmd.AddCommand(list, show)
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func schemaList(out io.Writer) error {

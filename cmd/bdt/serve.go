@@ -14,7 +14,8 @@ import (
 	"bdt/bdt/runner"
 )
 
-func init() {
+// newServeCommand returns "serve".
+func newServeCommand() *cobra.Command {
 	var o runOptions
 	var schedule, tz, listen, token string
 	var grace time.Duration
@@ -91,5 +92,5 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 	f.StringVar(&listen, "listen", "127.0.0.1:9090", "admin endpoint address (empty: none)")
 	f.StringVar(&token, "admin-token", "", "bearer token required by POST /runs (required off loopback)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the file in hand may take to finish before it is rolled back")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }

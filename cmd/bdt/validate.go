@@ -38,7 +38,8 @@ type validateOptions struct {
 	format    string
 }
 
-func init() {
+// newValidateCommand returns "validate".
+func newValidateCommand() *cobra.Command {
 	var o validateOptions
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
@@ -83,7 +84,7 @@ usage error or when a file cannot be read (the other files are still checked).`,
 	f.IntVar(&o.maxErrors, "max-errors", schema.DefaultMaxErrors, "most problems listed per file")
 	f.Int64Var(&o.maxSize, "max-size", validateDefaultMaxSize, "size limit of one file in bytes (F.SIZE); 0 for none")
 	f.StringVar(&o.format, "format", "text", "text (FILE:LINE:COL: RULE-ID: message) or json (JSON Lines)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 // validateProblem is one line of `bdt validate --format json`.
