@@ -17,6 +17,8 @@ package store
 import (
 	"context"
 	"errors"
+	"iter"
+	"time"
 
 	"bdt/rules"
 )
@@ -95,6 +97,22 @@ type Reader interface {
 	// number, with full histories as Certificates returns them. Use After
 	// and Limit to page through a large register.
 	CertificateList(ctx context.Context, params CertificateListParams) ([]*rules.Certificate, error)
+
+	// CertificateSearch returns the certificates of params.Sponsor that
+	// match every detail params gives (a search by the person's details,
+	// when the sponsor does not know the number), ordered by number, with
+	// full histories as Certificates returns them. Another sponsor's
+	// certificates are never returned, whatever else params says; an empty
+	// params.Sponsor matches nothing. Use After and Limit to page.
+	CertificateSearch(ctx context.Context, params CertificateSearchParams) ([]*rules.Certificate, error)
+
+	// CertificateChanges streams the certificates of params.Sponsor whose
+	// last status change was at or after params.Since, in number order, as
+	// the caller iterates: the rows are read as they are yielded, so that
+	// memory stays flat however many there are. An error ends the
+	// iteration. A Store reads them all in one snapshot, which ends with the
+	// iteration.
+	CertificateChanges(ctx context.Context, params CertificateChangesParams) iter.Seq2[CertificateChange, error]
 }
 
 // CertificatesForRulesSplitter is implemented by a Tx that can run the read
@@ -126,6 +144,50 @@ type CertificateListParams struct {
 	Kind    rules.CertKind // only CAS or only CoS; "" for both
 	After   string         // only numbers after this one (keyset paging); "" from the start
 	Limit   int            // at most this many; 0 for no limit
+}
+
+// CertificateSearchParams selects certificates for Reader.CertificateSearch.
+// The person's details match exactly as the certificate holds them (names
+// are compared as written, case included); a detail left empty (zero)
+// matches anything.
+type CertificateSearchParams struct {
+	Sponsor          string         // the licence searched (required; "" matches nothing)
+	Kind             rules.CertKind // only CAS or only CoS; "" for both
+	Owner            string         // only certificates this user owns (a Level 2 user's); "" for any
+	FamilyName       string         // the person's family name
+	GivenNames       string         // the person's given names
+	DateOfBirth      rules.Date     // the person's date of birth
+	Nationality      string         // the person's nationality (ISO 3166-1 alpha-3 or STATELESS)
+	SponsorReference string         // the sponsor's own reference, as an activity report on the certificate gives it
+	After            string         // only numbers after this one (keyset paging); "" from the start
+	Limit            int            // at most this many; 0 for no limit
+}
+
+// CertificateChangesParams selects certificates for
+// Reader.CertificateChanges.
+type CertificateChangesParams struct {
+	Sponsor string         // the licence exported (required; "" matches nothing)
+	Kind    rules.CertKind // only CAS or only CoS; "" for both
+	Owner   string         // only certificates this user owns (a Level 2 user's); "" for any
+	// Since selects certificates whose last status change was at or after
+	// it (the boundary included: a certificate fed back twice is harmless,
+	// one missed is not). Zero selects every certificate, those without a
+	// status history included.
+	Since time.Time
+}
+
+// CertificateChange is one certificate Reader.CertificateChanges yields.
+type CertificateChange struct {
+	// Certificate is the certificate without its histories: StatusHistory,
+	// FeeHistory and Activity are nil.
+	Certificate *rules.Certificate
+	// Changed is the instant of its last status change (the last entry of
+	// its status history); zero when it has none.
+	Changed time.Time
+	// SponsorReference is the sponsor's own reference for the person, from
+	// the latest activity report on the certificate that gives one; "" when
+	// none does.
+	SponsorReference string
 }
 
 // Tx is a read-write transaction on the register. Its reads see its own

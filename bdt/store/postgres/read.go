@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -238,9 +239,37 @@ func (r reader) CertificateList(ctx context.Context, p store.CertificateListPara
 	if p.Limit > 0 {
 		limit = p.Limit
 	}
-	rows, err := r.q.Query(ctx, `SELECT `+sqlrow.CertColumns+` FROM certificate
-		WHERE ($1 = '' OR sponsor = $1) AND ($2 = '' OR kind = $2) AND number > $3
+	return r.list(ctx, `WHERE ($1 = '' OR sponsor = $1) AND ($2 = '' OR kind = $2) AND number > $3
 		ORDER BY number LIMIT $4`, p.Sponsor, string(p.Kind), p.After, limit)
+}
+
+// CertificateSearch reads the certificates the shared clause selects, then
+// their histories in one more round trip.
+func (r reader) CertificateSearch(ctx context.Context, p store.CertificateSearchParams) ([]*rules.Certificate, error) {
+	clause, args := sqlrow.CertificateSearchClause(p, param, values)
+	return r.list(ctx, clause, args...)
+}
+
+// CertificateChanges streams the rows of the shared query as the caller
+// iterates (pgx reads rows off the connection as they are scanned).
+func (r reader) CertificateChanges(ctx context.Context, p store.CertificateChangesParams) iter.Seq2[store.CertificateChange, error] {
+	q, args := sqlrow.CertificateChangesQuery(p, param, sqlrow.CertColumns)
+	return sqlrow.Changes("postgres", func() (pgx.Rows, error) {
+		return r.q.Query(ctx, q, args...)
+	}, func(rows pgx.Rows) error { rows.Close(); return nil }, func(rows pgx.Rows) (store.CertificateChange, error) {
+		var changedAt, ref *string
+		c, err := scanCert(rows, &changedAt, &ref)
+		if err != nil {
+			return store.CertificateChange{}, err
+		}
+		return sqlrow.ChangeOf(c, changedAt, ref)
+	})
+}
+
+// list reads the certificates that the clause after FROM certificate c
+// selects (in its order), then their histories in one more round trip.
+func (r reader) list(ctx context.Context, clause string, args ...any) ([]*rules.Certificate, error) {
+	rows, err := r.q.Query(ctx, `SELECT `+sqlrow.CertColumns+` FROM certificate c `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read certificates: %w", err)
 	}
@@ -334,7 +363,9 @@ func str(s *string) string {
 	return *s
 }
 
-func scanCert(rows pgx.Rows) (*rules.Certificate, error) {
+// scanCert reads a row of sqlrow.CertColumns and then into extra, the
+// columns a query selects after them.
+func scanCert(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
 	var (
 		c                                   rules.Certificate
 		kind, status                        string
@@ -348,12 +379,12 @@ func scanCert(rows pgx.Rows) (*rules.Certificate, error) {
 		f                                   sqlrow.Fees
 		familyName, givenNames, nationality string
 	)
-	err := rows.Scan(&c.Number, &kind, &c.Sponsor, &status, &createdBy, &owner, &assignedOn,
+	err := rows.Scan(append([]any{&c.Number, &kind, &c.Sponsor, &status, &createdBy, &owner, &assignedOn,
 		&familyName, &givenNames, &dob, &nationality,
 		&courseTitle, &courseStart, &courseEnd,
 		&jobTitle, &soc, &jobStart, &jobEnd, &salary, &loc,
 		&f.FirstYear, &f.Paid, &f.Boarding, &f.Includes, &f.Accommodation,
-		&c.Note)
+		&c.Note}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

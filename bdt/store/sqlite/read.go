@@ -299,11 +299,8 @@ func scanCert(rows *sql.Rows, lastSeqs bool) (*rules.Certificate, [3]int64, erro
 	if err != nil {
 		return nil, seqs, err
 	}
-	var c *rules.Certificate
-	if err := jsonRows("["+row+"]", certWidth, func(v []jvalue) (err error) {
-		c, err = certFromJSON(v)
-		return err
-	}); err != nil {
+	c, err := certFromRow(row)
+	if err != nil {
 		return nil, seqs, err
 	}
 	if lastSeqs {
@@ -353,6 +350,16 @@ func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
 	}
 	return c, nil
+}
+
+// certFromRow decodes a certificate read as one JSON array of the
+// sqlrow.CertColumns (certFromJSON).
+func certFromRow(row string) (c *rules.Certificate, err error) {
+	err = jsonRows("["+row+"]", certWidth, func(v []jvalue) (err error) {
+		c, err = certFromJSON(v)
+		return err
+	})
+	return c, err
 }
 
 // statusHistory decodes a status history (see historyColumns) into c and
