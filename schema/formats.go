@@ -15,10 +15,10 @@ import (
 var files embed.FS
 
 // Format is one version of one kind of document: a BDT file kind, the register
-// fixture, or the result report.
+// fixture, the result report, or an export of certificates.
 type Format struct {
 	Name          string // "feeupdate-v2": the name `bdt schema show` takes
-	Kind          string // "noshow", "feeupdate", "studentactivity", "workeractivity", "register", "result"
+	Kind          string // "noshow", "feeupdate", "studentactivity", "workeractivity", "register", "result", "casexport", "cosexport"
 	Version       string // "1", "2"
 	Namespace     string // target namespace; it alone identifies kind and version
 	Root          string // local name of the root element
@@ -52,6 +52,10 @@ var formats = []Format{
 		Root: "Register", File: "xsd/register-v1.xsd", Title: "Sponsor register fixture: sponsors, users, CAS and CoS"},
 	{Name: "result-v1", Kind: "result", Version: "1", Namespace: NamespaceBase + "result:v1",
 		Root: "BDTResult", File: "xsd/result-v1.xsd", Title: "Result report: the outcome of one file and of each of its records"},
+	{Name: "casexport-v1", Kind: "casexport", Version: "1", Namespace: NamespaceBase + "casexport:v1",
+		Root: "CASExport", File: "xsd/casexport-v1.xsd", Title: "CAS export: a sponsor's CAS changed since an instant (bdt export cas)"},
+	{Name: "cosexport-v1", Kind: "cosexport", Version: "1", Namespace: NamespaceBase + "cosexport:v1",
+		Root: "CoSExport", File: "xsd/cosexport-v1.xsd", Title: "CoS export: a sponsor's CoS changed since an instant (bdt export cos)"},
 }
 
 // Formats returns every known format, sorted by name.

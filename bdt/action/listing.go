@@ -1,0 +1,48 @@
+package action
+
+import (
+	"context"
+	"fmt"
+
+	"bdt/bdt/store"
+	"bdt/rules"
+)
+
+// Scope is what a listing of certificates may read: one sponsor's
+// certificates of one kind, and for a Level 2 user only their own.
+type Scope struct {
+	Sponsor string         // the acting user's licence
+	Kind    rules.CertKind // CAS or CoS
+	Owner   string         // the acting user's id for a Level 2 user; "" for a Level 1 user
+}
+
+// Listing loads who acts (w) and decides whether they may list certificates
+// of kind k, search or export (rules.CheckListing). It returns the scope of
+// what they may list, or the findings that refuse it.
+func Listing(ctx context.Context, r store.Reader, w Who, k rules.CertKind) (Scope, []rules.Finding, error) {
+	a, fs, err := actor(ctx, r, w)
+	if err != nil || len(fs) > 0 {
+		return Scope{}, fs, err
+	}
+	if fs := rules.CheckListing(a, k); len(fs) > 0 {
+		return Scope{}, fs, nil
+	}
+	return Scope{Sponsor: a.Sponsor.Licence, Kind: k, Owner: rules.ListingOwner(a)}, nil, nil
+}
+
+// Search finds the certificates of kind k that match the details p gives,
+// among those w may list (Listing): p's Sponsor, Kind and Owner are the
+// scope's, whatever the caller set, so that another sponsor's certificates
+// (and, for a Level 2 user, another user's) are never returned.
+func Search(ctx context.Context, r store.Reader, w Who, k rules.CertKind, p store.CertificateSearchParams) ([]*rules.Certificate, []rules.Finding, error) {
+	sc, fs, err := Listing(ctx, r, w, k)
+	if err != nil || len(fs) > 0 {
+		return nil, fs, err
+	}
+	p.Sponsor, p.Kind, p.Owner = sc.Sponsor, sc.Kind, sc.Owner
+	list, err := r.CertificateSearch(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("action: %w", err)
+	}
+	return list, nil, nil
+}
