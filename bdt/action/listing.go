@@ -30,19 +30,42 @@ func Listing(ctx context.Context, r store.Reader, w Who, k rules.CertKind) (Scop
 	return Scope{Sponsor: a.Sponsor.Licence, Kind: k, Owner: rules.ListingOwner(a)}, nil, nil
 }
 
+// SearchLimit is the most certificates one page of a search returns, as on
+// the SMS screens ("you can only view a maximum of 100 results on a
+// search", seed 001 guide 5): a longer search is refined, or paged.
+const SearchLimit = 100
+
+// Page is one page of a search: the certificates in number order, and
+// whether more match after the last of them (then search again with After
+// set to its number).
+type Page struct {
+	Certificates []*rules.Certificate
+	More         bool
+}
+
 // Search finds the certificates of kind k that match the details p gives,
 // among those w may list (Listing): p's Sponsor, Kind and Owner are the
 // scope's, whatever the caller set, so that another sponsor's certificates
-// (and, for a Level 2 user, another user's) are never returned.
-func Search(ctx context.Context, r store.Reader, w Who, k rules.CertKind, p store.CertificateSearchParams) ([]*rules.Certificate, []rules.Finding, error) {
+// (and, for a Level 2 user, another user's) are never returned. A page
+// holds at most p.Limit certificates, and never more than SearchLimit (a
+// Limit of 0 is SearchLimit).
+func Search(ctx context.Context, r store.Reader, w Who, k rules.CertKind, p store.CertificateSearchParams) (Page, []rules.Finding, error) {
 	sc, fs, err := Listing(ctx, r, w, k)
 	if err != nil || len(fs) > 0 {
-		return nil, fs, err
+		return Page{}, fs, err
 	}
 	p.Sponsor, p.Kind, p.Owner = sc.Sponsor, sc.Kind, sc.Owner
+	if p.Limit <= 0 || p.Limit > SearchLimit {
+		p.Limit = SearchLimit
+	}
+	limit := p.Limit
+	p.Limit++ // one more tells whether there are more
 	list, err := r.CertificateSearch(ctx, p)
 	if err != nil {
-		return nil, nil, fmt.Errorf("action: %w", err)
+		return Page{}, nil, fmt.Errorf("action: %w", err)
 	}
-	return list, nil, nil
+	if len(list) > limit {
+		return Page{Certificates: list[:limit], More: true}, nil, nil
+	}
+	return Page{Certificates: list}, nil, nil
 }

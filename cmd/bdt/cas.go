@@ -23,7 +23,7 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cas.AddCommand(newReportCommand(rules.CAS), newCASFeesCommand(), newNoteCommand(rules.CAS), newShowCommand(rules.CAS))
+	cas.AddCommand(newReportCommand(rules.CAS), newCASFeesCommand(), newNoteCommand(rules.CAS), newShowCommand(rules.CAS), newSearchCommand(rules.CAS))
 	return cas
 }
 

@@ -23,7 +23,7 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newCoSWithdrawCommand(), newCoSTransferCommand(), newShowCommand(rules.CoS))
+	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newCoSWithdrawCommand(), newCoSTransferCommand(), newShowCommand(rules.CoS), newSearchCommand(rules.CoS))
 	return cos
 }
 
