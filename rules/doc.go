@@ -1,6 +1,6 @@
 // Package rules is the one rules engine of bdt: the rule catalogue
-// (Catalogue, Lookup, NewFinding, SizeFinding), the file and actor checks (CheckFile,
-// CheckActor), and the decision on every operation on the register
+// (Catalogue, Lookup, NewFinding, SizeFinding), the file, actor and view checks (CheckFile,
+// CheckActor, CheckViewAccess), and the decision on every operation on the register
 // (Evaluate, EvaluateAction, and Batch for the records of one file), whether
 // it comes from a record of a bulk file or from a one-at-a-time action.
 //
