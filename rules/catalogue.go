@@ -83,7 +83,7 @@ var catalogue = [...]Rule{
 	{RActivityWithdrawalAddress, Error, ScopeRecord, "Reporting withdrawal of sponsorship gives the person's last residential address.", "000 step 6 note"},
 	{RActivityEarlyCompletion, Error, ScopeRecord, "An early completion gives the earlier completion date, before the course end date on the CAS.", "002 step 6 note"},
 	{RActivityPrevious, Error, ScopeRecord, "\"Previous notification withdrawn\" names the date of a standing earlier report and gives the reason.", "002 \"How to withdraw a previously reported student activity\""},
-	{RActivityAbsence, Error, ScopeRecord, "A worker's absence without permission gives the first day of absence, not after the event date, and has lasted more than 10 consecutive working days of the sponsor's nation by the event date.", "004 \"Key function 2: reporting changes and events\" (worker-related events)"},
+	{RActivityAbsence, Error, ScopeRecord, "A worker's absence without permission gives the first day of absence, not after the event date, and has lasted more than 10 consecutive working days of the sponsor's nation by the event date.", "004 \"Key function 2: reporting changes and events\""},
 	{RActivityLate, Warning, ScopeRecord, "The report arrives more than 10 working days after the event; it is applied and flagged.", "004; published guidance"},
 	{RFeeAssigned, Error, ScopeRecord, "Fee details change only on a CAS with status ASSIGNED.", "002 \"How to provide individual fee updates\""},
 	{RFeePresent, Error, ScopeRecord, "A fee update changes at least one \"paid to date\" field.", "vendor documentation of the real BDT"},
@@ -91,7 +91,7 @@ var catalogue = [...]Rule{
 	{RFeeExceeds, Warning, ScopeRecord, "Course fees paid to date exceed the first-year course fee.", "design"},
 	{RNoteStatus, Error, ScopeRecord, "A sponsor note goes on an ASSIGNED or EXPIRED CAS, or an ASSIGNED CoS; it replaces or is appended.", "002; 000 guide 2"},
 	{RCosWithdraw, Error, ScopeRecord, "Only an ASSIGNED CoS can be withdrawn; it is not returned to the allocation.", "001 guide 3"},
-	{RCasWithdraw, Error, ScopeRecord, "Only a live (ASSIGNED) CAS can be withdrawn, and it becomes WITHDRAWN; WORK IN PROGRESS and READY TO GO are not yet live, USED, EXPIRED, OBSOLETE, CANCELLED and WITHDRAWN no longer are.", "002 \"CAS status\" (WITHDRAWN: 'Manage live CAS'); 002 \"How to provide individual fee updates\" (live CAS: status ASSIGNED)"},
+	{RCasWithdraw, Error, ScopeRecord, "Only a live (ASSIGNED) CAS can be withdrawn, and it becomes WITHDRAWN; WORK IN PROGRESS and READY TO GO are not yet live, USED, EXPIRED, OBSOLETE, CANCELLED and WITHDRAWN no longer are.", "002 \"CAS status\"; 002 \"How to provide individual fee updates\""},
 	{RCosTransfer, Error, ScopeRecord, "CoS ownership transfers only to an Active Level 1 or Level 2 user of the same sponsor.", "001 guides 1, 2"},
 }
 
