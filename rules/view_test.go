@@ -103,3 +103,60 @@ func TestLicenceStatusEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckViewAccess checks who may view or export a kind of certificate
+// before any is read: the routes each kind needs, the user, the sponsor,
+// and the licence's status (TestLicenceStatusEverywhere has every status).
+func TestCheckViewAccess(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    Actor
+		kind CertKind
+		want RuleID // "" when the actor may view
+	}{
+		{"Level 1 CAS", actor(), CAS, ""},
+		{"Level 2 CoS", actor(as(bob)), CoS, ""},
+		{"B-rated", actor(ofSponsor(sponsor(withStatus(LicenceBRated)))), CAS, ""},
+		{"F.ROUTE CoS without a Worker route", actor(ofSponsor(sponsor(withRoutes(RouteStudent)))), CoS, FRoute},
+		{"F.ROUTE CAS without the Student route", actor(ofSponsor(sponsor(withRoutes(RouteTemporaryWorker)))), CAS, FRoute},
+		{"CoS with only the Temporary Worker route", actor(ofSponsor(sponsor(withRoutes(RouteTemporaryWorker)))), CoS, ""},
+		{"F.USER another sponsor's user", actor(as(carol)), CAS, FUser},
+		{"F.USER inactive", actor(withUser(user(alice, func(u *User) { u.Status = UserDeactivatedBySponsor }))), CAS, FUser},
+		{"F.USER none", actor(withUser(nil)), CAS, FUser},
+		{"F.SPONSOR", actor(ofSponsor(nil)), CAS, FSponsor},
+		{"route checked before the suspension", actor(ofSponsor(sponsor(withStatus(LicenceSuspended), withRoutes(RouteStudent)))), CoS, FRoute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := CheckViewAccess(tc.a, tc.kind)
+			if tc.want == "" {
+				if len(fs) != 0 {
+					t.Fatalf("got %+v; want none", fs)
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Rule != tc.want {
+				t.Fatalf("got %+v; want one %s finding", fs, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzCheckViewAccess(f *testing.F) {
+	f.Add("A_RATED", 1, "ACTIVE", "CAS")
+	f.Add("DORMANT", 2, "REQUESTED", "COS")
+	f.Fuzz(func(t *testing.T, status string, level int, userStatus, kind string) {
+		a := actor(ofSponsor(sponsor(withStatus(LicenceStatus(status)))),
+			withUser(user(alice, func(u *User) { u.Level, u.Status = UserLevel(level), UserStatus(userStatus) })))
+		fs := CheckViewAccess(a, CertKind(kind))
+		if len(fs) > 1 {
+			t.Fatalf("%d findings; CheckViewAccess stops at the first", len(fs))
+		}
+		allowed := len(fs) == 0
+		if allowed && LicenceStatus(status) != LicenceARated && LicenceStatus(status) != LicenceBRated {
+			t.Fatalf("licence %s may view", status)
+		}
+		if allowed && (UserStatus(userStatus) != UserActive || (UserLevel(level) != Level1 && UserLevel(level) != Level2)) {
+			t.Fatalf("user level %d, %s may view", level, userStatus)
+		}
+	})
+}

@@ -17,14 +17,16 @@ type Scope struct {
 }
 
 // Listing loads who acts (w) and decides whether they may list certificates
-// of kind k, search or export (rules.CheckListing). It returns the scope of
-// what they may list, or the findings that refuse it.
+// of kind k, search or export them (rules.CheckViewAccess: a suspended or
+// dormant licence cannot, a revoked or expired one has no access). It
+// returns the scope of what they may list (rules.ListingOwner for a Level 2
+// user), or the findings that refuse it.
 func Listing(ctx context.Context, r store.Reader, w Who, k rules.CertKind) (Scope, []rules.Finding, error) {
 	a, fs, err := actor(ctx, r, w)
 	if err != nil || len(fs) > 0 {
 		return Scope{}, fs, err
 	}
-	if fs := rules.CheckListing(a, k); len(fs) > 0 {
+	if fs := rules.CheckViewAccess(a, k); len(fs) > 0 {
 		return Scope{}, fs, nil
 	}
 	return Scope{Sponsor: a.Sponsor.Licence, Kind: k, Owner: rules.ListingOwner(a)}, nil, nil

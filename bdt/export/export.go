@@ -4,7 +4,7 @@
 // are in bdt/schema), for the sponsor's own student-record or HR system.
 //
 // Who may export is decided as for every listing of certificates
-// (action.Listing, rules.CheckListing): an Active Level 1 or Level 2 user
+// (action.Listing, rules.CheckViewAccess): an Active Level 1 or Level 2 user
 // of a licence with the route, not suspended, dormant, revoked or expired;
 // a Level 2 user exports only the certificates they own. The certificates
 // stream from the register (store.Reader.CertificateChanges) to the writer

@@ -52,7 +52,7 @@ func (l *listing) where() string { return "WHERE " + strings.Join(l.conds, " AND
 // ordered by number, and their arguments. param writes the placeholder of
 // the nth argument (from 1); v writes the date of birth as the driver keeps
 // dates. Each detail given is one equality, served by the indexes of
-// migration 005 (sponsor, kind, detail, number), so that a page of a
+// migration 006 (sponsor, kind, detail, number), so that a page of a
 // search is a range of one index however large the register.
 func CertificateSearchClause(p store.CertificateSearchParams, param func(n int) string, v Values) (string, []any) {
 	l := listing{param: param}
