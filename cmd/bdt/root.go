@@ -23,6 +23,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(
 		newCASCommand(),
 		newCoSCommand(),
+		newExportCommand(),
 		newFilesCommand(),
 		newGenCommand(),
 		newMigrateCommand(),
