@@ -361,8 +361,8 @@ no access at all (F.LICENCE.ACCESS).`,
 			if err != nil {
 				return err
 			}
-			if format != "text" && format != "json" {
-				return exitWith(exitUsage, "--format must be text or json, not %q", format)
+			if err := textOrJSON(format); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			w, st, err := af.open(ctx)
@@ -376,10 +376,7 @@ no access at all (F.LICENCE.ACCESS).`,
 			}
 			out := cmd.OutOrStdout()
 			if c == nil {
-				if err := action.WriteFindings(out, fs); err != nil {
-					return exitWith(exitFailed, "%v", err)
-				}
-				return exitWith(exitFailed, "")
+				return refused(out, fs, "")
 			}
 			v := action.NewView(c)
 			if format == "json" {

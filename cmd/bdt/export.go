@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bdt/bdt/action"
 	"bdt/bdt/export"
 	"bdt/rules"
 )
@@ -97,10 +96,7 @@ appears under its name only once complete.`,
 				err = write(cmd.OutOrStdout())
 			}
 			if len(fs) > 0 {
-				if err := action.WriteFindings(cmd.OutOrStdout(), fs); err != nil {
-					return exitWith(exitFailed, "%v", err)
-				}
-				return exitWith(exitFailed, "refused; nothing was exported")
+				return refused(cmd.OutOrStdout(), fs, "refused; nothing was exported")
 			}
 			if err != nil {
 				if toFile {

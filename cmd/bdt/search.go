@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -49,8 +50,8 @@ there are more, the last line says which --after gives the next page.`,
 			if p.Limit < 0 || p.Limit > action.SearchLimit {
 				return exitWith(exitUsage, "--limit %d: want 1 to %d", p.Limit, action.SearchLimit)
 			}
-			if format != "text" && format != "json" {
-				return exitWith(exitUsage, "--format must be text or json, not %q", format)
+			if err := textOrJSON(format); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			w, st, err := af.open(ctx)
@@ -64,10 +65,7 @@ there are more, the last line says which --after gives the next page.`,
 			}
 			out := cmd.OutOrStdout()
 			if len(fs) > 0 {
-				if err := action.WriteFindings(out, fs); err != nil {
-					return exitWith(exitFailed, "%v", err)
-				}
-				return exitWith(exitFailed, "")
+				return refused(out, fs, "")
 			}
 			next := ""
 			if page.More {
@@ -105,7 +103,7 @@ there are more, the last line says which --after gives the next page.`,
 
 // writeSearchText writes a page of a search as a table, then how to get
 // the next page when there is one.
-func writeSearchText(out interface{ Write([]byte) (int, error) }, noun string, page action.Page, next string) error {
+func writeSearchText(out io.Writer, noun string, page action.Page, next string) error {
 	if len(page.Certificates) == 0 {
 		_, err := fmt.Fprintf(out, "No %s matches.\n", noun)
 		return err
@@ -125,6 +123,23 @@ func writeSearchText(out interface{ Write([]byte) (int, error) }, noun string, p
 		return err
 	}
 	return nil
+}
+
+// textOrJSON checks the value of a --format flag that takes text or json.
+func textOrJSON(format string) error {
+	if format != "text" && format != "json" {
+		return exitWith(exitUsage, "--format must be text or json, not %q", format)
+	}
+	return nil
+}
+
+// refused prints the findings fs that refuse a command to out and returns
+// its exit: 1, with msg on standard error when it is not "".
+func refused(out io.Writer, fs []rules.Finding, msg string) error {
+	if err := action.WriteFindings(out, fs); err != nil {
+		return exitWith(exitFailed, "%v", err)
+	}
+	return exitWith(exitFailed, "%s", msg)
 }
 
 // dash is s, or "-" for an empty column.
