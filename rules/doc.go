@@ -51,6 +51,12 @@
 //     licence status and the same seed sentence. The check comes after
 //     F.LICENCE.ACCESS and F.ROUTE and before any certificate is read, so
 //     a suspended licence learns nothing about which certificates exist.
+//   - Listing certificates (a search by the person's details, an export):
+//     CheckViewAccess decides, and ListingOwner says whose certificates a
+//     listing holds: every certificate of the sponsor for a Level 1 user,
+//     only those the user owns for a Level 2 user, the same reach as
+//     R.CERT.OWNER's. A listing never names another sponsor's certificates
+//     and never tells that they exist: no finding, just absent.
 //   - R.ACTIVITY.ABSENCE binds WORKER_ABSENT only; the student's "absent
 //     without permission (missed expected contact points)" has no length.
 //     An absence lasts from the first day of absence to the event date,
