@@ -54,12 +54,12 @@ func (l *Local) path(key string) (string, error) {
 // files, files with more than one hard link and names that are not safe keys
 // are skipped and reported; temporary files of Put are ignored.
 func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, error) {
-	start, skipped, ok := l.walkStart(prefix)
-	if !ok {
-		return nil, skipped, nil
+	start, skipped, ok, err := l.walkStart(prefix)
+	if err != nil || !ok {
+		return nil, skipped, err
 	}
 	var objs []Object
-	err := filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == start && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipDir // the folder vanished meanwhile
@@ -123,15 +123,19 @@ func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, e
 // 4NUV7KB58), found without following a symbolic link. ok is false when
 // nothing can be under the prefix: the folder is missing, is not a folder,
 // or its name is not a safe key; a symbolic link on the way is reported
-// in skipped, as the whole walk would report it.
-func (l *Local) walkStart(prefix string) (start string, skipped []Skipped, ok bool) {
+// in skipped, as the whole walk would report it. The folder's own root
+// must be there: a missing root is an error whatever the prefix.
+func (l *Local) walkStart(prefix string) (start string, skipped []Skipped, ok bool, err error) {
+	if _, err := os.Stat(l.root); err != nil {
+		return "", nil, false, fmt.Errorf("storage: list %s: %w", l.root, err)
+	}
 	i := strings.LastIndex(prefix, "/")
 	if i < 0 {
-		return l.root, nil, true
+		return l.root, nil, true, nil
 	}
 	dir := prefix[:i]
 	if CheckKey(dir) != nil {
-		return "", nil, false
+		return "", nil, false, nil
 	}
 	p := l.root
 	segs := strings.Split(dir, "/")
@@ -139,16 +143,16 @@ func (l *Local) walkStart(prefix string) (start string, skipped []Skipped, ok bo
 		p = filepath.Join(p, seg)
 		fi, err := os.Lstat(p)
 		if err != nil {
-			return "", nil, false
+			return "", nil, false, nil
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			return "", []Skipped{{Key: fmt.Sprintf("%q", strings.Join(segs[:i+1], "/")), Reason: "is a symbolic link"}}, false
+			return "", []Skipped{{Key: fmt.Sprintf("%q", strings.Join(segs[:i+1], "/")), Reason: "is a symbolic link"}}, false, nil
 		}
 		if !fi.IsDir() {
-			return "", nil, false
+			return "", nil, false, nil
 		}
 	}
-	return p, nil, true
+	return p, nil, true, nil
 }
 
 // refuseFile says why a regular file is not listed or opened, or "" when it

@@ -183,3 +183,17 @@ func mustLocal(t *testing.T, dir string) *storage.Local {
 	}
 	return s
 }
+
+// TestLocalListMissingRoot: a folder whose root has gone is an error for
+// any prefix, so that a check that lists a prefix (bdt serve's /readyz)
+// sees it without walking anything.
+func TestLocalListMissingRoot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "inbox")
+	s := mustLocal(t, dir)
+	os.RemoveAll(dir)
+	for _, prefix := range []string{"", "readyz-probe/"} {
+		if _, _, err := s.List(context.Background(), prefix); err == nil {
+			t.Errorf("List(%q) of a folder that has gone succeeded", prefix)
+		}
+	}
+}
