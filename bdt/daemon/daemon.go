@@ -35,8 +35,11 @@ type Config struct {
 	Schedule string         // cron expression: 5 fields, or 6 with seconds first
 	Location *time.Location // the schedule's time zone (default Europe/London)
 	Listen   string         // admin endpoint address, e.g. 127.0.0.1:9090
+	// HTTP bounds the admin endpoint's connections (ListenHTTP).
+	HTTP ServerLimits
 	// Token, when set, is required as "Authorization: Bearer TOKEN" by
-	// POST /runs. It must be set when Listen is not a loopback address.
+	// every path of the admin endpoint but /healthz. It must be set when
+	// Listen is not a loopback address.
 	Token string
 	// Ready checks that the database and storage are reachable (/readyz).
 	Ready func(ctx context.Context) error
@@ -75,6 +78,8 @@ type Daemon struct {
 	stop    chan struct{} // closed to stop the current run between files
 	cancel  context.CancelFunc
 	closing bool
+
+	adminLn *limitListener // the admin endpoint's listener while serving
 }
 
 // parser reads 5-field expressions and 6-field ones with seconds first.
@@ -136,12 +141,16 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if d.cfg.Listen != "" {
-		ln, err := net.Listen("tcp", d.cfg.Listen)
+		var ln net.Listener
+		var err error
+		srv, ln, err = ListenHTTP(d.cfg.Listen, d.Handler(), d.cfg.HTTP, d.cfg.Log)
 		if err != nil {
 			c.Stop()
-			return fmt.Errorf("daemon: listen %s: %w", d.cfg.Listen, err)
+			return fmt.Errorf("daemon: %w", err)
 		}
-		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		d.mu.Lock()
+		d.adminLn = ln.(*limitListener)
+		d.mu.Unlock()
 		d.cfg.Log.Info().Str("listen", ln.Addr().String()).Msg("admin endpoint listening")
 		go func() { errc <- srv.Serve(ln) }()
 	}
@@ -267,12 +276,40 @@ func (d *Daemon) run(ctx context.Context, rep *RunReport, stop <-chan struct{}, 
 		d.running = false
 		d.cancel()
 		d.mu.Unlock()
-		close(done)
-		d.cfg.Log.Info().Int("run", rep.ID).Str("trigger", rep.Trigger).Str("result", result).
+		ev := d.cfg.Log.Info()
+		if result != "ok" {
+			// Why, on the run's own line: a run that could not list the
+			// inbox, or a sponsor's queue that failed, has no file line.
+			ev = d.cfg.Log.Error().Err(err).Strs("failures", failures(sum))
+		}
+		ev.Int("run", rep.ID).Str("trigger", rep.Trigger).Str("result", result).
 			Int("files", rep.Files).Int("failed", rep.Failed).Dur("elapsed", elapsed).Msg("run finished")
+		close(done)
 	}()
 	d.cfg.Log.Info().Int("run", rep.ID).Str("trigger", rep.Trigger).Msg("run started")
 	sum, err = d.cfg.Run(ctx, stop, observers{d.cfg.Observer, d.metrics})
+}
+
+// maxFailures is how many failed files a run's line names.
+const maxFailures = 10
+
+// failures names the first maxFailures failed files of sum and why.
+func failures(sum *runner.Summary) []string {
+	var out []string
+	if sum == nil {
+		return out
+	}
+	for _, f := range sum.Files {
+		if f.Err == nil {
+			continue
+		}
+		if len(out) == maxFailures {
+			out = append(out, fmt.Sprintf("and %d more", sum.Failed()-maxFailures))
+			break
+		}
+		out = append(out, fmt.Sprintf("%q: %v", f.Key, f.Err))
+	}
+	return out
 }
 
 // Latest returns a copy of the latest run's report, or nil before the first run.
@@ -291,7 +328,7 @@ func (d *Daemon) Latest() *RunReport {
 }
 
 // Handler returns the admin endpoint: /healthz, /readyz, /metrics,
-// POST /runs and GET /runs/latest.
+// POST /runs and GET /runs/latest, behind guard.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -310,11 +347,6 @@ func (d *Daemon) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("POST /runs", func(w http.ResponseWriter, r *http.Request) {
-		if !d.authorised(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="bdt"`)
-			http.Error(w, "unauthorised", http.StatusUnauthorized)
-			return
-		}
 		id, ok := d.Trigger("api")
 		w.Header().Set("Content-Type", "application/json")
 		if !ok {
@@ -334,14 +366,11 @@ func (d *Daemon) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(rep)
 	})
-	return mux
+	return d.guard(mux)
 }
 
-// authorised checks the bearer token in constant time when one is set.
+// authorised checks the bearer token in constant time.
 func (d *Daemon) authorised(r *http.Request) bool {
-	if d.cfg.Token == "" {
-		return true
-	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(d.cfg.Token)) == 1
 }
