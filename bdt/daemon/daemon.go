@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +52,7 @@ type Config struct {
 	Observer runner.Observer // hears every run's progress, e.g. the log printer
 }
 
-// RunReport is what GET /runs/latest answers.
+// RunReport is what GET /runs/latest and GET /runs/{id} answer.
 type RunReport struct {
 	ID         int                       `json:"id"`
 	Trigger    string                    `json:"trigger"` // "schedule" or "api"
@@ -74,6 +76,7 @@ type Daemon struct {
 	running bool
 	nextID  int
 	latest  *RunReport
+	runs    []*RunReport  // the last keptRuns runs, oldest first
 	done    chan struct{} // closed when the current run ends
 	stop    chan struct{} // closed to stop the current run between files
 	cancel  context.CancelFunc
@@ -221,6 +224,10 @@ func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 	rep := &RunReport{ID: d.nextID, Trigger: trigger, StartedAt: time.Now().UTC(), Running: true, ByStatus: map[ledger.FileStatus]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.running, d.latest = true, rep
+	if len(d.runs) == keptRuns {
+		d.runs = append(d.runs[:0], d.runs[1:]...)
+	}
+	d.runs = append(d.runs, rep)
 	d.done, d.stop, d.cancel = make(chan struct{}), make(chan struct{}), cancel
 	done, stop := d.done, d.stop
 	d.mu.Unlock()
@@ -312,23 +319,41 @@ func failures(sum *runner.Summary) []string {
 	return out
 }
 
+// keptRuns is how many runs GET /runs/{id} remembers.
+const keptRuns = 100
+
 // Latest returns a copy of the latest run's report, or nil before the first run.
 func (d *Daemon) Latest() *RunReport {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.latest == nil {
+	return copyReport(d.latest)
+}
+
+// Run returns a copy of run id's report, or nil when there is no such run
+// among the last keptRuns.
+func (d *Daemon) Run(id int) *RunReport {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range d.runs {
+		if r.ID == id {
+			return copyReport(r)
+		}
+	}
+	return nil
+}
+
+// copyReport copies r (nil for nil); d.mu is held.
+func copyReport(r *RunReport) *RunReport {
+	if r == nil {
 		return nil
 	}
-	c := *d.latest
-	c.ByStatus = map[ledger.FileStatus]int{}
-	for k, v := range d.latest.ByStatus {
-		c.ByStatus[k] = v
-	}
+	c := *r
+	c.ByStatus = maps.Clone(r.ByStatus)
 	return &c
 }
 
 // Handler returns the admin endpoint: /healthz, /readyz, /metrics,
-// POST /runs and GET /runs/latest, behind guard.
+// POST /runs, GET /runs/latest and GET /runs/{id}, behind guard.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -358,15 +383,26 @@ func (d *Daemon) Handler() http.Handler {
 		json.NewEncoder(w).Encode(map[string]any{"run": id})
 	})
 	mux.HandleFunc("GET /runs/latest", func(w http.ResponseWriter, r *http.Request) {
-		rep := d.Latest()
-		if rep == nil {
-			http.Error(w, "no run yet", http.StatusNotFound)
-			return
+		writeReport(w, d.Latest(), "no run yet")
+	})
+	mux.HandleFunc("GET /runs/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var rep *RunReport
+		if id, err := strconv.Atoi(r.PathValue("id")); err == nil {
+			rep = d.Run(id)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(rep)
+		writeReport(w, rep, fmt.Sprintf("no run %q among the last %d", r.PathValue("id"), keptRuns))
 	})
 	return d.guard(mux)
+}
+
+// writeReport answers rep as JSON, or 404 with notFound when rep is nil.
+func writeReport(w http.ResponseWriter, rep *RunReport, notFound string) {
+	if rep == nil {
+		http.Error(w, notFound, http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(rep)
 }
 
 // authorised checks the bearer token in constant time.
