@@ -49,7 +49,8 @@ func (l *Local) path(key string) (string, error) {
 	return filepath.Join(l.root, filepath.FromSlash(key)), nil
 }
 
-// List walks the folder, from the deepest folder the prefix names (a
+// List walks the folder, from the deepest folder the prefix names, and
+// enters only the folders that can hold keys starting with the prefix (a
 // sponsor's queue walks only that sponsor's folder). Symbolic links, special
 // files, files with more than one hard link and names that are not safe keys
 // are skipped and reported; temporary files of Put are ignored.
@@ -69,13 +70,16 @@ func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, e
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if p == l.root {
-			return nil
+		if p == start {
+			return nil // checked by walkStart
 		}
 		rel, _ := filepath.Rel(l.root, p)
 		key := filepath.ToSlash(rel)
 		skip := func(reason string) { skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: reason}) }
 		if d.IsDir() {
+			if !strings.HasPrefix(key+"/", prefix) {
+				return fs.SkipDir // nothing in it can start with the prefix
+			}
 			if CheckKey(key) != nil {
 				skip("folder name is not a safe key")
 				return fs.SkipDir

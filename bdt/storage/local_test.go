@@ -164,6 +164,15 @@ func TestLocalListWalksOnlyThePrefix(t *testing.T) {
 	if err != nil || len(objs) != 1 || len(skipped) != 0 {
 		t.Errorf("List(4NUV7KB58/) = %v, skipped %v, %v: want ok.xml alone, nothing of NTMHWM0V3's", objs, skipped, err)
 	}
+	// Within the folder, only subfolders whose names can start a key with
+	// the prefix are entered.
+	os.MkdirAll(filepath.Join(dir, "NTMHWM0V3", "fees", "x"), 0o750)
+	os.WriteFile(filepath.Join(dir, "NTMHWM0V3", "fees", "x", "a.xml"), []byte("<x/>"), 0o600)
+	os.MkdirAll(filepath.Join(dir, "NTMHWM0V3", "other\nname"), 0o750)
+	objs, skipped, err = s.List(ctx, "NTMHWM0V3/fe")
+	if err != nil || len(objs) != 1 || objs[0].Key != "NTMHWM0V3/fees/x/a.xml" || len(skipped) != 0 {
+		t.Errorf("List(NTMHWM0V3/fe) = %v, skipped %v, %v: want fees/x/a.xml alone", objs, skipped, err)
+	}
 	objs, skipped, err = s.List(ctx, "LINKED/")
 	if err != nil || len(objs) != 0 || len(skipped) != 1 || skipped[0].Reason != "is a symbolic link" {
 		t.Errorf("List(LINKED/) = %v, skipped %v, %v: want the link reported, not followed", objs, skipped, err)

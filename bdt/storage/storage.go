@@ -30,9 +30,9 @@ type Storage interface {
 	// sorted by key. The prefix is a plain start of a key: it may end
 	// inside a name ("4NUV7KB58/fees" lists 4NUV7KB58/fees-1.xml). Objects
 	// with unsafe keys are not listed; they are returned in skipped so the
-	// caller can report them. A listing with a prefix costs what is under
-	// the prefix, not the whole location: the sponsor's folder is all a
-	// sponsor's queue reads.
+	// caller can report them (only those under the prefix). A listing
+	// costs what is under the prefix, not the whole location: the
+	// sponsor's folder is all a sponsor's queue reads.
 	List(ctx context.Context, prefix string) (objs []Object, skipped []Skipped, err error)
 	// Open opens an object for streaming reads.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
