@@ -80,6 +80,21 @@ func dialHealthz(t *testing.T, addr string) *keptAlive {
 	return &keptAlive{Conn: c, r: bufio.NewReader(c)}
 }
 
+// holdIdle opens n connections, has /healthz answered on each and keeps
+// them open.
+func holdIdle(t *testing.T, addr string, n int) []*keptAlive {
+	t.Helper()
+	var held []*keptAlive
+	for i := 0; i < n; i++ {
+		k := dialHealthz(t, addr)
+		if c := k.answer(t); c != 200 {
+			t.Fatalf("connection %d: /healthz = %d", i+1, c)
+		}
+		held = append(held, k)
+	}
+	return held
+}
+
 // answer reads the answer to the request sent, within a hang guard.
 func (k *keptAlive) answer(t *testing.T) int {
 	t.Helper()
@@ -109,14 +124,7 @@ func (k *keptAlive) closedByServer(t *testing.T) {
 func TestAdminConnectionCap(t *testing.T) {
 	d, addr := serving(t, Config{Log: zerolog.Nop(), HTTP: ServerLimits{MaxConns: 8, IdleTimeout: time.Hour}})
 	waitFor(t, "the probe's connection to close", func() bool { return d.adminLn.open.Load() == 0 })
-	var held []*keptAlive
-	for i := 0; i < 8; i++ {
-		k := dialHealthz(t, addr)
-		if c := k.answer(t); c != 200 {
-			t.Fatalf("connection %d: /healthz = %d", i+1, c)
-		}
-		held = append(held, k)
-	}
+	held := holdIdle(t, addr, 8)
 	ninth := dialHealthz(t, addr)
 	held[0].Close()
 	if c := ninth.answer(t); c != 200 {
@@ -133,14 +141,7 @@ func TestAdminConnectionCap(t *testing.T) {
 func TestAdminClosesIdleConnections(t *testing.T) {
 	d, addr := serving(t, Config{Log: zerolog.Nop(), HTTP: ServerLimits{MaxConns: 8,
 		IdleTimeout: 50 * time.Millisecond, ReadHeaderTimeout: 50 * time.Millisecond}})
-	var held []*keptAlive
-	for i := 0; i < 8; i++ {
-		k := dialHealthz(t, addr)
-		if c := k.answer(t); c != 200 {
-			t.Fatalf("connection %d: /healthz = %d", i+1, c)
-		}
-		held = append(held, k)
-	}
+	held := holdIdle(t, addr, 8)
 	for _, k := range held {
 		k.closedByServer(t)
 	}

@@ -169,14 +169,7 @@ func TestServeFailedRunSaysWhy(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	bin := sharedBinary(t)
 	dir := t.TempDir()
-	if out, err := exec.Command(bin, "register", "import", "--db", dsn, "../../samples/register.xml").CombinedOutput(); err != nil {
-		t.Fatalf("register import: %v\n%s", err, out)
-	}
-	for key, body := range crashFiles {
-		p := filepath.Join(dir, "inbox", filepath.FromSlash(key))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(body), 0o644)
-	}
+	crashFill(t, bin, dir, dsn)
 	listen := freePort(t)
 	cmd := serveCmd(bin, dir, listen, "--schedule", "0 0 1 1 *")
 	cmd.Args[3] = dsn // --db
