@@ -693,6 +693,7 @@ func TestHostileNames(t *testing.T) {
 		{hostileLicence + "/secret-link.xml", "is a symbolic link"},
 		{hostileLicence + "/fifo-link.xml", "is a symbolic link"},
 		{hostileLicence + "/a-fifo.xml", "is not a regular file"},
+		{hostileLicence + "/db.xml", "has 2 hard links"}, // ln bdt.db inbox/<licence>/db.xml
 		{"LINKED1234", "is a symbolic link"},
 		{"bad\nfolder", "folder name is not a safe key"},
 		{"loose.xml", "not in a sponsor folder"},
@@ -707,6 +708,8 @@ func TestHostileNames(t *testing.T) {
 			err = os.Symlink(h.fifo, p)
 		case strings.HasSuffix(e.rel, "a-fifo.xml"):
 			err = syscall.Mkfifo(p, 0o644)
+		case strings.HasSuffix(e.rel, "db.xml"):
+			err = os.Link(filepath.Join(dir, "bdt.db"), p)
 		case e.rel == "LINKED1234":
 			err = os.Symlink(outside, p)
 		case e.rel == "bad\nfolder":
@@ -777,6 +780,9 @@ func TestHostileNames(t *testing.T) {
 	})
 	if len(reports) != 3 {
 		t.Errorf("reports %q, want the good file's three", reports)
+	}
+	if archived, _ := filepath.Glob(filepath.Join(dir, "archive", hostileLicence, "*")); len(archived) != 1 {
+		t.Errorf("archived %q, want the good file alone", archived)
 	}
 	if b, _ := os.ReadFile(filepath.Join(outside, "upload.xml")); string(b) != evil {
 		t.Error("the file outside the inbox changed")
