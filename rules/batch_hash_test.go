@@ -2,9 +2,11 @@ package rules
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -173,4 +175,62 @@ func BenchmarkBatchSeen(b *testing.B) {
 			bt.seen("fees", c, j+1)
 		}
 	}
+}
+
+var (
+	collidingOnce sync.Once
+	colliding     []string
+)
+
+// FuzzBatchSeen drives R.RECORD.DUPLICATE's table with pairs chosen by the
+// input, most of them numbers crafted to collide under the table's former
+// hash, and checks it against a map: seen names the first record of each
+// pair, lookup records nothing, and no run of occupied slots is longer than
+// the keys spread over the table's parts allow (under the former hash the
+// crafted numbers made one run of every key).
+func FuzzBatchSeen(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 0, 0, 2, 0, 0, 1})
+	f.Add(bytes.Repeat([]byte{0, 0, 7, 1, 0, 7, 4, 1, 2, 8, 0, 7, 12, 0, 7}, 20))
+	var crafted []byte // 300 crafted numbers, for one operation
+	for i := 0; i < 300; i++ {
+		crafted = append(crafted, 0, byte(i>>8), byte(i))
+	}
+	f.Add(crafted)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		collidingOnce.Do(func() { colliding = readColliding(t) })
+		ops := []string{"fees", "note", "activity:STUDENT_NO_SHOW"}
+		b := NewBatch()
+		b.other, b.ops = map[batchKey]int{}, map[string]uint32{}
+		want := map[batchKey]int{}
+		n := 0
+		for i := 0; i+3 <= len(data); i += 3 {
+			op := ops[int(data[i]&3)%len(ops)]
+			sel := int(data[i+1])<<8 | int(data[i+2])
+			var cert string
+			switch data[i] >> 2 & 3 {
+			case 0, 1:
+				cert = colliding[sel%len(colliding)]
+			case 2:
+				cert = fmt.Sprintf("CAS%011d", sel)
+			default: // not packed: kept as strings
+				cert = fmt.Sprintf("cas-%d", sel)
+			}
+			index := i/3 + 1
+			k := batchKey{op, cert}
+			first, ok := want[k]
+			if got, gotOK := b.lookup(op, cert, index); gotOK != ok || (ok && got != first) {
+				t.Fatalf("lookup(%s, %s) = %d %v, want %d %v", op, cert, got, gotOK, first, ok)
+			}
+			if !ok {
+				want[k], first = index, index
+				n++
+			}
+			if got, dup := b.seen(op, cert, index); dup != ok || got != first {
+				t.Fatalf("seen(%s, %s, %d) = %d %v, want %d %v", op, cert, index, got, dup, first, ok)
+			}
+		}
+		if run, bound := longestRun(b), 16+n/8; run > bound {
+			t.Fatalf("a run of %d occupied slots for %d keys (bound %d): the keys collide", run, n, bound)
+		}
+	})
 }
