@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,29 +21,16 @@ import (
 // per certificate number in certs, each paying a course fee.
 func feeUpdateOf(t *testing.T, path, fileID string, certs []string) {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
-<FeeUpdate xmlns="urn:uk:gov:ukvi:sms:bdt:feeupdate:v1">
-  <Header>
-    <SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber>
-    <SMSUserId>fees.office</SMSUserId>
-    <BulkUpdateFileId>%s</BulkUpdateFileId>
-    <CreatedAt>2026-11-22T10:00:00Z</CreatedAt>
-    <RecordCount>%d</RecordCount>
-  </Header>
-`, fileID, len(certs))
+	var b strings.Builder
+	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FeeUpdate xmlns=\"urn:uk:gov:ukvi:sms:bdt:feeupdate:v1\">\n"+
+		"<Header><SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber><SMSUserId>fees.office</SMSUserId>"+
+		"<BulkUpdateFileId>%s</BulkUpdateFileId><CreatedAt>2026-11-22T10:00:00Z</CreatedAt><RecordCount>%d</RecordCount></Header>\n",
+		fileID, len(certs))
 	for _, c := range certs {
-		fmt.Fprintf(w, "  <CASFeeUpdate>\n    <CASNumber>%s</CASNumber>\n    <CourseFeesPaidToDate>9250.00</CourseFeesPaidToDate>\n  </CASFeeUpdate>\n", c)
+		fmt.Fprintf(&b, "  <CASFeeUpdate>\n    <CASNumber>%s</CASNumber>\n    <CourseFeesPaidToDate>9250.00</CourseFeesPaidToDate>\n  </CASFeeUpdate>\n", c)
 	}
-	fmt.Fprintln(w, "</FeeUpdate>")
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	b.WriteString("</FeeUpdate>\n")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
