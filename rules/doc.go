@@ -99,7 +99,12 @@
 //     the mode must be given.
 //   - R.RECORD.DUPLICATE: an activity report counts once per activity type,
 //     every other operation once; a rejected record still claims its
-//     certificates. See Batch.
+//     certificates. See Batch. Batch places the pairs it keeps by a hash
+//     keyed with a seed drawn once per process (hash/maphash), the one
+//     random thing in the package: an unkeyed hash can be inverted, and
+//     certificate numbers crafted to share a slot made the table quadratic.
+//     The seed changes only where a pair is kept, never which record is
+//     first or any decision; the tests run with whatever seed they draw.
 //   - Confirmation references: ConfirmationRef, from the source and the
 //     certificate numbers.
 package rules
