@@ -54,6 +54,10 @@ type Skipped struct {
 // ErrNotFound is returned (wrapped) by Open for a key that does not exist.
 var ErrNotFound = errors.New("storage: not found")
 
+// ErrNoLocation is returned (wrapped) by List when the location itself does
+// not exist: an S3 bucket that is not there.
+var ErrNoLocation = errors.New("storage: location does not exist")
+
 // KeyError reports a key that is not a safe relative path.
 type KeyError struct {
 	Key    string

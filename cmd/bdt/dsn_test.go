@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -20,9 +21,13 @@ import (
 // and 5), through the real binary.
 
 // bdtIn runs the bdt binary in dir and returns its exit status and output.
+// A process still running after hostileTimeout is killed (a hang guard: a
+// serve that should have refused to start would otherwise run for ever).
 func bdtIn(t *testing.T, bin, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), hostileTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

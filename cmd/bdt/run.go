@@ -65,16 +65,21 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	if o.now != "" {
 		cfg.Now = func() time.Time { return t }
 	}
-	// The register first: a run without one leaves nothing behind (no
-	// outbox or archive folder made).
+	// The register and the inbox first, which must exist: a run without
+	// them leaves nothing behind (no outbox or archive folder made).
 	if cfg.Store, err = openRegister(ctx, open.Present, o.db); err != nil {
+		return cfg, err
+	}
+	opt := storage.Options{S3Endpoint: o.s3Endpoint}
+	if cfg.Inbox, err = openInbox(ctx, o.inbox, opt); err != nil {
+		cfg.Store.Close()
 		return cfg, err
 	}
 	for _, l := range []struct {
 		loc string
 		dst *storage.Storage
-	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
-		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint}); err != nil {
+	}{{o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
+		if *l.dst, err = storage.Open(ctx, l.loc, opt); err != nil {
 			cfg.Store.Close()
 			return cfg, exitWith(exitUsage, "%v", err)
 		}

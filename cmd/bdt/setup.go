@@ -6,10 +6,15 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"bdt/bdt/storage"
 	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 )
@@ -44,11 +49,50 @@ func openRegister(ctx context.Context, how func(context.Context, string) (store.
 	return st, nil
 }
 
-// noRegister is the usage error of a command given a register that does not
-// exist: one line naming it and the commands that create one.
+// missing is the usage error (exit 2) of a verb given something that must
+// exist and does not, a register or an inbox: one line saying what is
+// missing (what) and the command that creates it. Every verb refuses
+// through it, having created nothing.
+func missing(what, create string) error {
+	return exitWith(exitUsage, "%s; create it first: %s", what, create)
+}
+
+// noRegister is missing for a register that does not exist (err,
+// open.ErrNoRegister): only bdt register import and bdt migrate make one.
 func noRegister(dsn string, err error) error {
-	return exitWith(exitUsage, "%v; create the register first: bdt register import --db '%s' REGISTER.xml (or bdt migrate --db '%s')",
-		err, open.Redact(dsn), open.Redact(dsn))
+	db := open.Redact(dsn)
+	return missing(err.Error(), fmt.Sprintf("bdt register import --db '%s' REGISTER.xml (or bdt migrate --db '%s')", db, db))
+}
+
+// openInbox opens the inbox location loc, which must exist: a local folder
+// that does not, or an S3 bucket that does not, is refused (missing) and
+// nothing is made. (The outbox and archive are opened with storage.Open,
+// which makes their folders.)
+func openInbox(ctx context.Context, loc string, opt storage.Options) (storage.Storage, error) {
+	scheme, rest, isURL := strings.Cut(loc, "://")
+	dir := loc
+	if isURL && scheme == "file" {
+		dir, isURL = rest, false
+	}
+	if !isURL {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, missing(fmt.Sprintf("inbox folder %s does not exist", dir), "mkdir -p '"+dir+"'")
+		}
+	}
+	in, err := storage.Open(ctx, loc, opt)
+	if err != nil {
+		return nil, exitWith(exitUsage, "%v", err)
+	}
+	if isURL {
+		// A listing of a prefix that holds nothing: cheap, and it fails
+		// with ErrNoLocation when the bucket is not there. Any other
+		// failure shows, as before, when the inbox is listed.
+		if _, _, err := in.List(ctx, ".bdt-inbox-check/"); errors.Is(err, storage.ErrNoLocation) {
+			bucket, _, _ := strings.Cut(rest, "/")
+			return nil, missing(fmt.Sprintf("inbox %s: bucket %s does not exist", loc, bucket), "aws s3 mb s3://"+bucket)
+		}
+	}
+	return in, nil
 }
 
 // parseNow parses the value of --now, an RFC 3339 time; "" is the zero time.
