@@ -13,8 +13,9 @@ import (
 )
 
 // writeReports writes the three reports of e to the outbox under its
-// sponsor's folder, under names no other file's reports have (names.go), reading the record outcomes from rd (the store after
-// commit, or the transaction in a dry run). Each report is written
+// sponsor's folder, under names no other file's reports have (names.go),
+// reading the record outcomes from rd (the store after commit, or the
+// transaction in a dry run). Each report is written
 // atomically: it is complete or absent. The outcomes are read once and fed
 // to the three reports, which are written at the same time.
 func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.File) error {
