@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"bdt/bdt/storage/s3/s3test"
 )
 
 // The security review's items on the names of reports and archived files
@@ -156,6 +158,39 @@ func TestLongNameIsApplied(t *testing.T) {
 	code, stdout, stderr := bdtIn(t, bin, dir, "run", "--now", hostileNow, "--log-format", "json")
 	if code != 0 || strings.Contains(stdout, `"status"`) {
 		t.Errorf("second run: exit %d\n%s%s\nwant exit 0, nothing processed", code, stdout, stderr)
+	}
+}
+
+// TestS3NamesOfTheirOwn: on S3 alike, a re-upload of a.xml is archived
+// beside the first file, not over it, and a 254-byte name is reported under
+// names that fit and archived (versitygw keeps objects as files, so a name
+// too long for a file system fails there as on a folder).
+func TestS3NamesOfTheirOwn(t *testing.T) {
+	srv := s3test.Start(t)
+	bin := sharedBinary(t)
+	bucket := srv.Bucket(t)
+	db := "sqlite:" + filepath.Join(namingDir(t, bin), "bdt.db")
+	long := strings.Repeat("n", 250) + ".xml"
+	first, second := hostileDoc("S3-NAMES-1", "Changed course."), hostileDoc("S3-NAMES-2", "Changed course again.")
+	srv.PutRaw(t, bucket, "inbox/"+hostileLicence+"/a.xml", first)
+	srv.PutRaw(t, bucket, "inbox/"+hostileLicence+"/"+long, hostileDoc("S3-NAMES-3", "Changed course."))
+	for _, next := range []string{second, ""} {
+		if out, err := s3Run(bin, db, bucket, []string{"--s3-endpoint", srv.Endpoint}, nil); err != nil {
+			t.Fatalf("bdt run: %v\n%s", err, out)
+		}
+		if next != "" {
+			srv.PutRaw(t, bucket, "inbox/"+hostileLicence+"/a.xml", next)
+		}
+	}
+	if left := s3Tree(t, srv, bucket, "inbox/"); len(left) != 0 {
+		t.Errorf("left in the inbox: %v", keys(left))
+	}
+	archived := s3Tree(t, srv, bucket, "archive/"+hostileLicence+"/")
+	if string(archived["a.xml"]) != first || string(archived["a.xml.2.xml"]) != second || len(archived) != 3 {
+		t.Errorf("archived %v; want a.xml and a.xml.2.xml with their own bytes, and the long name's", keys(archived))
+	}
+	if reports := s3Tree(t, srv, bucket, "outbox/"+hostileLicence+"/"); len(reports) != 9 {
+		t.Errorf("reports %v; want 9", keys(reports))
 	}
 }
 
