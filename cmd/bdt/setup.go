@@ -1,7 +1,8 @@
 package main
 
-// This file holds the set-up several verbs share: the register they open and
-// the processing time they are given.
+// This file holds the set-up several verbs share: the register they open, the
+// inbox they read, what they refuse when either is missing, and the
+// processing time they are given.
 
 import (
 	"context"
