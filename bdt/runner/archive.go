@@ -10,8 +10,10 @@ import (
 
 // finish is the last stage of a committed file: its reports (unless
 // written already), marked written in the ledger, then the file moved to
-// the archive and marked archived. Each step is recorded before the next,
-// so a run that stops between two is finished by the next from the ledger.
+// the archive and marked archived. The archived copy has a key of its own,
+// named like its reports (names.go), so a later upload under the same name
+// never overwrites it. Each step is recorded before the next, so a run that
+// stops between two is finished by the next from the ledger.
 func (r *Runner) finish(ctx context.Context, e *ledger.File) error {
 	if !e.ReportsWritten {
 		if err := r.writeReports(ctx, r.cfg.Store, e); err != nil {
@@ -25,7 +27,11 @@ func (r *Runner) finish(ctx context.Context, e *ledger.File) error {
 		fail("after-mark")
 	}
 	if !e.Archived {
-		if err := storage.Move(ctx, r.cfg.Inbox, r.cfg.Archive, e.Key); err != nil {
+		fn, err := names(ctx, r.cfg.Store, e)
+		if err != nil {
+			return err
+		}
+		if err := storage.MoveAs(ctx, r.cfg.Inbox, r.cfg.Archive, e.Key, fn.archive); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
 		fail("after-archive")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"strings"
 	"sync"
 
 	"bdt/bdt/ledger"
@@ -14,8 +13,9 @@ import (
 )
 
 // writeReports writes the three reports of e to the outbox under its
-// sponsor's folder, reading the record outcomes from rd (the store after
-// commit, or the transaction in a dry run). Each report is written
+// sponsor's folder, under names no other file's reports have (names.go),
+// reading the record outcomes from rd (the store after commit, or the
+// transaction in a dry run). Each report is written
 // atomically: it is complete or absent. The outcomes are read once and fed
 // to the three reports, which are written at the same time.
 func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.File) error {
@@ -27,18 +27,17 @@ func (r *Runner) writeReports(ctx context.Context, rd store.Reader, e *ledger.Fi
 			f.DuplicateOf = &report.Earlier{Name: dup.Name, FileID: dup.FileID, Status: dup.Status, ProcessedAt: dup.ProcessedAt}
 		}
 	}
-	key, err := reportKey(ctx, rd, e)
+	fn, err := names(ctx, rd, e)
 	if err != nil {
 		return err
 	}
-	resultKey, errorsKey, summaryKey := report.Names(key)
 	writers := []struct {
 		key   string
 		write func(io.Writer, *report.File) error
 	}{
-		{resultKey, report.WriteResult},
-		{errorsKey, report.WriteErrors},
-		{summaryKey, report.WriteSummary},
+		{fn.result, report.WriteResult},
+		{fn.errors, report.WriteErrors},
+		{fn.summary, report.WriteSummary},
 	}
 	var fan *fanOut
 	if recordsDecided(e) {
@@ -179,26 +178,4 @@ func reportFile(e *ledger.File, dryRun bool) *report.File {
 		Counts:       report.Counts{Declared: e.Declared, Read: e.Read, Accepted: e.Accepted, Rejected: e.Rejected, Warnings: e.Warnings},
 		FileFindings: e.FileFindings, Truncated: e.Truncated,
 	}
-}
-
-// reportKey returns the key the reports of e are named after: the inbox key
-// for the first file received under that name, and "NAME.2.xml", "NAME.3.xml"…
-// for later uploads of the same name, so that a re-upload never overwrites
-// the reports of the file before it.
-func reportKey(ctx context.Context, rd store.Reader, e *ledger.File) (string, error) {
-	same, err := rd.FileList(ctx, store.FileListParams{Licence: e.Licence, Key: e.Key})
-	if err != nil {
-		return "", err
-	}
-	n := 1
-	for _, f := range same {
-		if f.ID < e.ID {
-			n++
-		}
-	}
-	if n == 1 {
-		return e.Key, nil
-	}
-	base := strings.TrimSuffix(strings.TrimSuffix(e.Key, ".xml"), ".XML")
-	return fmt.Sprintf("%s.%d.xml", base, n), nil
 }

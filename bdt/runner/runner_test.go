@@ -272,7 +272,7 @@ func TestReuploadGetsNumberedReports(t *testing.T) {
 	if first := e.outbox_("4NUV7KB58/r.result.xml"); !strings.Contains(first, "<Status>ACCEPTED</Status>") {
 		t.Errorf("first report overwritten:\n%s", first)
 	}
-	second := e.outbox_("4NUV7KB58/r.2.result.xml")
+	second := e.outbox_("4NUV7KB58/r.xml.2.result.xml")
 	if !strings.Contains(second, "<Status>DUPLICATE</Status>") || !strings.Contains(second, `Rule="F.DUPLICATE"`) {
 		t.Errorf("second report:\n%s", second)
 	}

@@ -54,6 +54,10 @@ type Skipped struct {
 // ErrNotFound is returned (wrapped) by Open for a key that does not exist.
 var ErrNotFound = errors.New("storage: not found")
 
+// ErrNoLocation is returned (wrapped) by List when the location itself does
+// not exist: an S3 bucket that is not there.
+var ErrNoLocation = errors.New("storage: location does not exist")
+
 // KeyError reports a key that is not a safe relative path.
 type KeyError struct {
 	Key    string
@@ -108,7 +112,13 @@ type Copier interface {
 // present in dst counts as moved. The copy is src's own when src is a Copier
 // that can reach dst, and streamed through Open and Put otherwise.
 func Move(ctx context.Context, src, dst Storage, key string) error {
-	if c, ok := src.(Copier); ok {
+	return MoveAs(ctx, src, dst, key, key)
+}
+
+// MoveAs is Move to the key dstKey in dst. Only a move under the same key
+// can be src's own copy; one to another key is streamed.
+func MoveAs(ctx context.Context, src, dst Storage, key, dstKey string) error {
+	if c, ok := src.(Copier); ok && key == dstKey {
 		copied, err := c.CopyTo(ctx, dst, key)
 		if errors.Is(err, ErrNotFound) {
 			return nil // moved by an earlier attempt
@@ -127,7 +137,7 @@ func Move(ctx context.Context, src, dst Storage, key string) error {
 	if err != nil {
 		return err
 	}
-	err = dst.Put(ctx, key, r)
+	err = dst.Put(ctx, dstKey, r)
 	r.Close()
 	if err != nil {
 		return err

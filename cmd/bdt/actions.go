@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ type actorFlags struct {
 
 func (f *actorFlags) add(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	dbFlag(fs, &f.db, "the register `DSN` (sqlite:PATH); it must exist")
+	dbFlag(fs, &f.db, "the register `DSN` (sqlite:PATH)"+mustExist)
 	fs.StringVar(&f.user, "user", "", "the acting SMS user `ID` (required); the sponsor is the user's own")
 	fs.StringVar(&f.sponsor, "sponsor", "", "the `LICENCE` the user must belong to (optional check)")
 	fs.StringVar(&f.now, "now", "", "the processing `TIME`, RFC 3339 (default: the clock)")
@@ -80,6 +81,9 @@ func (f *actorFlags) open(ctx context.Context) (action.Who, store.Store, error) 
 		return w, nil, err
 	}
 	st, err := open.Existing(ctx, f.db)
+	if errors.Is(err, open.ErrNoRegister) {
+		return w, nil, noRegister(f.db, err)
+	}
 	if err != nil {
 		return w, nil, exitWith(exitUsage, "%v", err)
 	}

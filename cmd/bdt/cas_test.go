@@ -255,7 +255,7 @@ func TestCasShow(t *testing.T) {
 		}
 	}
 	code, _, errOut = runBDT(t, "cas", "show", "CAS26000000003", "--user", "jsmith01", "--db", "sqlite:"+t.TempDir()+"/none.db")
-	if code != exitUsage || !strings.Contains(errOut, "no such database") {
+	if code != exitUsage || !strings.Contains(errOut, "none.db does not exist; create it first: bdt register import") {
 		t.Errorf("missing database: exit %d, %q", code, errOut)
 	}
 }

@@ -22,13 +22,13 @@ func newFilesCommand() *cobra.Command {
 		Use:   "files",
 		Short: "Read the file ledger: every file received and what became of it",
 	}
-	dbFlag(files.PersistentFlags(), &db, "register database")
+	dbFlag(files.PersistentFlags(), &db, dbUsage+mustExist)
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List files received, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openRegister(cmd.Context(), open.Open, db)
+			st, err := openRegister(cmd.Context(), open.Existing, db)
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ func newFilesCommand() *cobra.Command {
 			if err != nil {
 				return exitWith(exitUsage, "file id %q is not a number", args[0])
 			}
-			st, err := openRegister(cmd.Context(), open.Open, db)
+			st, err := openRegister(cmd.Context(), open.Existing, db)
 			if err != nil {
 				return err
 			}

@@ -33,12 +33,14 @@ func newMigrateCommand() *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply the register database's migrations and print its schema version",
 		Long: `Apply the migrations the register database lacks, then print its schema
-version.
+version. Where there is no register yet (an absent SQLite file, a PostgreSQL
+database or schema without one), it creates an empty one and says so: with
+bdt register import, the only commands that create a register.
 
 Migrations are embedded in bdt and numbered; each database records those it
 has. They are applied in one transaction (under an advisory lock on
 PostgreSQL, the write lock on SQLite), so replicas starting at once apply
-them once. bdt run and bdt serve also migrate on start, but an operator of
+them once. bdt run and bdt serve also migrate an existing register on start, but an operator of
 several replicas runs bdt migrate first, with the new release, before
 rolling it out. A database migrated by a newer bdt is refused by this one
 (exit 1): run the newer bdt.`,
@@ -51,7 +53,14 @@ rolling it out. A database migrated by a newer bdt is refused by this one
 			if err != nil {
 				return exitWith(exitUsage, "%v", err)
 			}
-			st, err := open.Open(ctx, db)
+			// An existing register is migrated; only when there is none
+			// is one made, and the output says so.
+			created := false
+			st, err := open.Present(ctx, db)
+			if errors.Is(err, open.ErrNoRegister) {
+				created = true
+				st, err = open.Open(ctx, db)
+			}
 			if err != nil {
 				if errors.Is(err, store.ErrSchemaTooNew) {
 					return exitWith(exitFailed, "register %s was migrated by a newer bdt: %v", open.Redact(db), err)
@@ -67,8 +76,12 @@ rolling it out. A database migrated by a newer bdt is refused by this one
 			if err != nil {
 				return exitWith(exitFailed, "register %s: %v", open.Redact(db), err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "register %s: schema version %d (this bdt knows up to %d)\n",
-				open.Redact(db), have, knownVersion(p.Driver))
+			verb := "register"
+			if created {
+				verb = "created register"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s: schema version %d (this bdt knows up to %d)\n",
+				verb, open.Redact(db), have, knownVersion(p.Driver))
 			return nil
 		},
 	}

@@ -149,7 +149,7 @@ func TestRegisterExportErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"database missing", []string{"register", "export", "--db", "sqlite:" + missing}, exitFailed, "no such database"},
+		{"database missing", []string{"register", "export", "--db", "sqlite:" + missing}, exitUsage, "missing.db does not exist; create it first: bdt register import"},
 		{"postgres unreachable", []string{"register", "export", "--db", "postgres://u:secret@127.0.0.1:1/bdt"}, exitFailed, "postgres: connect to 127.0.0.1:1/bdt"},
 		{"unwritable output", []string{"register", "export", "--db", "sqlite:" + filepath.Join(dir, "empty.db"),
 			"-o", filepath.Join(dir, "no", "such", "dir", "out.xml")}, exitUsage, "out.xml"},

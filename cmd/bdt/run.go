@@ -31,7 +31,7 @@ type runOptions struct {
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	dbFlag(f, &o.db, dbUsage)
+	dbFlag(f, &o.db, dbUsage+mustExist)
 	f.StringVar(&o.inbox, "inbox", "./inbox", "inbox location: files sit in inbox/<licence>/<name>.xml")
 	f.StringVar(&o.outbox, "outbox", "./outbox", "outbox location: reports are written to outbox/<licence>/")
 	f.StringVar(&o.archive, "archive", "./archive", "archive location: processed files are moved here")
@@ -65,16 +65,24 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	if o.now != "" {
 		cfg.Now = func() time.Time { return t }
 	}
+	// The register and the inbox first, which must exist: a run without
+	// them leaves nothing behind (no outbox or archive folder made).
+	if cfg.Store, err = openRegister(ctx, open.Present, o.db); err != nil {
+		return cfg, err
+	}
+	opt := storage.Options{S3Endpoint: o.s3Endpoint}
+	if cfg.Inbox, err = openInbox(ctx, o.inbox, opt); err != nil {
+		cfg.Store.Close()
+		return cfg, err
+	}
 	for _, l := range []struct {
 		loc string
 		dst *storage.Storage
-	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
-		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint}); err != nil {
+	}{{o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
+		if *l.dst, err = storage.Open(ctx, l.loc, opt); err != nil {
+			cfg.Store.Close()
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
-	}
-	if cfg.Store, err = openRegister(ctx, open.Open, o.db); err != nil {
-		return cfg, err
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
 	cfg.LeaseTTL = o.leaseTTL

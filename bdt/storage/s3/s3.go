@@ -250,6 +250,9 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, []st
 	pages := s3.NewListObjectsV2Paginator(s.client, in)
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
+		if isNoBucket(err) {
+			return nil, nil, fmt.Errorf("%w: bucket %s", storage.ErrNoLocation, s.bucket)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("storage: list %s: %w", s, err)
 		}
@@ -451,6 +454,13 @@ func escapePath(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// isNoBucket reports whether err says the bucket does not exist.
+func isNoBucket(err error) bool {
+	var nb *types.NoSuchBucket
+	var ae smithy.APIError
+	return errors.As(err, &nb) || errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket"
 }
 
 // isNotFound reports whether err says the object (or, for a copy, its

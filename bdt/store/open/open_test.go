@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 	"bdt/bdt/store/postgres"
 	"bdt/bdt/store/postgres/pgtest"
@@ -27,6 +28,10 @@ func TestParse(t *testing.T) {
 		{"/tmp/x/bdt.db", open.DSN{Driver: "sqlite", Path: "/tmp/x/bdt.db"}, ""},
 		{"postgres://u:p@host/db", open.DSN{Driver: "postgres", Scheme: "postgres"}, ""},
 		{"postgresql://host/db", open.DSN{Driver: "postgres", Scheme: "postgresql"}, ""},
+		{"host=db user=bdt password=secret dbname=bdt", open.DSN{Driver: "postgres"}, ""},
+		{" dbname = bdt", open.DSN{Driver: "postgres"}, ""},
+		{"host=db:5432 dbname=bdt", open.DSN{Driver: "postgres"}, ""},
+		{"sqlite:a=b.db", open.DSN{Driver: "sqlite", Scheme: "sqlite", Path: "a=b.db"}, ""},
 		{"", open.DSN{}, "empty DSN"},
 		{"sqlite:", open.DSN{}, "no database path"},
 		{"sqlite://relative.db", open.DSN{}, "sqlite:///absolute"},
@@ -50,8 +55,10 @@ func TestOpen(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "new.db")
-	if _, err := open.Existing(ctx, "sqlite:"+path); err == nil {
-		t.Error("Existing of an absent database succeeded")
+	for _, how := range []func(context.Context, string) (store.Store, error){open.Existing, open.Present} {
+		if _, err := how(ctx, "sqlite:"+path); !errors.Is(err, open.ErrNoRegister) {
+			t.Errorf("Existing/Present of an absent database = %v; want ErrNoRegister", err)
+		}
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("Existing created %s", path)
@@ -77,12 +84,14 @@ func TestOpen(t *testing.T) {
 func TestOpenPostgres(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
-	// Existing does not migrate: an empty schema is refused.
-	if s, err := open.Existing(ctx, dsn); !errors.Is(err, postgres.ErrSchemaTooOld) {
-		if s != nil {
-			s.Close()
+	// Existing and Present never create: an empty schema is refused.
+	for _, how := range []func(context.Context, string) (store.Store, error){open.Existing, open.Present} {
+		if s, err := how(ctx, dsn); !errors.Is(err, open.ErrNoRegister) {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("Existing/Present(an empty PostgreSQL schema) = %v; want ErrNoRegister", err)
 		}
-		t.Errorf("Existing(an empty PostgreSQL schema) = %v; want ErrSchemaTooOld", err)
 	}
 	for _, d := range []string{dsn, strings.Replace(dsn, "postgres://", "postgresql://", 1)} {
 		s, err := open.Open(ctx, d)
@@ -106,6 +115,14 @@ func TestRedact(t *testing.T) {
 		{"sqlite:bdt.db", "sqlite:bdt.db"},
 		{"postgres://bdt:hunter2@db.example:5432/bdt?sslmode=require", "postgres://bdt:xxxxx@db.example:5432/bdt?sslmode=require"},
 		{"postgres://db.example/bdt", "postgres://db.example/bdt"},
+		{"postgres://db.example/bdt?sslmode=require&password=hunter2", "postgres://db.example/bdt?password=xxxxx&sslmode=require"},
+		{"postgresql://u:p1@db/bdt?sslpassword=hunter2&PassWord=x", "postgresql://u:xxxxx@db/bdt?PassWord=xxxxx&sslpassword=xxxxx"},
+		{"postgres://u:p1@db/bdt?%zz", "(a DSN that is not a valid URL)"},
+		{"postgres://db/bdt?password=hun%zzter2", "(a DSN that is not a valid URL)"},
+		{"host=db user=bdt password=hunter2 dbname=bdt", "host=db user=bdt password=xxxxx dbname=bdt"},
+		{"host = db  password = 'hun ter\\' 2'  sslpassword=a\\ b dbname=bdt", "host=db password=xxxxx sslpassword=xxxxx dbname=bdt"},
+		{"host=db password='unterminated", "(a DSN that does not parse)"},
+		{"host=db password", "(a DSN that does not parse)"},
 	}
 	for _, tt := range tests {
 		if got := open.Redact(tt.dsn); got != tt.want {

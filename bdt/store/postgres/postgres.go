@@ -76,6 +76,9 @@ type Params struct {
 	// than this binary's is refused with ErrSchemaTooOld instead of being
 	// brought up to date. A newer one is always refused.
 	NoMigrate bool
+	// MustExist refuses a database (or search_path schema) that holds no
+	// register yet, with ErrNoRegister, instead of creating one in it.
+	MustExist bool
 	// Clock times leases; nil means the database's clock, which replicas
 	// share. Tests set it to let a lease run out without waiting.
 	Clock func() time.Time
@@ -86,6 +89,10 @@ type Params struct {
 // ErrSchemaTooOld: the database lacks migrations and Params.NoMigrate
 // forbids applying them (run `bdt migrate`).
 var ErrSchemaTooOld = errors.New("database schema is older than this bdt; run bdt migrate")
+
+// ErrNoRegister: Params.MustExist and the database (its current schema)
+// holds no register.
+var ErrNoRegister = errors.New("no bdt register in this database")
 
 // Open opens the PostgreSQL register dsn names and applies any migrations
 // it lacks. It is OpenWith with default parameters.
@@ -100,7 +107,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func OpenWith(ctx context.Context, p Params) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(p.DSN)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: the DSN does not parse: %w", err)
+		// pgx's message quotes the DSN, redacting only what it recognises.
+		return nil, errors.New("postgres: the DSN does not parse (want postgres://… or key=value pairs)")
 	}
 	switch {
 	case p.MaxConns > 0:
@@ -128,6 +136,17 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", where(cfg), err)
+	}
+	if p.MustExist {
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		if !exists {
+			pool.Close()
+			return nil, ErrNoRegister
+		}
 	}
 	if _, err := s.migrate(ctx, !p.NoMigrate); err != nil {
 		pool.Close()
