@@ -146,6 +146,12 @@ var parserRewrites = []struct {
 	{regexp.MustCompile(`^Excessive depth in document: (\d+) use XML_PARSE_HUGE option$`), "elements are nested more than $1 levels deep (a BDT file has four)"},
 }
 
+// msgPastCap is the R.SCHEMA message of a record element (named record)
+// whose schema errors lie past the cap on the issues reported.
+func msgPastCap(record string) string {
+	return record + ": this record is not valid against the schema; its errors are not listed, as the file has more than the most reported (--max-errors)"
+}
+
 // truncatedMessage says that the file ends inside the element at path (an
 // element path such as /FeeUpdate/CASFeeUpdate[3]). libxml2's own message
 // for it is "Extra content at the end of the document", which says the

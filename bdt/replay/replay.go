@@ -36,6 +36,9 @@ type Scenario struct {
 	Now         string `json:"now"`      // RFC 3339 processing time
 	MaxSize     int64  `json:"max_size"` // F.SIZE limit, bytes
 	MaxErrors   int    `json:"max_errors"`
+	// SchemaErrors is bdt run's --schema-errors: "record" (the default)
+	// or "file".
+	SchemaErrors string `json:"schema_errors"`
 }
 
 // Options tune a replay.
@@ -108,9 +111,16 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	scope := schema.RecordScope
+	if sc.SchemaErrors != "" {
+		if scope, err = schema.ParseScope(sc.SchemaErrors); err != nil {
+			return nil, fmt.Errorf("scenario.json: schema_errors: %w", err)
+		}
+	}
 	sum, err := runner.New(runner.Config{
 		Store: st, Inbox: inbox, Outbox: outbox, Archive: archive,
-		Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors},
+		Now:    func() time.Time { return now },
+		Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors, SchemaErrors: scope},
 	}).Run(ctx)
 	if err != nil {
 		return nil, err
