@@ -264,15 +264,15 @@ type compiled struct {
 	file   string
 	xsds   []xsdFile // until compiled
 	schema *C.xmlSchema
-	types  map[string]string
+	types  *vocab
 	err    error
 }
 
-func (c *compiled) get() (*C.xmlSchema, map[string]string, error) {
+func (c *compiled) get() (*C.xmlSchema, *vocab, error) {
 	c.once.Do(func() {
 		c.schema, c.err = compileSchema(c.file, c.xsds)
 		if c.err == nil {
-			c.types = elementTypes(c.file, c.xsds)
+			c.types = readVocab(c.file, c.xsds)
 		}
 		c.xsds = nil
 	})
@@ -358,8 +358,8 @@ func readXSDs(fsys fs.FS) ([]xsdFile, error) {
 	return xsds, nil
 }
 
-// schemaOf returns the compiled XSD of format f and its element types.
-func (v *Validator) schemaOf(f Format) (*C.xmlSchema, map[string]string) {
+// schemaOf returns the compiled XSD of format f and its vocab.
+func (v *Validator) schemaOf(f Format) (*C.xmlSchema, *vocab) {
 	s, types, err := v.compiled[f.Name].get()
 	if err != nil {
 		panic(err) // only Default compiles late, and its XSDs are the build's
@@ -496,7 +496,7 @@ func sizeIssue(max int64) Issue {
 const msgDoctype = "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"
 
 // parse runs libxml2 over in with schema attached.
-func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]string, f Format, h Handler,
+func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f Format, h Handler,
 	res *Result, maxErrors int, opt Options) (*Result, error) {
 	maxSize := opt.MaxSize
 	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
@@ -666,7 +666,7 @@ func (d *doc) recordIssues(all []Issue, idx, from int, f Format) ([]Issue, int) 
 }
 
 // collect converts the issues libxml2 raised since index from.
-func (d *doc) collect(res *Result, from int, types map[string]string) int {
+func (d *doc) collect(res *Result, from int, types *vocab) int {
 	raw := d.rawIssues(from)
 	for i := range raw {
 		r := &raw[i]
