@@ -61,7 +61,7 @@ func validityMessage(m string, v *vocab) string {
 			key = t
 		}
 		noun, must := v.words(key)
-		msg := "'" + shown(strings.Trim(value, "'")) + "' is not a valid " + noun
+		msg := quoted(value) + " is not a valid " + noun
 		if must != "" {
 			msg += "; it must be " + must
 		}
@@ -78,7 +78,7 @@ func validityMessage(m string, v *vocab) string {
 		if _, ok := v.elem[subject]; ok {
 			m = invalid(g[1], "")
 		} else {
-			m = "'" + shown(strings.Trim(g[1], "'")) + "' is not a valid value; it must be one of " +
+			m = quoted(g[1]) + " is not a valid value; it must be one of " +
 				orList(strings.Split(strings.ReplaceAll(g[2], "'", ""), ", "))
 		}
 	case reMaxLength.MatchString(m):
@@ -96,10 +96,10 @@ func validityMessage(m string, v *vocab) string {
 		m = invalid(g[1], "") + " (it is " + g[2] + " characters long, not " + g[3] + ")"
 	case reMinIncl.MatchString(m):
 		g := reMinIncl.FindStringSubmatch(m)
-		m = "'" + shown(strings.Trim(g[1], "'")) + "' is less than the minimum, " + g[2]
+		m = quoted(g[1]) + " is less than the minimum, " + g[2]
 	case reMaxIncl.MatchString(m):
 		g := reMaxIncl.FindStringSubmatch(m)
-		m = "'" + shown(strings.Trim(g[1], "'")) + "' is more than the maximum, " + g[2]
+		m = quoted(g[1]) + " is more than the maximum, " + g[2]
 	case reNotExpected.MatchString(m):
 		g := reNotExpected.FindStringSubmatch(m)
 		m = "this element is not expected here"
@@ -139,6 +139,11 @@ func validityMessage(m string, v *vocab) string {
 		return subject + ": " + m
 	}
 	return m
+}
+
+// quoted is a value as libxml2's message quotes it ('...'), shown safely.
+func quoted(v string) string {
+	return "'" + shown(strings.TrimSuffix(strings.TrimPrefix(v, "'"), "'")) + "'"
 }
 
 // atoi is strconv.Atoi for the digits a message's pattern matched.
