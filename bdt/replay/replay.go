@@ -41,6 +41,20 @@ type Scenario struct {
 	SchemaErrors string `json:"schema_errors"`
 }
 
+// Limits returns the runner's limits the scenario sets: the size limit,
+// the cap on schema errors, and what a schema error inside one record
+// rejects (the record, as bdt run's default, unless it says "file").
+func (sc Scenario) Limits() (runner.Limits, error) {
+	l := runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors, SchemaErrors: schema.RecordScope}
+	if sc.SchemaErrors != "" {
+		var err error
+		if l.SchemaErrors, err = schema.ParseScope(sc.SchemaErrors); err != nil {
+			return l, fmt.Errorf("scenario.json: schema_errors: %w", err)
+		}
+	}
+	return l, nil
+}
+
 // Options tune a replay.
 type Options struct {
 	Now    time.Time // overrides the scenario's processing time when not zero
@@ -111,16 +125,13 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	scope := schema.RecordScope
-	if sc.SchemaErrors != "" {
-		if scope, err = schema.ParseScope(sc.SchemaErrors); err != nil {
-			return nil, fmt.Errorf("scenario.json: schema_errors: %w", err)
-		}
+	limits, err := sc.Limits()
+	if err != nil {
+		return nil, err
 	}
 	sum, err := runner.New(runner.Config{
 		Store: st, Inbox: inbox, Outbox: outbox, Archive: archive,
-		Now:    func() time.Time { return now },
-		Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors, SchemaErrors: scope},
+		Now: func() time.Time { return now }, Limits: limits,
 	}).Run(ctx)
 	if err != nil {
 		return nil, err
