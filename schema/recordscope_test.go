@@ -2,6 +2,8 @@ package schema_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -183,5 +185,40 @@ func TestRecordScopePastCap(t *testing.T) {
 		if len(c.issues[2]) != 0 {
 			t.Errorf("record 2: %v; want none", c.issues[2])
 		}
+	}
+}
+
+// TestRecordScopeNested checks an error inside an element of a record
+// (an address of five lines, in record 6 of the valid student activity
+// sample): R.SCHEMA on that record alone, and the records after it are
+// validated as before (a bad date in record 7 is found, record 8 is clean).
+func TestRecordScopeNested(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(sampleDir, "valid", "studentactivity-v1.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(b), "<AddressLine>27 Hill Street</AddressLine>",
+		strings.Repeat("<AddressLine>27 Hill Street</AddressLine>", 4), 1)
+	doc = strings.Replace(doc, "<PreviousNotificationDate>2026-10-16<", "<PreviousNotificationDate>2026-10-36<", 1)
+	c := &scopeCounter{}
+	res, err := schema.Default().Validate(strings.NewReader(doc), c, schema.Options{SchemaErrors: schema.RecordScope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for idx := 1; idx <= 8; idx++ {
+		got := c.issues[idx]
+		switch idx {
+		case 6, 7:
+			if len(got) != 1 || got[0].Rule != rules.RSchema {
+				t.Errorf("record %d: %v; want one R.SCHEMA issue", idx, got)
+			}
+		default:
+			if len(got) != 0 {
+				t.Errorf("record %d: %v; want none", idx, got)
+			}
+		}
+	}
+	if len(res.Issues) != 2 || res.Issues[0].Field != "AddressLine" || res.Issues[1].Field != "PreviousNotificationDate" {
+		t.Errorf("issues %v", res.Issues)
 	}
 }
