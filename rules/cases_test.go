@@ -113,13 +113,14 @@ func allCases() []ruleCase {
 	return all
 }
 
-// pipelineRules are the file rules the pipeline decides itself (size, XML,
-// kind from the root element, schema, count, duplicate files): this package
-// only catalogues them and builds their findings (TestNewFinding), so the
-// coverage meta-test does not ask for a firing and a passing case of each
-// here. F.KIND is not among them: CheckFile refuses an unknown kind too.
+// pipelineRules are the rules the pipeline decides itself (size, XML, kind
+// from the root element, schema, count, duplicate files, a record's own
+// schema errors): this package only catalogues them and builds their
+// findings (TestNewFinding), so the coverage meta-test does not ask for a
+// firing and a passing case of each here. F.KIND is not among them:
+// CheckFile refuses an unknown kind too.
 var pipelineRules = map[RuleID]bool{
-	FSize: true, FWellformed: true, FSchema: true, FCount: true, FDuplicate: true,
+	FSize: true, FWellformed: true, FSchema: true, FCount: true, FDuplicate: true, RSchema: true,
 }
 
 // TestCatalogueCoverage fails when a rule of the catalogue has no case in

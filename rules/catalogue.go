@@ -55,6 +55,7 @@ const (
 	RCosWithdraw               RuleID = "R.COS.WITHDRAW"
 	RCasWithdraw               RuleID = "R.CAS.WITHDRAW"
 	RCosTransfer               RuleID = "R.COS.TRANSFER"
+	RSchema                    RuleID = "R.SCHEMA"
 )
 
 // catalogue is every rule in RULES.md order. It is never modified; Catalogue
@@ -93,6 +94,7 @@ var catalogue = [...]Rule{
 	{RCosWithdraw, Error, ScopeRecord, "Only an ASSIGNED CoS can be withdrawn; it is not returned to the allocation.", "001 guide 3"},
 	{RCasWithdraw, Error, ScopeRecord, "Only a live (ASSIGNED) CAS can be withdrawn, and it becomes WITHDRAWN; WORK IN PROGRESS and READY TO GO are not yet live, USED, EXPIRED, OBSOLETE, CANCELLED and WITHDRAWN no longer are.", "002 \"CAS status\"; 002 \"How to provide individual fee updates\""},
 	{RCosTransfer, Error, ScopeRecord, "CoS ownership transfers only to an Active Level 1 or Level 2 user of the same sponsor.", "001 guides 1, 2"},
+	{RSchema, Error, ScopeRecord, "A record that violates the XSD within its own element is rejected alone; the file's other records go on. Violations outside any record stay F.SCHEMA.", "design (partial acceptance, ISO 20022 PART)"},
 }
 
 // byID indexes catalogue; built once at start-up and never modified.

@@ -107,4 +107,20 @@
 //     first or any decision; the tests run with whatever seed they draw.
 //   - Confirmation references: ConfirmationRef, from the source and the
 //     certificate numbers.
+//   - R.SCHEMA (a record rule the pipeline decides, not this package):
+//     a validity error wholly inside one record element. What libxml2
+//     raises while a record element is open, except while that element
+//     itself starts, is inside it; after an unexpected element libxml2
+//     skips the rest of that record and its end pops it, so the next
+//     records are validated as before (schema's TestRecordScope checks
+//     each kind). These stay F.SCHEMA, rejecting the file: the root, the
+//     header and everything in it, an element among the records that is
+//     no record (libxml2 then skips the rest of the root: later records
+//     go unvalidated), a record where none may be (before the header),
+//     an attribute on a record element (checked as the element starts),
+//     and no record at all. A value the XSD accepts but the engine cannot
+//     read (a five-digit year) is R.SCHEMA too. With --schema-errors=file
+//     every schema error is F.SCHEMA, as before. A bad amount in a file
+//     is R.SCHEMA on its record; R.FEE.AMOUNT stays the rule of the
+//     one-at-a-time fee action, where no XSD comes first.
 package rules

@@ -405,8 +405,10 @@ static void bdt_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 		         (int)xmlParserMaxDepth);
 		bdt_raise(s, XML_ERR_INTERNAL_ERROR, XML_ERR_FATAL, msg);
 	}
+	s->starting = 1;
 	s->orig_start(ctx, localname, prefix, URI, nb_namespaces, namespaces,
 	              nb_attributes, nb_defaulted, attributes);
+	s->starting = 0;
 }
 
 static void bdt_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
@@ -498,6 +500,40 @@ static char *bdt_message(const char *m) {
 	return out;
 }
 
+/*
+ * bdt_scoped returns the record a validity error lies wholly inside, or 0:
+ * one raised while a record element (depth 1) is open, except while that
+ * element itself starts, where what is checked is the record element's
+ * place in the root (a record where none may be) and its attributes. Inside
+ * a record libxml2 keeps its state per element: after an unexpected child it
+ * skips the rest of that element's content (skipDepth), and the record's end
+ * pops it, so the records after it are validated as if it were not there
+ * (TestRecordScopeLeavesNextRecords).
+ */
+static int bdt_scoped(bdt_state *s) {
+	if (s->depth < 2 || s->stack_cap < 2 || s->stack[1].record == 0)
+		return 0;
+	if (s->depth == 2 && s->starting)
+		return 0;
+	return s->stack[1].record;
+}
+
+/* bdt_count_bad counts a scoped validity error against record rec: the
+ * capture in progress or, once the record's end was captured (the plug
+ * validates an element's end after our callback), the capture queued. */
+static void bdt_count_bad(bdt_state *s, int rec) {
+	if (s->capturing && s->cap_kind == BDT_EV_RECORD && s->cap_record == rec) {
+		s->cap_bad++;
+		return;
+	}
+	for (int i = s->rtail - 1; i >= s->rhead; i--) {
+		if (s->ready[i].kind == BDT_EV_RECORD && s->ready[i].record == rec) {
+			s->ready[i].bad++;
+			return;
+		}
+	}
+}
+
 static void bdt_on_error(void *data, xmlErrorPtr e) {
 	bdt_state *s = bdt_cur ? bdt_cur : data;
 	if (s == NULL || e == NULL)
@@ -507,10 +543,14 @@ static void bdt_on_error(void *data, xmlErrorPtr e) {
 	if (s->io_failed)
 		return; /* the echo of a failed or refused read: Go reports it */
 	int validity = bdt_is_validity(e->domain);
-	if (validity)
+	int scoped = 0;
+	if (validity) {
 		s->nvalidity++;
-	else
+		if ((scoped = bdt_scoped(s)) > 0)
+			bdt_count_bad(s, scoped);
+	} else {
 		s->nparser++;
+	}
 	if (s->nissues >= s->max_errors) {
 		s->truncated = 1;
 		return;
@@ -526,6 +566,7 @@ static void bdt_on_error(void *data, xmlErrorPtr e) {
 	is->domain = e->domain;
 	is->code = e->code;
 	is->parser = !validity;
+	is->scoped = scoped > 0;
 	if (is->col == 0 && s->ctxt != NULL && s->ctxt->input != NULL &&
 	    s->ctxt->input->line == e->line)
 		is->col = s->ctxt->input->col;
@@ -719,6 +760,7 @@ static void bdt_ready_add(bdt_state *s, int kind, int record, size_t off, size_t
 	r->off = off;
 	r->len = len;
 	r->nissues = -1;
+	r->bad = kind == BDT_EV_RECORD ? s->cap_bad : 0;
 }
 
 /* The element's depth: 0 for the root. bdt_start has pushed it, bdt_end
@@ -764,6 +806,7 @@ static void bdt_sax_start(void *ctx, const xmlChar *localname, const xmlChar *pr
 		return;
 	s->rec_off = s->blen;
 	s->cap_record = s->wrecords;
+	s->cap_bad = 0;
 	bdt_buf_start(s, localname, s->start_line);
 	s->capturing = 1;
 	s->cap_depth = 1;
@@ -980,6 +1023,7 @@ int bdt_next(bdt_state *s) {
 			s->olen = r->len;
 			s->orecord = r->record;
 			s->oissues = r->nissues >= 0 ? r->nissues : s->nissues;
+			s->obad = r->bad;
 			ev = r->kind;
 			break;
 		}
@@ -987,6 +1031,7 @@ int bdt_next(bdt_state *s) {
 		s->obuf = NULL;
 		s->olen = 0;
 		s->oissues = s->nissues;
+		s->obad = 0;
 		if (s->final_ev >= 0) {
 			ev = s->final_ev;
 			break;

@@ -40,6 +40,7 @@ typedef struct {
 	int col;     /* xmlError.int2, or the parser's column when it is on that line */
 	int record;  /* 1-based record index of the parser's position, 0 outside records */
 	int parser;  /* 1 for a well-formedness (parser, namespace, encoding, I/O) error */
+	int scoped;  /* 1 for a validity error wholly inside record `record` (see bdt_scoped) */
 	int domain;  /* xmlError.domain */
 	int code;    /* xmlError.code */
 	char *path;  /* element path of the parser's position (malloc'd) */
@@ -68,6 +69,7 @@ typedef struct bdt_ready {
 	int record; /* record index */
 	size_t off, len;
 	int nissues; /* issues raised before record+2 started; -1 not yet */
+	int bad;     /* scoped validity errors raised inside it, stored or not */
 } bdt_ready;
 
 typedef struct bdt_state {
@@ -113,6 +115,7 @@ typedef struct bdt_state {
 	int final_ev;    /* the event that ends the document, once known; -1 before */
 	int doctype;     /* a DOCTYPE was met (the parser was stopped) */
 	int start_line;  /* the line of the start tag being handled */
+	int starting;    /* inside the start callbacks of the element on top */
 	struct bdt_ready *ready; /* captures completed, not yet returned */
 	int rhead, rtail, rcap;
 
@@ -126,11 +129,13 @@ typedef struct bdt_state {
 	size_t blen, bcap;
 	size_t rec_off;  /* where the capture in progress starts in buf */
 	int cap_record;  /* its record index */
+	int cap_bad;     /* scoped validity errors raised inside it so far */
 	/* what bdt_next returned: the capture, and its record index */
 	const unsigned char *obuf;
 	size_t olen;
 	int orecord;
 	int oissues; /* the issues that go with it: those before record+2 */
+	int obad;    /* its scoped validity errors, stored or not (past max_errors) */
 
 	/* errors */
 	bdt_issue *issues;

@@ -139,6 +139,7 @@ type doc struct {
 	st     *C.bdt_state
 	handle cgo.Handle
 	feed   *feed
+	scope  Scope // what a validity error inside one record rejects
 }
 
 // openDoc starts a parser over r, validating against schema (nil: parse
@@ -182,6 +183,19 @@ func (d *doc) buf() []byte {
 
 // record returns the index of the record bdt_next returned.
 func (d *doc) record() int { return int(d.st.orecord) }
+
+// bufLine returns the line of the start tag of the subtree bdt_next
+// returned, 0 for none.
+func (d *doc) bufLine() int {
+	if b := d.buf(); len(b) >= 9 && b[0] == C.BDT_TAG_START {
+		return le32(b[1:])
+	}
+	return 0
+}
+
+// bad returns how many validity errors lie wholly inside the record bdt_next
+// returned, counting those past the cap on stored issues.
+func (d *doc) bad() int { return int(d.st.obad) }
 
 // rawIssues returns the issues collected in C from index from on, up to
 // those that go with what bdt_next returned last.

@@ -38,6 +38,6 @@ func ExampleValidator_Validate() {
 	}
 	// Output:
 	// feeupdate-v1 2 records, valid: false
-	// 16:55: F.SCHEMA: CourseFeesPaidToDate: '£12.5' is not a valid Amount
+	// 16:55: F.SCHEMA: CourseFeesPaidToDate: '£12.5' is not a valid amount; it must be an amount in pounds such as 1234 or 1234.99, with no £ sign, no commas and no leading zeros
 	//   /FeeUpdate/CASFeeUpdate[2]/CourseFeesPaidToDate in record 2
 }

@@ -20,8 +20,8 @@ func TestDefaultCompilesEveryXSD(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				s, types, err := v.compiled[f.Name].get()
-				if err != nil || s == nil || len(types) == 0 {
-					t.Errorf("%s: schema %v, %d types, error %v", f.Name, s != nil, len(types), err)
+				if err != nil || s == nil || len(types.elem) == 0 {
+					t.Errorf("%s: schema %v, %d element types, error %v", f.Name, s != nil, len(types.elem), err)
 				}
 			}()
 		}

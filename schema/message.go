@@ -1,11 +1,9 @@
 package schema
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
-	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -34,9 +32,11 @@ var (
 	reAttrNotAllow = regexp.MustCompile(`^The attribute '([^']*)' is not allowed\.?$`)
 )
 
-// validityMessage rewrites a schema validity message. types maps element
-// local names to the name of their declared type, where that is unique.
-func validityMessage(m string, types map[string]string) string {
+// validityMessage rewrites a schema validity message in the sponsor's
+// words: which element, the value found (shown safely), and what it must be
+// (from v, the XSD's own types: never a pattern or a type's name). libxml2's
+// text is read only for the element, the value and the elements expected.
+func validityMessage(m string, v *vocab) string {
 	m = strings.TrimSpace(reNamespace.ReplaceAllString(m, ""))
 	subject := ""
 	if rest, ok := strings.CutPrefix(m, "Element '"); ok {
@@ -51,54 +51,70 @@ func validityMessage(m string, types map[string]string) string {
 			m = strings.TrimPrefix(rest, ": ")
 		}
 	}
-	typ := types[subject]
-	invalid := func(v string) string {
-		if typ != "" {
-			return v + " is not a valid " + typ
+	if v == nil {
+		v = &vocab{}
+	}
+	// invalid says that value (quoted) is not a valid value of the
+	// element's type (else of type key, from the message), and what it must be.
+	invalid := func(value, key string) string {
+		if t, ok := v.elem[subject]; ok {
+			key = t
 		}
-		return v + " is not a valid value"
+		noun, must := v.words(key)
+		msg := quoted(value) + " is not a valid " + noun
+		if must != "" {
+			msg += "; it must be " + must
+		}
+		return msg
 	}
 	switch {
 	case reNotValidType.MatchString(m):
 		g := reNotValidType.FindStringSubmatch(m)
-		switch {
-		case g[4] != "":
-			m = g[1] + " is not a valid " + strings.TrimPrefix(g[4], "xs:")
-		default:
-			m = invalid(g[1])
-		}
+		m = invalid(g[1], typeKey(g[4]))
 	case rePattern.MatchString(m):
-		g := rePattern.FindStringSubmatch(m)
-		m = invalid(g[1]) + " (it must match the pattern " + g[2] + ")"
+		m = invalid(rePattern.FindStringSubmatch(m)[1], "")
 	case reEnumeration.MatchString(m):
 		g := reEnumeration.FindStringSubmatch(m)
-		m = invalid(g[1]) + " (allowed: " + g[2] + ")"
+		if _, ok := v.elem[subject]; ok {
+			m = invalid(g[1], "")
+		} else {
+			m = quoted(g[1]) + " is not a valid value; it must be one of " +
+				orList(strings.Split(strings.ReplaceAll(g[2], "'", ""), ", "))
+		}
 	case reMaxLength.MatchString(m):
 		g := reMaxLength.FindStringSubmatch(m)
 		m = "the value is " + g[1] + " characters long, more than the " + g[2] + " allowed"
 	case reMinLength.MatchString(m):
 		g := reMinLength.FindStringSubmatch(m)
-		m = "the value is " + g[1] + " characters long, fewer than the " + g[2] + " required"
+		if g[1] == "0" {
+			m = "the value is empty; it must be at least " + g[2] + " character" + plural(atoi(g[2])) + " long"
+		} else {
+			m = "the value is " + g[1] + " characters long, fewer than the " + g[2] + " required"
+		}
 	case reLength.MatchString(m):
 		g := reLength.FindStringSubmatch(m)
-		m = invalid(g[1]) + " (it is " + g[2] + " characters long, not " + g[3] + ")"
+		m = invalid(g[1], "") + " (it is " + g[2] + " characters long, not " + g[3] + ")"
 	case reMinIncl.MatchString(m):
 		g := reMinIncl.FindStringSubmatch(m)
-		m = g[1] + " is less than the minimum, " + g[2]
+		m = quoted(g[1]) + " is less than the minimum, " + g[2]
 	case reMaxIncl.MatchString(m):
 		g := reMaxIncl.FindStringSubmatch(m)
-		m = g[1] + " is more than the maximum, " + g[2]
+		m = quoted(g[1]) + " is more than the maximum, " + g[2]
 	case reNotExpected.MatchString(m):
 		g := reNotExpected.FindStringSubmatch(m)
 		m = "this element is not expected here"
 		if g[2] != "" {
-			m += "; expected " + g[1] + g[2]
+			m += "; expected here: " + orList(strings.Split(g[2], ", "))
 		}
 	case reMissing.MatchString(m):
 		g := reMissing.FindStringSubmatch(m)
-		m = "a required child element is missing"
-		if g[2] != "" {
-			m += "; expected " + g[1] + g[2]
+		switch names := strings.Split(g[2], ", "); {
+		case g[2] == "":
+			m = "a required element is missing"
+		case len(names) == 1:
+			m = names[0] + " is missing"
+		default:
+			m = "one of " + orList(names) + " is missing"
 		}
 	case reAttrMissing.MatchString(m):
 		m = "the attribute " + reAttrMissing.FindStringSubmatch(m)[1] + " is required"
@@ -125,6 +141,17 @@ func validityMessage(m string, types map[string]string) string {
 	return m
 }
 
+// quoted is a value as libxml2's message quotes it ('...'), shown safely.
+func quoted(v string) string {
+	return "'" + shown(strings.TrimSuffix(strings.TrimPrefix(v, "'"), "'")) + "'"
+}
+
+// atoi is strconv.Atoi for the digits a message's pattern matched.
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
 var parserRewrites = []struct {
 	re   *regexp.Regexp
 	repl string
@@ -144,6 +171,12 @@ var parserRewrites = []struct {
 	{regexp.MustCompile(`^internal error: Huge input lookup$`), "a tag, name, attribute value, comment or processing instruction is longer than the parser's limit of 10,000,000 bytes"},
 	{regexp.MustCompile(`^.*huge text node$`), "a text value is longer than the parser's limit of 10,000,000 bytes"},
 	{regexp.MustCompile(`^Excessive depth in document: (\d+) use XML_PARSE_HUGE option$`), "elements are nested more than $1 levels deep (a BDT file has four)"},
+}
+
+// msgPastCap is the R.SCHEMA message of a record element (named record)
+// whose schema errors lie past the cap on the issues reported.
+func msgPastCap(record string) string {
+	return record + ": this record is not valid against the schema; its errors are not listed, as the file has more than the most reported (--max-errors)"
 }
 
 // truncatedMessage says that the file ends inside the element at path (an
@@ -188,71 +221,4 @@ func lowerFirst(s string) string {
 		return string(s[0]+'a'-'A') + s[1:]
 	}
 	return s
-}
-
-// elementTypes maps the local names of the elements declared in main and
-// the files it includes to the local name of their declared type, leaving
-// out built-in types and names declared with different types.
-func elementTypes(main string, xsds []xsdFile) map[string]string {
-	out := map[string]string{}
-	ambiguous := map[string]bool{}
-	seen := map[string]bool{}
-	var visit func(name string)
-	visit = func(name string) {
-		if seen[name] {
-			return
-		}
-		seen[name] = true
-		var data []byte
-		for _, f := range xsds {
-			if f.name == name || (path.Base(f.name) == path.Base(name) && data == nil) {
-				data = f.data
-			}
-		}
-		dec := xml.NewDecoder(bytes.NewReader(data))
-		for {
-			tok, err := dec.Token()
-			if err != nil {
-				return
-			}
-			se, ok := tok.(xml.StartElement)
-			if !ok || se.Name.Space != "http://www.w3.org/2001/XMLSchema" {
-				continue
-			}
-			attr := func(n string) string {
-				for _, a := range se.Attr {
-					if a.Name.Local == n && a.Name.Space == "" {
-						return a.Value
-					}
-				}
-				return ""
-			}
-			switch se.Name.Local {
-			case "include", "import", "redefine":
-				if loc := attr("schemaLocation"); loc != "" {
-					visit(path.Join(path.Dir(name), loc))
-				}
-			case "element":
-				el, typ := attr("name"), attr("type")
-				if el == "" || typ == "" {
-					continue
-				}
-				if k := strings.IndexByte(typ, ':'); k >= 0 {
-					if typ[:k] == "xs" || typ[:k] == "xsd" {
-						continue
-					}
-					typ = typ[k+1:]
-				}
-				if old, ok := out[el]; ok && old != typ {
-					ambiguous[el] = true
-				}
-				out[el] = typ
-			}
-		}
-	}
-	visit(main)
-	for el := range ambiguous {
-		delete(out, el)
-	}
-	return out
 }

@@ -42,6 +42,41 @@ type Options struct {
 	// would be without Concurrent; a handler's panic is raised again in the
 	// goroutine that called Validate. Header is called as without it.
 	Concurrent bool
+	// SchemaErrors says what a schema error wholly inside one record
+	// rejects: the whole file (FileScope, the zero value: F.SCHEMA, as
+	// every other validity issue) or the record alone (RecordScope: its
+	// issue is R.SCHEMA, which bdt run and bdt validate use by default).
+	SchemaErrors Scope
+}
+
+// Scope is what a schema error inside one record rejects (Options).
+type Scope int
+
+// The scopes of Options.SchemaErrors, named as --schema-errors takes them.
+const (
+	FileScope   Scope = iota // the whole file (F.SCHEMA)
+	RecordScope              // the record alone (R.SCHEMA)
+)
+
+// scopeNames are the names of the scopes, by value.
+var scopeNames = [...]string{FileScope: "file", RecordScope: "record"}
+
+// String returns "record" or "file".
+func (s Scope) String() string {
+	if int(s) < len(scopeNames) {
+		return scopeNames[s]
+	}
+	return fmt.Sprintf("Scope(%d)", int(s))
+}
+
+// ParseScope returns the scope named "record" or "file".
+func ParseScope(name string) (Scope, error) {
+	for i, n := range scopeNames {
+		if n == name {
+			return Scope(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a scope of schema errors: record or file", name)
 }
 
 // Handler receives the header and the records of a document as the
@@ -71,10 +106,24 @@ type Header struct {
 
 // Record is one record element of a BDT file.
 type Record struct {
-	Index  int // 1-based
-	Line   int // line of the record's start tag
-	Node   *Node
-	Issues []Issue // schema issues inside this record (up to the cap)
+	Index int // 1-based
+	Line  int // line of the record's start tag
+	Node  *Node
+	// Issues are the schema issues inside this record (up to the cap on
+	// the file's issues). Under RecordScope, a record with a validity error
+	// wholly inside it has at least one R.SCHEMA issue even past the cap:
+	// then one that says so.
+	Issues []Issue
+}
+
+// SchemaRejected reports whether rec is rejected on its own by R.SCHEMA.
+func (rec *Record) SchemaRejected() bool {
+	for _, is := range rec.Issues {
+		if is.Rule == rules.RSchema {
+			return true
+		}
+	}
+	return false
 }
 
 // Node is an element: its local name, the line of its start tag, and either
@@ -158,8 +207,10 @@ func plural(n int) string {
 }
 
 // Issue is one thing wrong with a document: the finding (an error) of
-// F.SIZE, F.WELLFORMED, F.KIND or F.SCHEMA (F.COUNT from CountIssue), its
-// Field the element its Path ends in.
+// F.SIZE, F.WELLFORMED, F.KIND, F.SCHEMA or R.SCHEMA (F.COUNT from
+// CountIssue), its Field the element its Path ends in. R.SCHEMA (under
+// RecordScope) is a validity error wholly inside record Record: it rejects
+// that record alone.
 //
 // Line is 0 when the issue is about the whole file. Column is 0 when
 // unknown. libxml2 gives none for validity errors: theirs is the parser's
@@ -213,15 +264,15 @@ type compiled struct {
 	file   string
 	xsds   []xsdFile // until compiled
 	schema *C.xmlSchema
-	types  map[string]string
+	types  *vocab
 	err    error
 }
 
-func (c *compiled) get() (*C.xmlSchema, map[string]string, error) {
+func (c *compiled) get() (*C.xmlSchema, *vocab, error) {
 	c.once.Do(func() {
 		c.schema, c.err = compileSchema(c.file, c.xsds)
 		if c.err == nil {
-			c.types = elementTypes(c.file, c.xsds)
+			c.types = readVocab(c.file, c.xsds)
 		}
 		c.xsds = nil
 	})
@@ -307,8 +358,8 @@ func readXSDs(fsys fs.FS) ([]xsdFile, error) {
 	return xsds, nil
 }
 
-// schemaOf returns the compiled XSD of format f and its element types.
-func (v *Validator) schemaOf(f Format) (*C.xmlSchema, map[string]string) {
+// schemaOf returns the compiled XSD of format f and its vocab.
+func (v *Validator) schemaOf(f Format) (*C.xmlSchema, *vocab) {
 	s, types, err := v.compiled[f.Name].get()
 	if err != nil {
 		panic(err) // only Default compiles late, and its XSDs are the build's
@@ -415,7 +466,7 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 	}
 	res.Format = f
 	schema, types := v.schemaOf(f)
-	return v.parse(in, schema, types, f, h, res, maxErrors, opt.MaxSize, opt.Concurrent)
+	return v.parse(in, schema, types, f, h, res, maxErrors, opt)
 }
 
 func (v *Validator) kindMessage(sn sniffed) string {
@@ -445,15 +496,17 @@ func sizeIssue(max int64) Issue {
 const msgDoctype = "a DOCTYPE declaration is not allowed: BDT files have no DTD and no entities"
 
 // parse runs libxml2 over in with schema attached.
-func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]string, f Format, h Handler,
-	res *Result, maxErrors int, maxSize int64, concurrent bool) (*Result, error) {
+func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f Format, h Handler,
+	res *Result, maxErrors int, opt Options) (*Result, error) {
+	maxSize := opt.MaxSize
 	d, err := openDoc(in, schema, f.Record, h != nil && f.Record != "", maxErrors)
 	if err != nil {
 		return v.failed(res, err, maxSize)
 	}
 	defer d.close()
+	d.scope = opt.SchemaErrors
 	var w *recWorker
-	if concurrent && h != nil && f.Record != "" {
+	if opt.Concurrent && h != nil && f.Record != "" {
 		w = newRecWorker(h)
 		defer w.abort()
 	}
@@ -477,7 +530,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]st
 			if w != nil {
 				var issues []Issue
 				idx := d.record()
-				issues, attached = recordIssues(res.Issues, idx, attached)
+				issues, attached = d.recordIssues(res.Issues, idx, attached, f)
 				if w.add(d.buf(), idx, issues, len(res.Issues)) {
 					continue
 				}
@@ -486,7 +539,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types map[string]st
 			}
 			n := dec.decode(d.buf())
 			rec := &Record{Index: d.record(), Line: n.Line, Node: n}
-			rec.Issues, attached = recordIssues(res.Issues, rec.Index, attached)
+			rec.Issues, attached = d.recordIssues(res.Issues, rec.Index, attached, f)
 			if err := h.Record(rec); err != nil {
 				res.Records = rec.Index
 				return res, err
@@ -584,25 +637,36 @@ func (r *Result) add(is Issue, maxErrors int) {
 	r.Issues = append(r.Issues, is)
 }
 
-// recordIssues returns the issues of record idx. Issues come in document
-// order, so those of records up to idx lie before the first issue of a later
-// record; from is where the previous record's search stopped.
-func recordIssues(all []Issue, idx, from int) ([]Issue, int) {
+// recordIssues returns the issues of record idx, the one bdt_next returned,
+// of a file of format f. Issues come in document order, so those of records
+// up to idx lie before the first issue of a later record; from is where the
+// previous record's search stopped. Under RecordScope, a record with a
+// validity error none of whose issues was kept (past the cap) gets one
+// R.SCHEMA issue that says so.
+func (d *doc) recordIssues(all []Issue, idx, from int, f Format) ([]Issue, int) {
 	var out []Issue
 	i := from
+	scoped := false
 	for ; i < len(all); i++ {
 		if all[i].Record > idx {
 			break
 		}
 		if all[i].Record == idx {
 			out = append(out, all[i])
+			scoped = scoped || all[i].Rule == rules.RSchema
 		}
+	}
+	if d.scope == RecordScope && !scoped && d.bad() > 0 {
+		path := fmt.Sprintf("/%s/%s[%d]", f.Root, f.Record, idx)
+		is := newIssue(rules.RSchema, d.bufLine(), 0, path, msgPastCap(f.Record))
+		is.Record = idx
+		out = append(out, is)
 	}
 	return out, i
 }
 
 // collect converts the issues libxml2 raised since index from.
-func (d *doc) collect(res *Result, from int, types map[string]string) int {
+func (d *doc) collect(res *Result, from int, types *vocab) int {
 	raw := d.rawIssues(from)
 	for i := range raw {
 		r := &raw[i]
@@ -621,7 +685,11 @@ func (d *doc) collect(res *Result, from int, types map[string]string) int {
 			}
 			is = parserIssue(int(r.line), int(r.col), path, msg)
 		} else {
-			is = newIssue(rules.FSchema, int(r.line), int(r.col), path, validityMessage(msg, types))
+			rule := rules.FSchema
+			if r.scoped != 0 && d.scope == RecordScope {
+				rule = rules.RSchema
+			}
+			is = newIssue(rule, int(r.line), int(r.col), path, validityMessage(msg, types))
 			is.Record = int(r.record)
 		}
 		res.Issues = append(res.Issues, is)

@@ -203,13 +203,13 @@ func TestIssueFields(t *testing.T) {
 
 	want := []schema.Issue{
 		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "SMSUserId", Line: 5, Column: len(d.line(5)) + 1, Path: "/FeeUpdate/Header/SMSUserId", Record: 0,
-			Message: `SMSUserId: 'js' is not a valid SMSUserId (it must match the pattern [A-Za-z0-9][A-Za-z0-9._\-]{2,63})`}},
+			Message: `SMSUserId: 'js' is not a valid SMS user id; it must be 3 to 64 letters, digits, dots, underscores and hyphens, starting with a letter or digit, such as jsmith01`}},
 		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "CourseFeesPaidToDate", Line: r2 + 2, Column: len(d.line(r2+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[2]/CourseFeesPaidToDate", Record: 2,
-			Message: `CourseFeesPaidToDate: '12.5' is not a valid Amount (it must match the pattern (0|[1-9][0-9]{0,8})(\.[0-9]{2})?)`}},
+			Message: `CourseFeesPaidToDate: '12.5' is not a valid amount; it must be an amount in pounds such as 1234 or 1234.99, with no £ sign, no commas and no leading zeros`}},
 		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "Colour", Line: r3 + 2, Column: len("    <Colour>"), Path: "/FeeUpdate/CASFeeUpdate[3]/Colour", Record: 3, // column: the start tag's '>'
-			Message: `Colour: this element is not expected here; expected one of CourseFeesForFirstYearOnly, CourseFeesPaidToDate, BoardingFeesPaidToDate, CourseFeeIncludesAccomodationCosts, AccommodationFeesPaidToDate`}},
+			Message: `Colour: this element is not expected here; expected here: CourseFeesForFirstYearOnly, CourseFeesPaidToDate, BoardingFeesPaidToDate, CourseFeeIncludesAccomodationCosts or AccommodationFeesPaidToDate`}},
 		{Finding: rules.Finding{Rule: rules.FSchema, Severity: rules.Error, Field: "CASFeeUpdate", Line: r4 + 2, Column: len(d.line(r4+2)) + 1, Path: "/FeeUpdate/CASFeeUpdate[4]", Record: 4,
-			Message: `CASFeeUpdate: a required child element is missing; expected CASNumber`}},
+			Message: `CASFeeUpdate: CASNumber is missing`}},
 	}
 	h := &recorder{}
 	res := validate(t, doc, h, schema.Options{})
@@ -801,7 +801,7 @@ func TestHugeRecordAndValues(t *testing.T) {
 	d = newFee(1)
 	d.rec(cas(1), "<CourseFeesPaidToDate>"+strings.Repeat("9", 20000)+"</CourseFeesPaidToDate>")
 	res = validate(t, d.end(), nil, schema.Options{})
-	want := "CourseFeesPaidToDate: '" + strings.Repeat("9", 100) + "…' is not a valid Amount"
+	want := "CourseFeesPaidToDate: '" + strings.Repeat("9", 100) + "…' is not a valid amount"
 	if len(res.Issues) != 1 || !strings.HasPrefix(res.Issues[0].Message, want) {
 		t.Errorf("issues:\n%s\nwant a message starting %q", issueList(res.Issues), want)
 	}
@@ -814,7 +814,7 @@ func TestHugeRecordAndValues(t *testing.T) {
 		d = newFee(1)
 		d.rec(cas(1), "<CourseFeesPaidToDate>"+value+"</CourseFeesPaidToDate>")
 		res = validate(t, d.end(), nil, schema.Options{})
-		want := "CourseFeesPaidToDate: '" + kept + "' is not a valid Amount"
+		want := "CourseFeesPaidToDate: '" + kept + "' is not a valid amount"
 		if len(res.Issues) != 1 || !strings.HasPrefix(res.Issues[0].Message, want) {
 			t.Errorf("issues:\n%s\nwant a message starting %q", issueList(res.Issues), want)
 		}

@@ -27,10 +27,16 @@ func (e *FieldError) Message() string {
 	return msg
 }
 
-// Finding returns the F.SCHEMA finding of record rec of a file of format f,
-// which the XSD accepted but whose field e cannot be read.
-func (e *FieldError) Finding(f schema.Format, rec *schema.Record) rules.Finding {
-	fd := rules.NewFinding(rules.FSchema, e.Field, "%s", e.Message())
+// Finding returns the finding of record rec of a file of format f, which
+// the XSD accepted but whose field e cannot be read: R.SCHEMA, which rejects
+// the record, under schema.RecordScope; F.SCHEMA, which rejects the file,
+// under schema.FileScope.
+func (e *FieldError) Finding(f schema.Format, rec *schema.Record, scope schema.Scope) rules.Finding {
+	rule := rules.FSchema
+	if scope == schema.RecordScope {
+		rule = rules.RSchema
+	}
+	fd := rules.NewFinding(rule, e.Field, "%s", e.Message())
 	fd.Line = e.Line
 	fd.Path = fmt.Sprintf("/%s/%s[%d]/%s", f.Root, f.Record, rec.Index, e.Field)
 	fd.Record = rec.Index

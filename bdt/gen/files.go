@@ -49,7 +49,7 @@ func (g *generator) writeRecord(w *writer, r *rand.Rand, p *filePlan, i int) {
 	}
 	d := g.data(f.space(), f.sponsor, f.base+src)
 	if rp.cat == catSchema {
-		number = "BAD-" + number[4:] // not 14 letters and digits: F.SCHEMA
+		number = "BAD-" + number[4:] // not 14 letters and digits: R.SCHEMA (F.SCHEMA under --schema-errors=file)
 	}
 	family, dob := d.family, d.dob
 	wrongIdentity := rp.cat == catIdentity

@@ -98,8 +98,10 @@ type FileInfo struct {
 	Rules map[rules.RuleID]int `json:"rules"`
 }
 
-// Accepted is how many records bdt run accepts: none when a record is
-// schema-invalid (the file is rejected).
+// Accepted is how many records bdt run --schema-errors=file accepts: none
+// when a record is schema-invalid (the file is rejected). Under bdt run's
+// default, --schema-errors=record, each schema-invalid record is rejected
+// alone (R.SCHEMA) and Records - Invalid - SchemaInvalid are accepted.
 func (f FileInfo) Accepted() int {
 	if f.SchemaInvalid > 0 {
 		return 0

@@ -36,6 +36,23 @@ type Scenario struct {
 	Now         string `json:"now"`      // RFC 3339 processing time
 	MaxSize     int64  `json:"max_size"` // F.SIZE limit, bytes
 	MaxErrors   int    `json:"max_errors"`
+	// SchemaErrors is bdt run's --schema-errors: "record" (the default)
+	// or "file".
+	SchemaErrors string `json:"schema_errors"`
+}
+
+// Limits returns the runner's limits the scenario sets: the size limit,
+// the cap on schema errors, and what a schema error inside one record
+// rejects (the record, as bdt run's default, unless it says "file").
+func (sc Scenario) Limits() (runner.Limits, error) {
+	l := runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors, SchemaErrors: schema.RecordScope}
+	if sc.SchemaErrors != "" {
+		var err error
+		if l.SchemaErrors, err = schema.ParseScope(sc.SchemaErrors); err != nil {
+			return l, fmt.Errorf("scenario.json: schema_errors: %w", err)
+		}
+	}
+	return l, nil
 }
 
 // Options tune a replay.
@@ -108,9 +125,13 @@ func Run(ctx context.Context, dir string, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	limits, err := sc.Limits()
+	if err != nil {
+		return nil, err
+	}
 	sum, err := runner.New(runner.Config{
 		Store: st, Inbox: inbox, Outbox: outbox, Archive: archive,
-		Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors},
+		Now: func() time.Time { return now }, Limits: limits,
 	}).Run(ctx)
 	if err != nil {
 		return nil, err

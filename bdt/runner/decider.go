@@ -152,6 +152,9 @@ func (d *decider) hold(records []pendingRecord, ok, early bool) *heldBatch {
 	if d.err == nil {
 		var p store.CertificatesForRulesParams
 		for _, r := range records {
+			if r.d.Op == nil {
+				continue // rejected by R.SCHEMA
+			}
 			p.Numbers = append(p.Numbers, r.d.Op.CertNumbers()...)
 			p.Activity = p.Activity || r.d.Op.ReadsActivity()
 		}
@@ -192,6 +195,13 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 		}
 	}
 	for _, p := range b.records {
+		if p.schema != nil {
+			// Rejected by R.SCHEMA: no rule to run, nothing to change.
+			if _, err := d.out.record(p, rules.Decision{Findings: p.schema}); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		names := p.d.Op.CertNumbers()
 		certs := make(map[string]*rules.Certificate, len(names))
 		fresh := false

@@ -33,7 +33,10 @@ func (o *recorder) record(p pendingRecord, dec rules.Decision) ([]rules.Change, 
 			o.counts = map[rules.RuleID]int{}
 		}
 		o.counts[f.Rule]++
-		out.Findings = append(out.Findings, decode.AtRecord(format, rec, f))
+		if p.schema == nil { // the validator placed those of R.SCHEMA
+			f = decode.AtRecord(format, rec, f)
+		}
+		out.Findings = append(out.Findings, f)
 	}
 	var changes []rules.Change
 	if dec.Accepted() {

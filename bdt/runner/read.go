@@ -68,7 +68,8 @@ func (s *fileScope) stream(p *pending) (map[rules.RuleID]int, error) {
 		h.batch = rules.NewBatchWith(seen)
 	}
 	defer h.stopDecider()
-	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize, BDTFiles: true})
+	result, err := r.v.Validate(tee, h, schema.Options{MaxErrors: r.cfg.MaxErrors, MaxSize: r.cfg.MaxSize, BDTFiles: true,
+		SchemaErrors: r.cfg.SchemaErrors})
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
@@ -98,10 +99,14 @@ func (s *fileScope) stream(p *pending) (map[rules.RuleID]int, error) {
 		return nil, err
 	}
 	e.Truncated = result.Truncated
-	if e.FileFindings, err = s.sameContent(h.fileFindings(result)); err != nil {
+	findings, inRecords := h.fileFindings(result)
+	if e.FileFindings, err = s.sameContent(findings); err != nil {
 		return nil, err
 	}
 	if !recordsDecided(e) {
+		// The records' outcomes are dropped: their R.SCHEMA findings are
+		// reported with the file's.
+		e.FileFindings = append(e.FileFindings, inRecords...)
 		return nil, nil
 	}
 	return counts, nil

@@ -28,10 +28,12 @@ type fileHandler struct {
 
 var _ schema.Handler = (*fileHandler)(nil)
 
-// pendingRecord is a decoded record waiting to be decided.
+// pendingRecord is a decoded record waiting to be decided, or one that
+// R.SCHEMA rejects (schema: its findings, already placed; d then has no Op).
 type pendingRecord struct {
-	rec *schema.Record
-	d   decode.Record
+	rec    *schema.Record
+	d      decode.Record
+	schema []rules.Finding
 }
 
 // Header implements schema.Handler.
@@ -52,7 +54,11 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 		return err
 	}
 	if len(rec.Issues) > 0 {
-		h.invalid = true
+		for _, is := range rec.Issues {
+			if is.Rule != rules.RSchema {
+				h.invalid = true // an issue that rejects the file
+			}
+		}
 		// Keep who the record is about, for the schema errors' report rows.
 		if h.who == nil {
 			h.who = map[int][2]string{}
@@ -65,25 +71,38 @@ func (h *fileHandler) Record(rec *schema.Record) error {
 	if h.rejected || h.invalid || h.head == nil {
 		return nil
 	}
-	d, err := decode.Decode(h.head.format, rec)
-	if err != nil {
-		var fe *decode.FieldError
-		if errors.As(err, &fe) {
-			// The XSD let a value through that the engine cannot read (an
-			// xs:date whose year has five digits or a sign): the record
-			// cannot be decided, and the file must not pass as if it had
-			// not been there. Its records were not decided before either.
-			h.invalid = true
-			h.findings = append(h.findings, fe.Finding(h.head.format, rec))
-			return nil
-		}
-		h.err = err
-		return err
-	}
 	if err := h.dec.failed(); err != nil {
 		return err
 	}
-	h.pending = append(h.pending, pendingRecord{rec: rec, d: d})
+	p := pendingRecord{rec: rec}
+	if rec.SchemaRejected() {
+		// Rejected alone (R.SCHEMA): not decoded, decided as it is.
+		p.d.Reference, p.d.Cert = decode.Who(rec)
+		for _, is := range rec.Issues {
+			p.schema = append(p.schema, is.Finding)
+		}
+	} else if d, err := decode.Decode(h.head.format, rec); err == nil {
+		p.d = d
+	} else {
+		var fe *decode.FieldError
+		if !errors.As(err, &fe) {
+			h.err = err
+			return err
+		}
+		// The XSD let a value through that the engine cannot read (an
+		// xs:date whose year has five digits or a sign): the record cannot
+		// be decided. Under schema.RecordScope it is rejected alone; else
+		// the file must not pass as if it had not been there.
+		f := fe.Finding(h.head.format, rec, h.s.r.cfg.SchemaErrors)
+		if f.Rule != rules.RSchema {
+			h.invalid = true
+			h.findings = append(h.findings, f)
+			return nil
+		}
+		p.d.Reference, p.d.Cert = decode.Who(rec)
+		p.schema = []rules.Finding{f}
+	}
+	h.pending = append(h.pending, p)
 	if len(h.pending) >= decideBatch {
 		h.handOver()
 	}
@@ -130,17 +149,21 @@ func (h *fileHandler) flushOutcomes() error {
 }
 
 // fileFindings returns the file's findings once the validator is done: its
-// schema issues, then those of the header and of undecodable records.
-func (h *fileHandler) fileFindings(result *schema.Result) []ledger.Finding {
+// schema issues, then those of the header and of undecodable records. The
+// R.SCHEMA issues, which the records' outcomes hold, come apart (inRecords).
+func (h *fileHandler) fileFindings(result *schema.Result) (findings, inRecords []ledger.Finding) {
 	issues := result.Issues
 	if is, ok := result.CountIssue(); ok {
 		issues = append(issues, is)
 	}
-	var findings []ledger.Finding
 	for _, is := range issues {
 		f, who := is.Finding, h.who[is.Record]
 		f.Reference, f.Cert = who[0], who[1]
+		if f.Rule == rules.RSchema {
+			inRecords = append(inRecords, f)
+			continue
+		}
 		findings = append(findings, f)
 	}
-	return append(findings, h.findings...)
+	return append(findings, h.findings...), inRecords
 }

@@ -65,6 +65,10 @@ type Config struct {
 type Limits struct {
 	MaxSize   int64 // F.SIZE limit in bytes (default DefaultMaxSize)
 	MaxErrors int   // cap on schema errors reported per file (default 1000)
+	// SchemaErrors is what a schema error wholly inside one record rejects:
+	// the whole file (schema.FileScope, the zero value: F.SCHEMA) or that
+	// record alone (schema.RecordScope: R.SCHEMA, bdt run's default).
+	SchemaErrors schema.Scope
 	// DiskDuplicatesOver is the file size over which the pairs that
 	// R.RECORD.DUPLICATE checks are kept on disk, not in memory (default
 	// DefaultDiskDuplicatesOver, ~250,000 records; negative: never).

@@ -14,6 +14,7 @@ import (
 	"bdt/bdt/runner"
 	"bdt/bdt/storage"
 	"bdt/bdt/store/open"
+	"bdt/schema"
 )
 
 // benchData is a generated data set with its register loaded into a
@@ -148,7 +149,8 @@ func BenchmarkRunFile(b *testing.B) {
 				}
 				b.StartTimer()
 				sum, err := runner.New(runner.Config{Store: st, Inbox: locs["inbox"], Outbox: locs["outbox"],
-					Archive: locs["archive"], Now: func() time.Time { return now }, Workers: bc.workers}).Run(ctx)
+					Archive: locs["archive"], Now: func() time.Time { return now }, Workers: bc.workers,
+					Limits: runner.Limits{SchemaErrors: benchSchemaErrors}}).Run(ctx)
 				b.StopTimer()
 				if err != nil || sum.Failed() > 0 || len(sum.Files) != len(d.m.Files) {
 					b.Fatalf("run: %v, %d of %d files failed", err, sum.Failed(), len(sum.Files))
@@ -166,6 +168,10 @@ func BenchmarkRunFile(b *testing.B) {
 		})
 	}
 }
+
+// benchSchemaErrors is the scope of BenchmarkRunFile's schema errors:
+// bdt run's default (the files are valid, so it changes no outcome).
+var benchSchemaErrors = schema.RecordScope
 
 func itoa(n int) string {
 	var buf [20]byte

@@ -41,7 +41,8 @@ status, another sponsor's certificate, a number not in the register, a
 duplicate in the file, no amount paid, an identity mismatch, a future date,
 a withdrawal without an address), a share --warnings is accepted with one
 warning (R.FEE.EXCEEDS, R.ACTIVITY.LATE), and a share --schema-invalid breaks
-the XSD (which rejects the whole file). The rest is accepted.
+the XSD inside the record (R.SCHEMA rejects the record; bdt run
+--schema-errors=file rejects the whole file). The rest is accepted.
 
 gen.json, the manifest, records the parameters, the --now to process the
 files with (dates and deadlines are counted from it), and per file what
@@ -93,7 +94,7 @@ Exit status: 0 when written, 2 on a usage or I/O error.`,
 	f.StringSliceVar(&o.kinds, "kind", []string{"all"}, "kinds of file: noshow, feeupdate, studentactivity, workeractivity, a format name (feeupdate-v1), or all")
 	f.Float64Var(&o.invalid, "invalid", 0.1, "share of records rejected by a record rule")
 	f.Float64Var(&o.warnings, "warnings", 0.02, "share of records accepted with a warning")
-	f.Float64Var(&o.schemaInvalid, "schema-invalid", 0, "share of records invalid against the XSD (rejects the whole file)")
+	f.Float64Var(&o.schemaInvalid, "schema-invalid", 0, "share of records invalid against the XSD (each rejected alone by R.SCHEMA; the whole file under bdt run --schema-errors=file)")
 	f.StringVar(&o.now, "now", "", "processing time the dates are chosen around (RFC 3339; default "+gen.DefaultNow.Format(time.RFC3339)+")")
 	f.StringVar(&o.out, "out", "", "output directory (created if needed)")
 	return cmd

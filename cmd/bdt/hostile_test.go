@@ -512,11 +512,15 @@ func TestHostileControl(t *testing.T) {
 	}
 }
 
+// run runs bdt run on dir. Schema errors reject the whole file
+// (--schema-errors=file), so that every hostile case ends in a file finding;
+// TestRunSchemaErrors and the runner's tests cover the record scope.
 func (h *hostileEnv) run(t *testing.T, dir string) launched {
 	t.Helper()
 	return h.bdt(t, "run", "--db", "sqlite:"+filepath.Join(dir, "bdt.db"),
 		"--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"),
-		"--archive", filepath.Join(dir, "archive"), "--now", hostileNow, "--log-format", "json")
+		"--archive", filepath.Join(dir, "archive"), "--now", hostileNow, "--log-format", "json",
+		"--schema-errors=file")
 }
 
 func ledgerStatus(t *testing.T, dir, key string) ledger.FileStatus {
@@ -565,7 +569,7 @@ func TestHostileInputs(t *testing.T) {
 			key := hostileLicence + "/" + file
 
 			// bdt validate
-			v := h.bdt(t, "validate", path)
+			v := h.bdt(t, "validate", "--schema-errors=file", path)
 			want := tc.validate
 			if want == "" {
 				want = tc.rule

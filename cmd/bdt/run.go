@@ -14,6 +14,7 @@ import (
 	"bdt/bdt/storage"
 	_ "bdt/bdt/storage/s3" // s3:// locations
 	"bdt/bdt/store/open"
+	"bdt/schema"
 )
 
 // runOptions are the flags of `bdt run` (and, later, `bdt serve`).
@@ -26,6 +27,7 @@ type runOptions struct {
 	logFormat                  string
 	maxSize                    int64
 	maxErrors                  int
+	schemaErrors               schema.Scope
 	leaseTTL                   time.Duration
 }
 
@@ -43,6 +45,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
 	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
 	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
+	schemaErrorsFlag(f, &o.schemaErrors)
 	f.DurationVar(&o.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL,
 		"how long a sponsor's files stay claimed by a replica that stopped renewing its claim (crashed) before another takes them over")
 }
@@ -85,7 +88,7 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		}
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
-	cfg.LeaseTTL = o.leaseTTL
+	cfg.LeaseTTL, cfg.SchemaErrors = o.leaseTTL, o.schemaErrors
 	return cfg, nil
 }
 

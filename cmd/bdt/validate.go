@@ -33,9 +33,10 @@ const validateGCPercent = 200
 
 // validateOptions are the flags of `bdt validate`.
 type validateOptions struct {
-	maxErrors int
-	maxSize   int64
-	format    string
+	maxErrors    int
+	maxSize      int64
+	format       string
+	schemaErrors schema.Scope
 }
 
 // newValidateCommand returns "validate".
@@ -57,6 +58,12 @@ Output (stdout), text: one line per problem, nothing for a valid file:
 
   FILE:LINE:COL: RULE-ID: message
 
+The rule id says what the problem rejects in bdt run: R.SCHEMA, a schema
+error wholly inside one record, rejects that record alone (the file's other
+records go on); every F. rule rejects the whole file. With
+--schema-errors=file, as bdt run with that flag, every schema error is
+F.SCHEMA.
+
 LINE and COL are 1-based; 0 when the problem is about the whole file (F.SIZE)
 or libxml2 gives no column. At most --max-errors problems are listed per
 file; when there were more, a note goes to stderr.
@@ -64,9 +71,10 @@ file; when there were more, a note goes to stderr.
 Output, --format json: JSON Lines, one object per line. Each problem:
 
   {"type":"problem","file":F,"line":N,"column":N,"rule":R,"message":M,
-   "path":"/FeeUpdate/CASFeeUpdate[3]/CASNumber","record":3}
+   "path":"/FeeUpdate/CASFeeUpdate[3]/CASNumber","record":3,"rejects":"record"}
 
-("path" and "record" are left out when empty or 0), then one object per file:
+("rejects" is "record" or "file"; "path" and "record" are left out when
+empty or 0), then one object per file:
 
   {"type":"file","file":F,"format":"feeupdate-v1","valid":false,
    "records":4,"problems":2,"truncated":false}
@@ -84,6 +92,7 @@ usage error or when a file cannot be read (the other files are still checked).`,
 	f.IntVar(&o.maxErrors, "max-errors", schema.DefaultMaxErrors, "most problems listed per file")
 	f.Int64Var(&o.maxSize, "max-size", validateDefaultMaxSize, "size limit of one file in bytes (F.SIZE); 0 for none")
 	f.StringVar(&o.format, "format", "text", "text (FILE:LINE:COL: RULE-ID: message) or json (JSON Lines)")
+	schemaErrorsFlag(f, &o.schemaErrors)
 	return cmd
 }
 
@@ -97,6 +106,7 @@ type validateProblem struct {
 	Message string       `json:"message"`
 	Path    string       `json:"path,omitempty"`
 	Record  int          `json:"record,omitempty"`
+	Rejects string       `json:"rejects"` // "record" or "file"
 }
 
 // validateSummary is the last line per file of `bdt validate --format json`.
@@ -143,7 +153,7 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 		for _, is := range issues {
 			if o.format == "json" {
 				if err := enc.Encode(validateProblem{Type: "problem", File: name, Line: is.Line, Column: is.Column,
-					Rule: is.Rule, Message: is.Message, Path: is.Path, Record: is.Record}); err != nil {
+					Rule: is.Rule, Message: is.Message, Path: is.Path, Record: is.Record, Rejects: rejects(is)}); err != nil {
 					return exitWith(exitUsage, "write: %v", err)
 				}
 				continue
@@ -195,9 +205,9 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 		// byte, but there is no need to read that far.
 		return &schema.Result{Issues: []schema.Issue{{Finding: rules.SizeFinding(st.Size(), o.maxSize)}}}, nil
 	}
-	h := &decodeCheck{}
+	h := &decodeCheck{scope: o.schemaErrors}
 	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize,
-		Concurrent: true}) // records are decoded on another core
+		SchemaErrors: o.schemaErrors, Concurrent: true}) // records are decoded on another core
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +227,7 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 // xs:date with a year of five digits: validate and run must agree.
 type decodeCheck struct {
 	format schema.Format
+	scope  schema.Scope
 	issues []schema.Issue
 }
 
@@ -232,9 +243,18 @@ func (d *decodeCheck) Record(r *schema.Record) error {
 	_, err := decode.Decode(d.format, r)
 	var fe *decode.FieldError
 	if errors.As(err, &fe) {
-		d.issues = append(d.issues, schema.Issue{Finding: fe.Finding(d.format, r)})
+		d.issues = append(d.issues, schema.Issue{Finding: fe.Finding(d.format, r, d.scope)})
 	}
 	return nil
+}
+
+// rejects says what a problem rejects, as --format json shows it: "record"
+// for a record rule (R.SCHEMA), "file" for a file rule.
+func rejects(is schema.Issue) string {
+	if r, ok := rules.Lookup(is.Rule); ok && r.Scope == rules.ScopeRecord {
+		return "record"
+	}
+	return "file"
 }
 
 // shownName is a file name as the text output shows it: as given, or

@@ -94,7 +94,7 @@ func feeFile(t testing.TB, path string, n, declared int, bad map[int]bool) {
 	}
 }
 
-var problemLine = regexp.MustCompile(`^(.+):(\d+):(\d+): (F\.[A-Z]+): (.+)$`)
+var problemLine = regexp.MustCompile(`^(.+):(\d+):(\d+): ([FR]\.[A-Z]+): (.+)$`)
 
 func TestValidateCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -129,7 +129,10 @@ func TestValidateCommand(t *testing.T) {
 	}{
 		{"valid files", append([]string{"validate"}, valid...), 0, []string{}, ""},
 		{"schema error", []string{"validate", amount}, 1, []string{
-			amount + ":14:56: F.SCHEMA: CourseFeesPaidToDate: '9250.5' is not a valid Amount (it must match the pattern (0|[1-9][0-9]{0,8})(\\.[0-9]{2})?)"}, ""},
+			amount + ":14:56: R.SCHEMA: CourseFeesPaidToDate: '9250.5' is not a valid amount; it must be an amount in pounds such as 1234 or 1234.99, with no £ sign, no commas and no leading zeros"}, ""},
+		{"schema error rejecting the file", []string{"validate", "--schema-errors=file", amount}, 1, []string{
+			amount + ":14:56: F.SCHEMA: CourseFeesPaidToDate: '9250.5' is not a valid amount; it must be an amount in pounds such as 1234 or 1234.99, with no £ sign, no commas and no leading zeros"}, ""},
+		{"bad schema-errors", []string{"validate", "--schema-errors=all", amount}, 2, []string{}, "record or file"},
 		{"record count", []string{"validate", count}, 1, []string{
 			count + ":8:0: F.COUNT: the header declares 3 records but the file holds 2"}, ""},
 		{"size limit", []string{"validate", "--max-size", "100", count}, 1, nil, ""},
@@ -218,9 +221,9 @@ func TestValidateCommand(t *testing.T) {
 		}
 		want := []string{
 			fmt.Sprintf(`{"file":%q,"format":"feeupdate-v1","problems":0,"records":4,"truncated":false,"type":"file","valid":true}`, valid[0]),
-			fmt.Sprintf(`{"column":56,"file":%q,"line":14,"message":"CourseFeesPaidToDate: '9250.5' is not a valid Amount (it must match the pattern (0|[1-9][0-9]{0,8})(\\.[0-9]{2})?)","path":"/FeeUpdate/CASFeeUpdate[1]/CourseFeesPaidToDate","record":1,"rule":"F.SCHEMA","type":"problem"}`, amount),
+			fmt.Sprintf(`{"column":56,"file":%q,"line":14,"message":"CourseFeesPaidToDate: '9250.5' is not a valid amount; it must be an amount in pounds such as 1234 or 1234.99, with no £ sign, no commas and no leading zeros","path":"/FeeUpdate/CASFeeUpdate[1]/CourseFeesPaidToDate","record":1,"rejects":"record","rule":"R.SCHEMA","type":"problem"}`, amount),
 			fmt.Sprintf(`{"file":%q,"format":"feeupdate-v1","problems":1,"records":2,"truncated":false,"type":"file","valid":false}`, amount),
-			fmt.Sprintf(`{"column":0,"file":%q,"line":8,"message":"the header declares 3 records but the file holds 2","path":"/FeeUpdate/Header/RecordCount","rule":"F.COUNT","type":"problem"}`, count),
+			fmt.Sprintf(`{"column":0,"file":%q,"line":8,"message":"the header declares 3 records but the file holds 2","path":"/FeeUpdate/Header/RecordCount","rejects":"file","rule":"F.COUNT","type":"problem"}`, count),
 			fmt.Sprintf(`{"file":%q,"format":"feeupdate-v1","problems":1,"records":2,"truncated":false,"type":"file","valid":false}`, count),
 		}
 		if len(objs) != len(want) {

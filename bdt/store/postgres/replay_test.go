@@ -89,8 +89,12 @@ func replayOnPostgres(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
+	limits, err := sc.Limits()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum, err := runner.New(runner.Config{Store: st, Inbox: boxes[0], Outbox: boxes[1], Archive: boxes[2],
-		Now: func() time.Time { return now }, Limits: runner.Limits{MaxSize: sc.MaxSize, MaxErrors: sc.MaxErrors}}).Run(ctx)
+		Now: func() time.Time { return now }, Limits: limits}).Run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
