@@ -334,7 +334,7 @@ func (d *Daemon) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(rep)
 	})
-	return mux
+	return withVersion(mux)
 }
 
 // authorised checks the bearer token in constant time when one is set.

@@ -33,7 +33,9 @@ func newRootCommand() *cobra.Command {
 		newSchemaCommand(),
 		newServeCommand(),
 		newValidateCommand(),
+		newVersionCommand(),
 	)
+	setVersion(root)
 	return root
 }
 

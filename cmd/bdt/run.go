@@ -23,7 +23,7 @@ type runOptions struct {
 	dryRun                     bool
 	now                        string
 	workers                    int
-	logFormat                  string
+	logFormat, logLevel        string
 	maxSize                    int64
 	maxErrors                  int
 	leaseTTL                   time.Duration
@@ -41,6 +41,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.now, "now", "", "processing time (RFC 3339) the rules use, for reproducible reports; default: the clock")
 	f.IntVar(&o.workers, "workers", 1, "files of different sponsors processed in parallel")
 	f.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
+	f.StringVar(&o.logLevel, "log-level", "info", "least severe log lines shown: debug, info, warn or error")
 	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
 	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
 	f.DurationVar(&o.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL,
@@ -57,6 +58,9 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	case "auto", "console", "json":
 	default:
 		return cfg, exitWith(exitUsage, "--log-format must be auto, console or json")
+	}
+	if _, err := logLevel(o.logLevel); err != nil {
+		return cfg, err
 	}
 	t, err := parseNow(o.now, "2026-11-23T02:00:00Z")
 	if err != nil {
@@ -79,6 +83,15 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
 	cfg.LeaseTTL = o.leaseTTL
 	return cfg, nil
+}
+
+// printer returns the log and progress printer of verb (run or serve, the
+// daemon) as the options ask, having logged the line verb starts with.
+func (o *runOptions) printer(cmd *cobra.Command, verb string) *printer {
+	level, _ := logLevel(o.logLevel) // checked by config
+	p := newPrinter(o.logFormat, level, cmd.OutOrStdout(), cmd.ErrOrStderr(), verb == "serve")
+	logStart(p.log, verb)
+	return p
 }
 
 // newRunCommand returns "run".
@@ -108,7 +121,7 @@ pending for the next run), 2 on usage errors.`,
 				return err
 			}
 			defer cfg.Store.Close()
-			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), false)
+			p := o.printer(cmd, "run")
 			cfg.Observer = p
 			sum, err := runner.New(cfg).Run(ctx)
 			p.Close(sum)

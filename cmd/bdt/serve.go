@@ -56,7 +56,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 				return err
 			}
 			defer cfg.Store.Close()
-			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), true)
+			p := o.printer(cmd, "serve")
 			log := p.log
 			d, err := daemon.New(daemon.Config{
 				Schedule: schedule, Location: loc, Listen: listen, Token: token, Grace: grace,
