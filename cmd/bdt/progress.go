@@ -118,9 +118,23 @@ func (p *printer) FileDone(r runner.FileResult) {
 	if r.Recovered {
 		ev = ev.Bool("recovered", true)
 	}
-	if p.json || p.daemon || r.Err != nil {
+	switch {
+	case r.Err != nil:
+		ev.Msg("file failed: it stays pending")
+	case p.json || p.daemon:
 		ev.Msg("file processed")
 	}
+}
+
+// Failed logs err, why a run failed, at error level and returns the error
+// bdt exits with. Its message is printed on standard error too, unless the
+// log line just went there (the console format).
+func (p *printer) Failed(err error) error {
+	p.log.Error().Err(err).Msg("run failed")
+	if p.json {
+		return exitWith(exitFailed, "%v", err)
+	}
+	return exitWith(exitFailed, "")
 }
 
 func (p *printer) Skipped(key, reason string) {

@@ -126,10 +126,10 @@ pending for the next run), 2 on usage errors.`,
 			sum, err := runner.New(cfg).Run(ctx)
 			p.Close(sum)
 			if err != nil {
-				return exitWith(exitFailed, "%v", err)
+				return p.Failed(err)
 			}
 			if n := sum.Failed(); n > 0 {
-				return exitWith(exitFailed, "%d file(s) could not be processed and stay pending", n)
+				return p.Failed(fmt.Errorf("%d file(s) could not be processed and stay pending", n))
 			}
 			return nil
 		},
