@@ -29,12 +29,12 @@ var version, revision string
 
 // Info is what a bdt binary knows about itself.
 type Info struct {
-	Version   string // module version, "(devel)" for an untagged build
-	Revision  string // VCS revision, "" when unknown
-	Time      string // VCS commit time (RFC 3339), "" when unknown
-	Modified  bool   // the work tree had uncommitted changes
-	GoVersion string // runtime.Version()
-	Libxml2   string // the libxml2 library in use, dotted ("2.9.14")
+	Version      string // module version, "(devel)" for an untagged build
+	Revision     string // VCS revision, "" when unknown
+	RevisionTime string // VCS commit time (RFC 3339), "" when unknown
+	Modified     bool   // the work tree had uncommitted changes
+	GoVersion    string // runtime.Version()
+	Libxml2      string // the libxml2 library in use, dotted ("2.9.14")
 }
 
 var (
@@ -69,7 +69,7 @@ func (i *Info) fromBuild(bi *debug.BuildInfo) {
 		case "vcs.revision":
 			i.Revision = s.Value
 		case "vcs.time":
-			i.Time = s.Value
+			i.RevisionTime = s.Value
 		case "vcs.modified":
 			i.Modified = s.Value == "true"
 		}
@@ -85,7 +85,7 @@ func (i Info) Text() string {
 		if v == "" {
 			v = "unknown"
 		}
-		fmt.Fprintf(&b, "%-9s %s\n", f[0]+":", v)
+		fmt.Fprintf(&b, "%-15s %s\n", f[0]+":", v)
 	}
 	return b.String()
 }
@@ -96,7 +96,7 @@ func (i Info) Fields() [][2]string {
 	return [][2]string{
 		{"version", i.Version},
 		{"revision", i.Revision},
-		{"time", i.Time},
+		{"revision_time", i.RevisionTime},
 		{"modified", fmt.Sprint(i.Modified)},
 		{"go", i.GoVersion},
 		{"libxml2", i.Libxml2},

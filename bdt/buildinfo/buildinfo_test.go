@@ -33,7 +33,7 @@ func TestFromBuild(t *testing.T) {
 			{Key: "vcs.modified", Value: "true"},
 		},
 	})
-	want := Info{Version: "v1.4.0", Revision: "0123456789abcdef", Time: "2026-12-07T10:00:00Z", Modified: true}
+	want := Info{Version: "v1.4.0", Revision: "0123456789abcdef", RevisionTime: "2026-12-07T10:00:00Z", Modified: true}
 	if i != want {
 		t.Fatalf("fromBuild = %+v, want %+v", i, want)
 	}
@@ -41,7 +41,7 @@ func TestFromBuild(t *testing.T) {
 
 func TestText(t *testing.T) {
 	got := Info{Version: "(devel)", GoVersion: "go1.26.8", Libxml2: "2.9.14"}.Text()
-	want := "version:  (devel)\nrevision: unknown\ntime:     unknown\nmodified: false\ngo:       go1.26.8\nlibxml2:  2.9.14\n"
+	want := "version:        (devel)\nrevision:       unknown\nrevision_time:  unknown\nmodified:       false\ngo:             go1.26.8\nlibxml2:        2.9.14\n"
 	if got != want {
 		t.Fatalf("Text() =\n%s\nwant\n%s", got, want)
 	}

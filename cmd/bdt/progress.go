@@ -61,8 +61,11 @@ func newPrinter(format string, level zerolog.Level, out, errw io.Writer, daemon 
 	if p.json {
 		p.log = zerolog.New(out).Level(level).With().Timestamp().Logger()
 	} else {
-		p.log = zerolog.New(zerolog.ConsoleWriter{Out: errw, TimeFormat: consoleTimeFormat}).Level(level).With().Timestamp().Logger()
-		if f, ok := errw.(*os.File); ok && isatty.IsTerminal(f.Fd()) && !daemon {
+		f, ok := errw.(*os.File)
+		tty := ok && isatty.IsTerminal(f.Fd())
+		p.log = zerolog.New(zerolog.ConsoleWriter{Out: errw, TimeFormat: consoleTimeFormat, NoColor: !tty}).
+			Level(level).With().Timestamp().Logger()
+		if tty && !daemon {
 			p.prog = mpb.New(mpb.WithOutput(errw), mpb.WithWidth(40))
 		}
 	}

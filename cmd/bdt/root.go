@@ -36,6 +36,7 @@ func newRootCommand() *cobra.Command {
 		newVersionCommand(),
 	)
 	setVersion(root)
+	groupsSuggest(root)
 	return root
 }
 

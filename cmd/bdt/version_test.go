@@ -52,7 +52,7 @@ func TestVersionCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"version": bi.Main.Version, "revision": "unknown", "time": "unknown", "modified": "false",
+		"version": bi.Main.Version, "revision": "unknown", "revision_time": "unknown", "modified": "false",
 		"go": runtime.Version(), "libxml2": libxml2Version(t),
 	}
 	for _, s := range bi.Settings {
@@ -60,7 +60,7 @@ func TestVersionCommand(t *testing.T) {
 		case "vcs.revision":
 			want["revision"] = s.Value
 		case "vcs.time":
-			want["time"] = s.Value
+			want["revision_time"] = s.Value
 		case "vcs.modified":
 			want["modified"] = s.Value
 		}
