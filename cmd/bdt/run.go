@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -27,6 +29,7 @@ type runOptions struct {
 	maxSize                    int64
 	maxErrors                  int
 	leaseTTL                   time.Duration
+	fileMode, dirMode          string
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
@@ -44,6 +47,8 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logLevel, "log-level", "info", "least severe log lines shown: debug, info, warn or error")
 	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
 	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
+	f.StringVar(&o.fileMode, "file-mode", "", "permissions of reports and archived files, in octal (e.g. 0640); default: 0666 under the umask (0644 under 022)")
+	f.StringVar(&o.dirMode, "dir-mode", "", "permissions of the folders bdt creates in the outbox and archive, in octal (e.g. 0750); default: 0777 under the umask (0755 under 022)")
 	f.DurationVar(&o.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL,
 		"how long a sponsor's files stay claimed by a replica that stopped renewing its claim (crashed) before another takes them over")
 }
@@ -66,6 +71,13 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	var modes storage.Modes
+	if modes.File, err = parseMode("--file-mode", o.fileMode); err != nil {
+		return cfg, err
+	}
+	if modes.Dir, err = parseMode("--dir-mode", o.dirMode); err != nil {
+		return cfg, err
+	}
 	if o.now != "" {
 		cfg.Now = func() time.Time { return t }
 	}
@@ -73,7 +85,7 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		loc string
 		dst *storage.Storage
 	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
-		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint}); err != nil {
+		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint, Modes: modes}); err != nil {
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
 	}
@@ -136,6 +148,19 @@ pending for the next run), 2 on usage errors.`,
 	}
 	o.addFlags(cmd)
 	return cmd
+}
+
+// parseMode parses the value of flag (--file-mode, --dir-mode): permission
+// bits in octal, or "" for none (the umask decides).
+func parseMode(flag, s string) (fs.FileMode, error) {
+	if s == "" {
+		return 0, nil
+	}
+	m, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || m == 0 || m > 0o777 {
+		return 0, exitWith(exitUsage, "%s %q: want permission bits in octal, such as 0640 or 0750", flag, s)
+	}
+	return fs.FileMode(m), nil
 }
 
 // fmtCount formats n, or "-" for an unknown (negative) count.
