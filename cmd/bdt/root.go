@@ -25,6 +25,7 @@ func newRootCommand() *cobra.Command {
 		newCoSCommand(),
 		newFilesCommand(),
 		newGenCommand(),
+		newHealthcheckCommand(),
 		newMigrateCommand(),
 		newRegisterCommand(),
 		newReplayCommand(),

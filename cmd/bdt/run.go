@@ -86,6 +86,9 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		dst *storage.Storage
 	}{{o.inbox, &cfg.Inbox}, {o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
 		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint, Modes: modes}); err != nil {
+			if ferr := locationFolderError(l.loc); ferr != nil {
+				return cfg, ferr
+			}
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
 	}

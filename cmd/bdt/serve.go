@@ -89,7 +89,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 	f := cmd.Flags()
 	f.StringVar(&schedule, "schedule", "0 2 * * *", "cron schedule (5 fields, or 6 with seconds first)")
 	f.StringVar(&tz, "tz", "Europe/London", "time zone of the schedule")
-	f.StringVar(&listen, "listen", "127.0.0.1:9090", "admin endpoint address (empty: none)")
+	f.StringVar(&listen, "listen", defaultListen, "admin endpoint address (empty: none)")
 	f.StringVar(&token, "admin-token", "", "bearer token required by POST /runs (required off loopback)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the file in hand may take to finish before it is rolled back")
 	return cmd

@@ -30,6 +30,9 @@ func dbFlag(fs *pflag.FlagSet, dsn *string, usage string) {
 func openRegister(ctx context.Context, how func(context.Context, string) (store.Store, error), dsn string) (store.Store, error) {
 	st, err := how(ctx, dsn)
 	if err != nil {
+		if ferr := registerFolderError(dsn); ferr != nil {
+			return nil, ferr
+		}
 		return nil, exitWith(exitFailed, "open register %s: %v", open.Redact(dsn), err)
 	}
 	return st, nil
