@@ -107,4 +107,3 @@ func TestDataFolderNotWritable(t *testing.T) {
 		t.Fatalf("bdt run in a folder bdt owns: %v\n%s", err, out)
 	}
 }
-
