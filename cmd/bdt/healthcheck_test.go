@@ -10,6 +10,31 @@ import (
 	"testing"
 )
 
+// startServe starts the real bdt serve on the work folder dir (crashSetup)
+// with extra flags, listening on a free loopback port, and waits until its
+// admin endpoint answers. It returns the process (killed when the test
+// ends), the address and the log output.
+func startServe(t *testing.T, bin, dir string, extra ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	listen := freePort(t)
+	cmd := serveCmd(bin, dir, listen, extra...)
+	logs := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	eventually(t, "the admin endpoint", func() bool {
+		resp, err := http.Get("http://" + listen + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return cmd, listen, logs
+}
+
 func TestHealthURL(t *testing.T) {
 	for listen, want := range map[string]string{
 		"127.0.0.1:9090": "http://127.0.0.1:9090/healthz",
@@ -36,21 +61,7 @@ func TestHealthcheckAgainstServe(t *testing.T) {
 	}
 	bin := sharedBinary(t)
 	dir := crashSetup(t, bin)
-	listen := freePort(t)
-	serve := serveCmd(bin, dir, listen, "--schedule", "0 0 1 1 *")
-	var logs strings.Builder
-	serve.Stdout, serve.Stderr = &logs, &logs
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer serve.Process.Kill()
-	eventually(t, "the admin endpoint", func() bool {
-		resp, err := http.Get("http://" + listen + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
+	serve, listen, logs := startServe(t, bin, dir, "--schedule", "0 0 1 1 *")
 	check := func(want int, env []string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, append([]string{"healthcheck"}, args...)...)

@@ -68,23 +68,8 @@ func TestServeSchedulesAndTriggers(t *testing.T) {
 	}
 	bin := sharedBinary(t)
 	dir := crashSetup(t, bin)
-	listen := freePort(t)
-	cmd := serveCmd(bin, dir, listen, "--schedule", "*/1 * * * * *")
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, listen, logs := startServe(t, bin, dir, "--schedule", "*/1 * * * * *")
 	base := "http://" + listen
-	eventually(t, "the admin endpoint", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
 	for key := range crashFiles {
 		res := strings.TrimSuffix(key, ".xml") + ".result.xml"
 		eventually(t, "the scheduled run to report "+res, func() bool { return exists(filepath.Join(dir, "outbox", res)) })
