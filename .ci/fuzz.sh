@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every fuzz target for a short fixed time (issue 8): the validator,
-# the decoder, the runner on a real SQLite register, the rules engine.
+# Runs every fuzz target for a short fixed time (issue 8): the validator
+# (with its guard), the decoder, the runner on a real SQLite register, the
+# rules engine and R.RECORD.DUPLICATE's table on crafted keys (issue 17).
 # A failing input stops the script; go test writes it to the package's
 # testdata/fuzz/<Target>/, where it becomes a regression seed once
 # committed. The committed seeds themselves run in every plain `go test`.
@@ -50,6 +51,7 @@ fuzz ./schema FuzzValidate 12s
 fuzz ./bdt/decode FuzzDecode 12s
 fuzz ./bdt/runner FuzzRunFile 15s
 fuzz ./rules FuzzEvaluate 12s
+fuzz ./rules FuzzBatchSeen 6s
 fuzz ./rules FuzzParseMoney 6s
 fuzz ./bdt/store/jsonrows FuzzWriterRoundTrip 6s
 echo "fuzz: every target passed in $(($(date +%s) - start)) s"

@@ -1,6 +1,9 @@
 package rules
 
-import "math/bits"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // Batch evaluates the records of one file in order and adds the one rule
 // that needs to see the whole file, R.RECORD.DUPLICATE: a certificate appears
@@ -133,7 +136,10 @@ const keyParts = 256
 
 // keyTable is a set of packed keys with a record index each: open
 // addressing with linear probing over three parallel arrays, grown by half
-// when three quarters full.
+// when three quarters full. Keys are placed by a hash keyed per process
+// (keySeed): an unkeyed hash can be inverted, and a file of certificate
+// numbers crafted to share a slot made every insertion probe every key
+// before it (issue 17: 100,000 records, 47 s instead of 3 s).
 type keyTable struct {
 	lo  []uint64
 	hi  []uint32
@@ -141,11 +147,11 @@ type keyTable struct {
 	n   int
 }
 
-func (k packedKey) hash() uint64 {
-	h := k.lo*0x9e3779b97f4a7c15 ^ uint64(k.hi)*0xc2b2ae3d27d4eb4f
-	h ^= h >> 29
-	return h * 0xbf58476d1ce4e5b9
-}
+// keySeed keys the hash of packed keys, drawn afresh by each process. What
+// the table answers never depends on it, only where it keeps a key.
+var keySeed = maphash.MakeSeed()
+
+func (k packedKey) hash() uint64 { return maphash.Comparable(keySeed, k) }
 
 func (t *keyTable) seen(k packedKey, h uint64, index int) (int, bool) {
 	if 4*(t.n+1) > 3*len(t.val) {

@@ -107,7 +107,7 @@ func runCases(t *testing.T, cases []ruleCase) {
 // allCases is every rule table; TestCatalogueCoverage walks it.
 func allCases() []ruleCase {
 	var all []ruleCase
-	for _, cs := range [][]ruleCase{fileCases(), actorCases(), certCases(), activityCases(), feeCases(), noteCases(), cosCases(), batchCases()} {
+	for _, cs := range [][]ruleCase{fileCases(), actorCases(), certCases(), activityCases(), feeCases(), noteCases(), cosCases(), casWithdrawCases(), batchCases()} {
 		all = append(all, cs...)
 	}
 	return all

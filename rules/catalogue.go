@@ -45,6 +45,7 @@ const (
 	RActivityWithdrawalAddress RuleID = "R.ACTIVITY.WITHDRAWAL.ADDRESS"
 	RActivityEarlyCompletion   RuleID = "R.ACTIVITY.EARLY.COMPLETION"
 	RActivityPrevious          RuleID = "R.ACTIVITY.PREVIOUS"
+	RActivityAbsence           RuleID = "R.ACTIVITY.ABSENCE"
 	RActivityLate              RuleID = "R.ACTIVITY.LATE"
 	RFeeAssigned               RuleID = "R.FEE.ASSIGNED"
 	RFeePresent                RuleID = "R.FEE.PRESENT"
@@ -52,6 +53,7 @@ const (
 	RFeeExceeds                RuleID = "R.FEE.EXCEEDS"
 	RNoteStatus                RuleID = "R.NOTE.STATUS"
 	RCosWithdraw               RuleID = "R.COS.WITHDRAW"
+	RCasWithdraw               RuleID = "R.CAS.WITHDRAW"
 	RCosTransfer               RuleID = "R.COS.TRANSFER"
 )
 
@@ -66,7 +68,7 @@ var catalogue = [...]Rule{
 	{FSponsor, Error, ScopeFile, "The sponsor licence number is a licence in the register.", "003"},
 	{FChannel, Error, ScopeFile, "A file in one sponsor's inbox names that sponsor's licence and no other.", "design (security)"},
 	{FLicenceAccess, Error, ScopeFile, "A revoked or expired licence has no access: none of its files is applied.", "003 \"Access to SMS\""},
-	{FLicenceSuspended, Error, ScopeFile, "A suspended or dormant licence cannot provide bulk fee updates; its other files go on.", "003"},
+	{FLicenceSuspended, Error, ScopeFile, "A suspended or dormant licence cannot provide bulk fee updates, nor view or export single or batches of CAS/CoS; its other files and actions go on.", "003"},
 	{FRoute, Error, ScopeFile, "Student files need the Student route; worker activity needs a Worker or Temporary Worker route.", "003"},
 	{FUser, Error, ScopeFile, "The submitting user exists, belongs to the sponsor, is Active, and is Level 1 or Level 2.", "003"},
 	{FDuplicate, Error, ScopeFile, "A file already processed (same sponsor and file id, or same content) is not applied again.", "design (ISO 20022 DU01)"},
@@ -81,6 +83,7 @@ var catalogue = [...]Rule{
 	{RActivityWithdrawalAddress, Error, ScopeRecord, "Reporting withdrawal of sponsorship gives the person's last residential address.", "000 step 6 note"},
 	{RActivityEarlyCompletion, Error, ScopeRecord, "An early completion gives the earlier completion date, before the course end date on the CAS.", "002 step 6 note"},
 	{RActivityPrevious, Error, ScopeRecord, "\"Previous notification withdrawn\" names the date of a standing earlier report and gives the reason.", "002 \"How to withdraw a previously reported student activity\""},
+	{RActivityAbsence, Error, ScopeRecord, "A worker's absence without permission gives the first day of absence, not after the event date, and has lasted more than 10 consecutive working days of the sponsor's nation by the event date.", "004 \"Key function 2: reporting changes and events\""},
 	{RActivityLate, Warning, ScopeRecord, "The report arrives more than 10 working days after the event; it is applied and flagged.", "004; published guidance"},
 	{RFeeAssigned, Error, ScopeRecord, "Fee details change only on a CAS with status ASSIGNED.", "002 \"How to provide individual fee updates\""},
 	{RFeePresent, Error, ScopeRecord, "A fee update changes at least one \"paid to date\" field.", "vendor documentation of the real BDT"},
@@ -88,6 +91,7 @@ var catalogue = [...]Rule{
 	{RFeeExceeds, Warning, ScopeRecord, "Course fees paid to date exceed the first-year course fee.", "design"},
 	{RNoteStatus, Error, ScopeRecord, "A sponsor note goes on an ASSIGNED or EXPIRED CAS, or an ASSIGNED CoS; it replaces or is appended.", "002; 000 guide 2"},
 	{RCosWithdraw, Error, ScopeRecord, "Only an ASSIGNED CoS can be withdrawn; it is not returned to the allocation.", "001 guide 3"},
+	{RCasWithdraw, Error, ScopeRecord, "Only a live (ASSIGNED) CAS can be withdrawn, and it becomes WITHDRAWN; WORK IN PROGRESS and READY TO GO are not yet live, USED, EXPIRED, OBSOLETE, CANCELLED and WITHDRAWN no longer are.", "002 \"CAS status\"; 002 \"How to provide individual fee updates\""},
 	{RCosTransfer, Error, ScopeRecord, "CoS ownership transfers only to an Active Level 1 or Level 2 user of the same sponsor.", "001 guides 1, 2"},
 }
 

@@ -1,6 +1,6 @@
 // Package rules is the one rules engine of bdt: the rule catalogue
-// (Catalogue, Lookup, NewFinding, SizeFinding), the file and actor checks (CheckFile,
-// CheckActor), and the decision on every operation on the register
+// (Catalogue, Lookup, NewFinding, SizeFinding), the file, actor and view checks (CheckFile,
+// CheckActor, CheckViewAccess), and the decision on every operation on the register
 // (Evaluate, EvaluateAction, and Batch for the records of one file), whether
 // it comes from a record of a bulk file or from a one-at-a-time action.
 //
@@ -36,10 +36,40 @@
 //     checks so that nothing about the licence is told to a non-user. An
 //     unknown licence status has no access.
 //   - One-at-a-time actions: CheckActor applies F.SPONSOR, F.USER,
-//     F.LICENCE.ACCESS and F.ROUTE, not F.LICENCE.SUSPENDED: seed 003 bars
-//     suspended and dormant licences from bulk fee updates only, so a fee
-//     update of one CAS at a time is allowed. EvaluateAction = CheckActor with
-//     the operation's routes, then Evaluate.
+//     F.LICENCE.ACCESS and F.ROUTE, not F.LICENCE.SUSPENDED: of what seed
+//     003 ("Access to SMS") bars a suspended or dormant licence from, bdt
+//     does creating and assigning nothing, bulk fee updates only in files
+//     (CheckFile), and viewing and exporting only through CheckViewAccess.
+//     Reporting activity, an individual fee update, a sponsor note, a
+//     withdrawal and a transfer are not in the seed's list (reporting
+//     duties go on while suspended), so they are allowed. EvaluateAction =
+//     CheckActor with the operation's routes, then Evaluate.
+//   - Viewing and exporting (CheckViewAccess, CheckView): the seed's
+//     "viewing single or batches of CAS/CoS" is every place bdt shows or
+//     exports a certificate, one or many; F.LICENCE.SUSPENDED is the rule
+//     (its scope widened) rather than a new id, since it is the same
+//     licence status and the same seed sentence. The check comes after
+//     F.LICENCE.ACCESS and F.ROUTE and before any certificate is read, so
+//     a suspended licence learns nothing about which certificates exist.
+//   - R.ACTIVITY.ABSENCE binds WORKER_ABSENT only; the student's "absent
+//     without permission (missed expected contact points)" has no length.
+//     An absence lasts from the first day of absence to the event date,
+//     both counted when they are working days of the sponsor's nation
+//     (AbsenceWorkingDays); "more than 10 consecutive working days" is at
+//     least 11 of them. A first day after the event is this rule's alone
+//     (not also R.ACTIVITY.DATE's). R.ACTIVITY.LATE still counts from the
+//     event date, not from the first day of absence.
+//   - R.CAS.WITHDRAW: seed 002 names only the WITHDRAWN status ("You have
+//     used the 'Manage live CAS' function"), and calls a CAS with status
+//     ASSIGNED live; so, as for a CoS (R.COS.WITHDRAW, seed 001 guide 3),
+//     only an ASSIGNED CAS can be withdrawn. WORK IN PROGRESS and READY TO
+//     GO are not live yet; USED, EXPIRED, OBSOLETE, CANCELLED and WITHDRAWN
+//     are no longer live (a used CAS: report the student's activity
+//     instead). The withdrawal keeps who, when and the reason in the status
+//     history; nothing is returned to the allocation. WithdrawCAS and
+//     WithdrawCoS share one rule function (withdraw) and differ only in
+//     their kind and rule id. No BDT file kind carries a withdrawal: it is a
+//     one-at-a-time action (bdt cas withdraw, bdt cos withdraw).
 //   - Evaluate re-checks only who acts (sponsor present, user an Active Level
 //     1 or 2 user of it); licence access and route are file- or action-level.
 //   - R.CERT.FOUND and R.CERT.OWNER: the noun of the message ("CAS", "CoS")
@@ -63,7 +93,12 @@
 //     the mode must be given.
 //   - R.RECORD.DUPLICATE: an activity report counts once per activity type,
 //     every other operation once; a rejected record still claims its
-//     certificates. See Batch.
+//     certificates. See Batch. Batch places the pairs it keeps by a hash
+//     keyed with a seed drawn once per process (hash/maphash), the one
+//     random thing in the package: an unkeyed hash can be inverted, and
+//     certificate numbers crafted to share a slot made the table quadratic.
+//     The seed changes only where a pair is kept, never which record is
+//     first or any decision; the tests run with whatever seed they draw.
 //   - Confirmation references: ConfirmationRef, from the source and the
 //     certificate numbers.
 package rules

@@ -273,12 +273,21 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 		}
 	}
 	eventBad := len(fs) > datesBefore // no deadline is counted from a date just refused
+	absence := o.Type == WorkerAbsent && known && kind == c.Kind
 	if d := o.FirstDayOfAbsence; !d.IsZero() {
-		if d.After(today) {
+		// A first day after the event is R.ACTIVITY.ABSENCE's, said once.
+		if d.After(today) && !(absence && !event.IsZero() && d.After(event)) {
 			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is after today (%s).", d, today)
 		}
 		if !c.AssignedOn.IsZero() && d.Before(c.AssignedOn) {
 			add(RActivityDate, "FirstDayOfAbsence", "The first day of absence %s is before %s %s was assigned (%s).", d, noun, Show(c.Number), c.AssignedOn)
+		}
+	}
+
+	// R.ACTIVITY.ABSENCE
+	if absence {
+		if msg := absenceProblem(a.Sponsor.Nation, o.FirstDayOfAbsence, event); msg != "" {
+			add(RActivityAbsence, "FirstDayOfAbsence", "%s", msg)
 		}
 	}
 
@@ -319,10 +328,7 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 	// record and has no deadline of its own.
 	late := false
 	if !eventBad && event.Before(today) && !isPreviousWithdrawn(o.Type) {
-		nation := a.Sponsor.Nation
-		if nation == "" {
-			nation = calendar.EnglandAndWales
-		}
+		nation := nationOr(a.Sponsor.Nation)
 		if n := calendar.WorkingDaysBetween(nation, event, today); n > ReportingDeadlineDays {
 			late = true
 			deadline := calendar.Deadline(nation, event, ReportingDeadlineDays)
@@ -357,6 +363,51 @@ func reportActivity(a Actor, o ReportActivity, st State) Decision {
 		changes = append(changes, MarkReportWithdrawn{Cert: c.Number, Ref: prev.Ref, WithdrawnBy: ref})
 	}
 	return Decision{Findings: fs, Changes: changes, Ref: ref}
+}
+
+// AbsenceReportableDays is the number of consecutive working days a worker's
+// absence without permission must exceed before it is reported (seed 004;
+// R.ACTIVITY.ABSENCE).
+const AbsenceReportableDays = 10
+
+// AbsenceWorkingDays returns the number of working days of nation (England
+// and Wales when "") from first, the first day of absence, to event, both
+// included: how long an absence has lasted by the event date. It is 0 when
+// first is after event.
+func AbsenceWorkingDays(nation Nation, first, event Date) int {
+	if first.After(event) {
+		return 0
+	}
+	return calendar.WorkingDaysBetween(nationOr(nation), first.AddDays(-1), event)
+}
+
+// absenceProblem says what is wrong with the first day of a worker's absence
+// reported with event date event, or "" when it will do
+// (R.ACTIVITY.ABSENCE): it is given, not after the event, and the absence has
+// lasted more than AbsenceReportableDays working days by the event date. A
+// missing event date is R.ACTIVITY.DATE's alone.
+func absenceProblem(nation Nation, first, event Date) string {
+	switch {
+	case first.IsZero():
+		return "Reporting a worker absent without permission needs the first day of absence."
+	case event.IsZero():
+		return ""
+	case first.After(event):
+		return fmt.Sprintf("The first day of absence %s is after the event date %s.", first, event)
+	}
+	if n := AbsenceWorkingDays(nation, first, event); n <= AbsenceReportableDays {
+		return fmt.Sprintf("An absence without permission is reported once it has lasted more than %d consecutive working days; from %s to the event date %s is %s.",
+			AbsenceReportableDays, first, event, plural(n, "working day"))
+	}
+	return ""
+}
+
+// nationOr returns n, or England and Wales when n is not set.
+func nationOr(n Nation) Nation {
+	if n == "" {
+		return calendar.EnglandAndWales
+	}
+	return n
 }
 
 // standingReport returns the latest report on c with event date d that is
@@ -593,24 +644,43 @@ func addNote(a Actor, o AddNote, st State) Decision {
 	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetNote{Cert: c.Number, Note: note}}}
 }
 
-// withdrawCoS decides a WithdrawCoS (R.COS.WITHDRAW). Nothing is returned to
-// the sponsor's allocation.
-func withdrawCoS(a Actor, o WithdrawCoS, st State) Decision {
-	c, f := findCert(a, st, o.Cert, refFor(CoS))
+// withdrawal is what a withdrawal through "Manage live CAS" or "Manage
+// live CoS" needs to know of its kind of certificate: its rule, and what to
+// say about a used one.
+type withdrawal struct {
+	kind     CertKind
+	rule     RuleID
+	whenUsed string // the hint for a USED certificate
+}
+
+var (
+	casWithdrawal = withdrawal{CAS, RCasWithdraw,
+		" To stop sponsoring a student whose CAS was used, report the student's activity instead."}
+	cosWithdrawal = withdrawal{CoS, RCosWithdraw,
+		" To stop sponsoring a worker whose CoS was used, report the worker's activity instead."}
+)
+
+// withdraw decides a WithdrawCAS or a WithdrawCoS (R.CAS.WITHDRAW,
+// R.COS.WITHDRAW): only a live (ASSIGNED) certificate of kind w.kind can be
+// withdrawn. It becomes WITHDRAWN, with who, when and why in its status
+// history. Nothing is returned to the sponsor's allocation.
+func withdraw(a Actor, st State, n, reason string, w withdrawal) Decision {
+	r := refFor(w.kind)
+	c, f := findCert(a, st, n, r)
 	if f != nil {
 		return reject(*f)
 	}
 	if c.Status != StatusAssigned {
 		hint := ""
 		if c.Status == StatusUsed {
-			hint = " To stop sponsoring a worker whose CoS was used, report the worker's activity instead."
+			hint = w.whenUsed
 		}
-		return reject(NewFinding(RCosWithdraw, "",
-			"Only an ASSIGNED CoS can be withdrawn; CoS %s has status %s.%s", Show(c.Number), certStatusWord(c.Status), hint))
+		return reject(NewFinding(w.rule, "",
+			"Only an ASSIGNED %s can be withdrawn; %s %s has status %s.%s", r.noun, r.noun, Show(c.Number), certStatusWord(c.Status), hint))
 	}
 	ref := ConfirmationRef(a.Source, c.Number)
 	return Decision{Ref: ref, Changes: []Change{SetStatus{Cert: c.Number, Change: StatusChange{
-		Status: StatusWithdrawn, At: a.Now, By: a.User.ID, Reason: o.Reason,
+		Status: StatusWithdrawn, At: a.Now, By: a.User.ID, Reason: reason,
 	}}}}
 }
 

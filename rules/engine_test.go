@@ -51,6 +51,7 @@ func activityCases() []ruleCase {
 	with := func(mod func(*ReportActivity)) func(*ReportActivity) { return mod }
 	event := func(s string) func(*ReportActivity) { return func(o *ReportActivity) { o.EventDate = d(s) } }
 	noAddress := with(func(o *ReportActivity) { o.Address = nil })
+	firstDay := func(s string) func(*ReportActivity) { return func(o *ReportActivity) { o.FirstDayOfAbsence = d(s) } }
 	return []ruleCase{
 		fires(RActivityUsed, "on a no-show against an ASSIGNED CAS", ev(actor(), activity(casAssigned, StudentDidNotEnrol), state())),
 		fires(RActivityUsed, "on worker activity against an EXPIRED CoS", ev(actor(), activity(cosUsed, WorkerDidNotStart), state(cert(cosUsed, certStatus(StatusExpired))))),
@@ -64,7 +65,7 @@ func activityCases() []ruleCase {
 		fires(RActivityDate, "on an event after today", ev(actor(), activity(casUsed, StudentAbsent, event("2026-03-17")), state())),
 		fires(RActivityDate, "on an event before the CAS was assigned", ev(actor(), activity(casUsed, StudentAbsent, event("2026-01-04")), state())),
 		fires(RActivityDate, "on a missing event date", ev(actor(), activity(casUsed, StudentAbsent, event("")), state())),
-		fires(RActivityDate, "on a first day of absence after today", ev(actor(), activity(cosUsed, WorkerAbsent, with(func(o *ReportActivity) { o.FirstDayOfAbsence = d("2026-03-20") })), state())),
+		fires(RActivityDate, "on a first day of absence after today", ev(actor(), activity(cosUsed, WorkerChange, with(func(o *ReportActivity) { o.FirstDayOfAbsence = d("2026-03-20") })), state())),
 		fires(RActivityDate, "on a due early completion dated after the course end", ev(actor(), activity(casUsed, StudentEarlyCompletion, event("2027-02-01")), state())),
 		// 23:30 UTC on 15 January is still 15 January in London (GMT).
 		fires(RActivityDate, "on tomorrow's date late in the evening in winter", ev(actor(at(time.Date(2026, 1, 15, 23, 30, 0, 0, time.UTC))), activity(casUsed, StudentAbsent, event("2026-01-16")), state())),
@@ -73,6 +74,23 @@ func activityCases() []ruleCase {
 		passes(RActivityDate, "on an event today", ev(actor(), activity(casUsed, StudentAbsent, event("2026-03-16")), state())),
 		passes(RActivityDate, "on an event on the day the CAS was assigned", ev(actor(), activity(casUsed, StudentAbsent, event("2026-01-05")), state())), // late: a warning only
 		passes(RActivityDate, "on a due early completion in the future", ev(actor(), activity(casUsed, StudentEarlyCompletion, event("2026-12-18")), state())),
+
+		// R.ACTIVITY.ABSENCE: the fixture's absence runs from Monday 23
+		// February to the event on Monday 9 March, 11 working days in England.
+		passes(RActivityAbsence, "on an absence of 11 working days", ev(actor(), activity(cosUsed, WorkerAbsent), state())),
+		fires(RActivityAbsence, "on an absence of 10 working days", ev(actor(), activity(cosUsed, WorkerAbsent, firstDay("2026-02-24")), state())),
+		fires(RActivityAbsence, "on an absence with no first day", ev(actor(), activity(cosUsed, WorkerAbsent, firstDay("")), state())),
+		fires(RActivityAbsence, "on a first day after the event date, and after today", ev(actor(), activity(cosUsed, WorkerAbsent, firstDay("2026-03-20")), state())),
+		fires(RActivityAbsence, "on a first day the day after the event date", ev(actor(), activity(cosUsed, WorkerAbsent, firstDay("2026-03-10")), state())),
+		fires(RActivityAbsence, "on a first day the same as the event date", ev(actor(), activity(cosUsed, WorkerAbsent, firstDay("2026-03-09")), state())),
+		// St Andrew's Day, Monday 30 November 2026, is a working day in
+		// England and a bank holiday in Scotland.
+		passes(RActivityAbsence, "on 23 November to 7 December in England (11 working days)",
+			ev(actor(onDay("2026-12-08")), activity(cosUsed, WorkerAbsent, event("2026-12-07"), firstDay("2026-11-23")), state())),
+		fires(RActivityAbsence, "on 23 November to 7 December in Scotland (10 working days)",
+			ev(actor(onDay("2026-12-08"), ofSponsor(sponsor(inNation(calendar.Scotland)))), activity(cosUsed, WorkerAbsent, event("2026-12-07"), firstDay("2026-11-23")), state())),
+		passes(RActivityAbsence, "on a student absence (missed contact points) with no first day", ev(actor(), activity(casUsed, StudentAbsent), state())),
+		passes(RActivityAbsence, "on a student absence of 2 working days", ev(actor(), activity(casUsed, StudentAbsent, firstDay("2026-03-06")), state())),
 
 		fires(RActivityWithdrawalAddress, "on a student sponsorship withdrawal without address", ev(actor(), activity(casUsed, StudentSponsorshipWithdrawn, noAddress), state())),
 		fires(RActivityWithdrawalAddress, "on a worker sponsorship withdrawal without address", ev(actor(), activity(cosUsed, WorkerSponsorshipWithdrawn, noAddress), state())),
@@ -282,12 +300,34 @@ func cosCases() []ruleCase {
 	return cases
 }
 
+func casWithdrawCases() []ruleCase {
+	withdraw := WithdrawCAS{Cert: casAssigned, Reason: "The student chose another university."}
+	cases := []ruleCase{
+		passes(RCasWithdraw, "on an ASSIGNED CAS", ev(actor(), withdraw, state())).
+			then(func(t *testing.T, d Decision) {
+				want := []Change{SetStatus{Cert: casAssigned, Change: StatusChange{Status: StatusWithdrawn, At: now, By: alice, Reason: withdraw.Reason}}}
+				if !reflect.DeepEqual(d.Changes, want) {
+					t.Errorf("changes = %+v, want %+v", d.Changes, want)
+				}
+			}),
+		passes(RCasWithdraw, "on a Level 2 user's own ASSIGNED CAS", ev(actor(as(bob)), WithdrawCAS{Cert: casBob}, state(cert(casBob, certStatus(StatusAssigned))))),
+		fires(RCertOwner, "on a Level 2 user withdrawing a Level 1 user's CAS", ev(actor(as(bob)), withdraw, state())),
+		fires(RCertFound, "on another sponsor's CAS in a CAS withdrawal", ev(actor(), WithdrawCAS{Cert: casOther}, state(cert(casOther, certStatus(StatusAssigned))))),
+		fires(RCertFound, "on one of our CoS named in a CAS withdrawal", ev(actor(), WithdrawCAS{Cert: cosAssigned}, state())),
+		fires(FRoute, "on a CAS withdrawal by a Worker-only sponsor", action(actor(ofSponsor(sponsor(withRoutes(RouteWorker)))), withdraw, state())),
+	}
+	for _, s := range []CertStatus{StatusWorkInProgress, StatusReadyToGo, StatusWithdrawn, StatusObsolete, StatusUsed, StatusExpired, StatusCancelled} {
+		cases = append(cases, fires(RCasWithdraw, "on a "+string(s)+" CAS", ev(actor(), withdraw, state(cert(casAssigned, certStatus(s))))))
+	}
+	return cases
+}
+
 // TestEvaluate runs the record rule tables.
 func TestEvaluate(t *testing.T) {
 	for _, group := range []struct {
 		name  string
 		cases []ruleCase
-	}{{"cert", certCases()}, {"activity", activityCases()}, {"fees", feeCases()}, {"note", noteCases()}, {"cos", cosCases()}} {
+	}{{"cert", certCases()}, {"activity", activityCases()}, {"fees", feeCases()}, {"note", noteCases()}, {"cos", cosCases()}, {"cas withdraw", casWithdrawCases()}} {
 		t.Run(group.name, func(t *testing.T) { runCases(t, group.cases) })
 	}
 }

@@ -82,3 +82,30 @@ func ExampleParseMoney() {
 	// 1234.99 <nil>
 	// 0.00 -100 is negative; an amount is never negative
 }
+
+// How long a worker's absence without permission has lasted by the event
+// date, in working days with both ends counted: R.ACTIVITY.ABSENCE wants more
+// than 10. St Andrew's Day (Monday 30 November 2026) is a bank holiday in
+// Scotland only.
+func ExampleAbsenceWorkingDays() {
+	first, event := calendar.D(2026, 11, 23), calendar.D(2026, 12, 7)
+	fmt.Println(rules.AbsenceWorkingDays(calendar.EnglandAndWales, first, event))
+	fmt.Println(rules.AbsenceWorkingDays(calendar.Scotland, first, event))
+	// Output:
+	// 11
+	// 10
+}
+
+// A suspended licence may still act on one certificate at a time, but not
+// view or export any (seed 003, "Access to SMS").
+func ExampleCheckViewAccess() {
+	actor := rules.Actor{
+		Sponsor: &rules.Sponsor{Licence: "B3RT9XK21", Status: rules.LicenceSuspended, Routes: []rules.Route{rules.RouteStudent}},
+		User:    &rules.User{ID: "kce.director", Sponsor: "B3RT9XK21", Level: rules.Level1, Status: rules.UserActive},
+	}
+	for _, f := range rules.CheckViewAccess(actor, rules.CAS) {
+		fmt.Println(f.Rule, f.Message)
+	}
+	// Output:
+	// F.LICENCE.SUSPENDED Licence B3RT9XK21 is suspended: a suspended or dormant licence cannot view or export CAS or CoS, one at a time or in batches. Reporting activity and the other sponsor duties are still possible.
+}

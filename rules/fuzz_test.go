@@ -125,7 +125,11 @@ func fuzzCase(b []byte) (Actor, Op, State) {
 	case 2:
 		op = AddNote{Cert: pickOf(s, fuzzNumbers...), Text: pickOf(s, fuzzStrings...), Mode: pickOf(s, NoteAppend, NoteReplace, ""), Kind: pickOf(s, CAS, CoS, "")}
 	case 3:
-		op = &WithdrawCoS{Cert: pickOf(s, fuzzNumbers...)}
+		if s.pick(2) == 0 {
+			op = &WithdrawCoS{Cert: pickOf(s, fuzzNumbers...)}
+		} else {
+			op = WithdrawCAS{Cert: pickOf(s, fuzzNumbers...)}
+		}
 	case 4:
 		o := TransferCoS{ToUser: pickOf(s, fuzzUsers...)}
 		for n := s.pick(4); n > 0; n-- {

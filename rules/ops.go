@@ -246,7 +246,7 @@ func (o AddNote) routes(a Actor, st State) []Route {
 
 func (o AddNote) ref() certRef { return refFor(o.Kind) }
 
-// WithdrawCoS withdraws an ASSIGNED CoS.
+// WithdrawCoS withdraws a live (ASSIGNED) CoS, as "Manage live CoS" does.
 type WithdrawCoS struct {
 	Cert   string
 	Reason string
@@ -267,9 +267,38 @@ func (WithdrawCoS) ReadsActivity() bool { return false }
 // Summary implements Op.
 func (o WithdrawCoS) Summary(Decision) string { return fmt.Sprintf("CoS %s withdrawn", o.Cert) }
 
-func (o WithdrawCoS) evaluate(a Actor, st State) Decision { return withdrawCoS(a, o, st) }
-func (WithdrawCoS) routes(Actor, State) []Route           { return kindRoutes(CoS) }
-func (WithdrawCoS) ref() certRef                          { return refFor(CoS) }
+func (o WithdrawCoS) evaluate(a Actor, st State) Decision {
+	return withdraw(a, st, o.Cert, o.Reason, cosWithdrawal)
+}
+func (WithdrawCoS) routes(Actor, State) []Route { return kindRoutes(CoS) }
+func (WithdrawCoS) ref() certRef                { return refFor(CoS) }
+
+// WithdrawCAS withdraws a live (ASSIGNED) CAS, as "Manage live CAS" does.
+type WithdrawCAS struct {
+	Cert   string
+	Reason string
+}
+
+// Name implements Op.
+func (WithdrawCAS) Name() string { return "withdraw" }
+
+// CertNumbers implements Op.
+func (o WithdrawCAS) CertNumbers() []string { return []string{o.Cert} }
+
+// TargetUser implements Op.
+func (WithdrawCAS) TargetUser() string { return "" }
+
+// ReadsActivity implements Op.
+func (WithdrawCAS) ReadsActivity() bool { return false }
+
+// Summary implements Op.
+func (o WithdrawCAS) Summary(Decision) string { return fmt.Sprintf("CAS %s withdrawn", o.Cert) }
+
+func (o WithdrawCAS) evaluate(a Actor, st State) Decision {
+	return withdraw(a, st, o.Cert, o.Reason, casWithdrawal)
+}
+func (WithdrawCAS) routes(Actor, State) []Route { return kindRoutes(CAS) }
+func (WithdrawCAS) ref() certRef                { return refFor(CAS) }
 
 // TransferCoS transfers the ownership of one CoS or a batch of CoS to another user.
 type TransferCoS struct {

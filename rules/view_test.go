@@ -2,6 +2,7 @@ package rules
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,59 @@ func TestCheckView(t *testing.T) {
 	_, gone := CheckView(actor(), CAS, casOther, missing)
 	if !reflect.DeepEqual(held, gone) {
 		t.Errorf("another sponsor's CAS: %+v; a missing one: %+v", held, gone)
+	}
+}
+
+// TestLicenceStatusEverywhere checks seed 003's "Access to SMS" for every
+// one-at-a-time action and for viewing: a revoked or expired licence has no
+// access at all (F.LICENCE.ACCESS); a suspended or dormant one cannot view a
+// CAS or CoS (F.LICENCE.SUSPENDED) but may still act; a licensed one may do
+// both.
+func TestLicenceStatusEverywhere(t *testing.T) {
+	ops := []Op{
+		activity(casUsed, StudentDiscontinued), activity(cosUsed, WorkerAbsent), fees(casAssigned),
+		AddNote{Cert: casAssigned, Kind: CAS, Text: "x", Mode: NoteAppend}, AddNote{Cert: cosAssigned, Kind: CoS, Text: "x", Mode: NoteReplace},
+		WithdrawCAS{Cert: casAssigned}, WithdrawCoS{Cert: cosAssigned}, TransferCoS{Certs: []string{cosAssigned}, ToUser: bob},
+	}
+	for _, tc := range []struct {
+		status    LicenceStatus
+		act, view RuleID // "" when allowed
+	}{
+		{LicenceARated, "", ""},
+		{LicenceBRated, "", ""},
+		{LicenceSuspended, "", FLicenceSuspended},
+		{LicenceDormant, "", FLicenceSuspended},
+		{LicenceRevoked, FLicenceAccess, FLicenceAccess},
+		{LicenceExpired, FLicenceAccess, FLicenceAccess},
+	} {
+		a := actor(ofSponsor(sponsor(withStatus(tc.status))))
+		one := func(t *testing.T, fs []Finding, want RuleID) {
+			t.Helper()
+			if want == "" {
+				if len(fs) != 0 {
+					t.Errorf("%s: got %+v, want no finding", tc.status, fs)
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Rule != want || !strings.Contains(fs[0].Message, statusWord(tc.status)) {
+				t.Errorf("%s: got %+v, want one %s finding naming the status", tc.status, fs, want)
+			}
+		}
+		for _, op := range ops {
+			d := EvaluateAction(a, op, withTarget(state(), user(bob)))
+			one(t, d.Findings, tc.act)
+		}
+		for _, k := range []CertKind{CAS, CoS, ""} {
+			one(t, CheckViewAccess(a, k), tc.view)
+			n := casUsed
+			if k == CoS {
+				n = cosUsed
+			}
+			c, fs := CheckView(a, k, n, state())
+			one(t, fs, tc.view)
+			if (c != nil) != (tc.view == "") {
+				t.Errorf("%s: CheckView returned certificate %v", tc.status, c)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"regexp"
 	"strings"
@@ -16,7 +17,13 @@ import (
 // buckets at a few thousand, so that every lookup slows down with the
 // distinct names seen. A few hundred kilobytes of any of these take minutes.
 // BDT files need almost none of it, so the limits are far above any real
-// file and far below the harm.
+// file and far below the harm. Processing instructions, whose targets are
+// names too, BDT files need not at all: the guard refuses every one but the
+// XML declaration (target "xml"; libxml2 itself refuses one that is not at
+// the very start).
+//
+// Names are told apart by a hash keyed afresh for each document
+// (hash/maphash), so that no one can make many names look like one.
 const (
 	// guardMaxAttrs caps the attributes (namespace declarations included)
 	// of one start tag. BDT elements have none.
@@ -40,7 +47,8 @@ const (
 	gBang             // after "<!"
 	gComment          // in <!-- -->
 	gCDATA            // in <![CDATA[ ]]>
-	gPI               // in <? ?>
+	gPITarget         // after "<?", matching the target "xml"
+	gPI               // in <?xml ?>
 	gDecl             // in another <! ... >
 	gEndTag           // in </ ... >
 	gName             // an element name
@@ -48,11 +56,6 @@ const (
 	gAttrName         // an attribute name
 	gAttrEq           // after an attribute name, before its value
 	gAttrValue        // a quoted attribute value
-)
-
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
 )
 
 type nsScope struct{ depth, n int }
@@ -72,8 +75,9 @@ type guard struct {
 	line, col int
 	cr        bool
 
-	name          []byte // the element name, first bytes (for messages)
-	h             uint64 // hash of the name or value being read
+	name          []byte       // the element name, first bytes (for messages)
+	mh            maphash.Hash // hash of the name or value being read (a random seed of its own)
+	pit           int          // bytes of "xml" matched in a processing instruction's target
 	attrs, nsDecl int
 	aname         [6]byte
 	alen          int
@@ -162,27 +166,28 @@ func (g *guard) scan8(b []byte) (int, *guardError) {
 			}
 			i += j
 		case gName:
-			h, name := g.h, g.name
+			start := i
 			for ; i < n; i++ {
 				c := b[i]
 				if c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\t' || c == '\r' {
 					break
 				}
-				h = (h ^ uint64(c)) * fnvPrime
-				if len(name) < 64 {
-					name = append(name, c)
-				}
 			}
-			g.h, g.name = h, name
+			g.mh.Write(b[start:i])
+			if k := 64 - len(g.name); k > 0 {
+				g.name = append(g.name, b[start:start+min(k, i-start)]...)
+			}
 			if i == n {
 				continue
 			}
 		case gAttrValue:
-			h, q := g.h, byte(g.quote)
-			for ; i < n && b[i] != q; i++ {
-				h = (h ^ uint64(b[i])) * fnvPrime
+			start, q := i, byte(g.quote)
+			if j := bytes.IndexByte(b[i:], q); j >= 0 {
+				i += j
+			} else {
+				i = n
 			}
-			g.h = h
+			g.mh.Write(b[start:i])
 			if i == n {
 				continue
 			}
@@ -283,11 +288,12 @@ func (g *guard) advance(c int) *guardError {
 		case '/':
 			g.st = gEndTag
 		case '?':
-			g.st, g.qm = gPI, false
+			g.st, g.pit = gPITarget, 0
 		case '!':
 			g.st, g.bang = gBang, g.bang[:0]
 		default:
-			g.st, g.name, g.h = gName, g.name[:0], fnvOffset
+			g.st, g.name = gName, g.name[:0]
+			g.mh.Reset()
 			g.attrs, g.nsDecl, g.slash = 0, 0, false
 			g.nameChar(c)
 		}
@@ -325,6 +331,15 @@ func (g *guard) advance(c int) *guardError {
 				g.st = gText
 			}
 			g.br = 0
+		}
+	case gPITarget:
+		switch {
+		case g.pit == len("xml") && (gSpace(c) || c == '?'):
+			g.st, g.qm = gPI, c == '?'
+		case g.pit < len("xml") && c == int("xml"[g.pit]):
+			g.pit++
+		default:
+			return g.fail(msgPI)
 		}
 	case gPI:
 		if c == '>' && g.qm {
@@ -375,9 +390,11 @@ func (g *guard) advance(c int) *guardError {
 					return e
 				}
 			}
-			g.st, g.quote, g.h = gAttrValue, c, fnvOffset
+			g.st, g.quote = gAttrValue, c
+			g.mh.Reset()
 		default:
-			g.st, g.slash, g.alen, g.h = gAttrName, false, 0, fnvOffset
+			g.st, g.slash, g.alen = gAttrName, false, 0
+			g.mh.Reset()
 			g.attrChar(c)
 		}
 	case gAttrName:
@@ -397,7 +414,8 @@ func (g *guard) advance(c int) *guardError {
 			if e := g.attr(); e != nil {
 				return e
 			}
-			g.st, g.quote, g.h = gAttrValue, c, fnvOffset
+			g.st, g.quote = gAttrValue, c
+			g.mh.Reset()
 		default:
 			g.attrChar(c)
 		}
@@ -406,13 +424,24 @@ func (g *guard) advance(c int) *guardError {
 			g.st = gTag
 			return g.addName()
 		}
-		g.h = (g.h ^ uint64(c)) * fnvPrime
+		g.hashChar(c)
 	}
 	return nil
 }
 
+// msgPI is the guard's message on a processing instruction.
+const msgPI = "a processing instruction (<?...?>) is not allowed: BDT files have none, and only the XML declaration <?xml ...?> may start a file"
+
+// hashChar adds the character c to the hash of the name or value being read.
+func (g *guard) hashChar(c int) {
+	if g.wide {
+		g.mh.WriteByte(byte(c >> 8))
+	}
+	g.mh.WriteByte(byte(c))
+}
+
 func (g *guard) nameChar(c int) {
-	g.h = (g.h ^ uint64(c)) * fnvPrime
+	g.hashChar(c)
 	if len(g.name) < 64 {
 		if c >= 0x80 && g.wide {
 			g.name = append(g.name, '?')
@@ -423,7 +452,7 @@ func (g *guard) nameChar(c int) {
 }
 
 func (g *guard) attrChar(c int) {
-	g.h = (g.h ^ uint64(c)) * fnvPrime
+	g.hashChar(c)
 	if g.alen < len(g.aname) {
 		if c >= 0x80 {
 			c = 0
@@ -450,23 +479,24 @@ func (g *guard) attr() *guardError {
 	return g.addName()
 }
 
-// addName records the name or value whose hash is g.h.
+// addName records the name or value just read (its hash is g.mh's).
 func (g *guard) addName() *guardError {
+	h := g.mh.Sum64()
 	// Most names are among the last few seen: a small cache before the map.
-	slot := &g.recent[(g.h^g.h>>32)%uint64(len(g.recent))]
-	if *slot == g.h && g.h != 0 {
+	slot := &g.recent[(h^h>>32)%uint64(len(g.recent))]
+	if *slot == h && h != 0 {
 		return nil
 	}
-	if _, ok := g.names[g.h]; ok {
-		*slot = g.h
+	if _, ok := g.names[h]; ok {
+		*slot = h
 		return nil
 	}
 	if len(g.names) >= guardMaxNames {
 		return g.fail(fmt.Sprintf("the file has more than %d different element names, attribute names and attribute values (a BDT file has fewer than 100)",
 			guardMaxNames))
 	}
-	g.names[g.h] = struct{}{}
-	*slot = g.h
+	g.names[h] = struct{}{}
+	*slot = h
 	return nil
 }
 

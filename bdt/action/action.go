@@ -1,7 +1,7 @@
 // Package action performs the one-at-a-time actions of the SMS screens
 // (report activity on one CAS or CoS, update the fees of a CAS, add a sponsor
-// note, withdraw a CoS, transfer CoS to another user, show a certificate)
-// through the same rules engine that applies bulk files.
+// note, withdraw a CAS or a CoS, transfer CoS to another user, show a
+// certificate) through the same rules engine that applies bulk files.
 //
 // One action is one transaction on the register: Do begins it, loads the
 // actor (the acting SMS user and the user's sponsor) and the register state
@@ -10,7 +10,8 @@
 // when the decision is accepted; a rejected action is rolled back, so nothing
 // changes. Show reads a certificate for a user under the same visibility rules
 // (rules.CheckView): another sponsor's certificate reads exactly like a
-// missing one.
+// missing one, and a suspended or dormant licence may not view any
+// (F.LICENCE.SUSPENDED), though it may still act.
 //
 // Who acts: the actor is named by an SMS user id. The sponsor is the user's
 // own sponsor; a caller may also name the licence it expects (Who.Sponsor),

@@ -213,6 +213,32 @@ func TestDoAccepted(t *testing.T) {
 			},
 		},
 		{
+			name: "CAS withdrawn by its Level 2 owner", who: who("intl.office02"), cert: casAssigned,
+			op: rules.WithdrawCAS{Cert: casAssigned, Reason: "The student chose another university."},
+			check: func(t *testing.T, d rules.Decision, before, after *rules.Certificate) {
+				if after.Status != rules.StatusWithdrawn || before.Status != rules.StatusAssigned {
+					t.Errorf("status %s -> %s, want ASSIGNED -> WITHDRAWN", before.Status, after.Status)
+				}
+				if len(after.StatusHistory) != len(before.StatusHistory)+1 {
+					t.Fatalf("status history has %d entries, want %d", len(after.StatusHistory), len(before.StatusHistory)+1)
+				}
+				h := after.StatusHistory[len(after.StatusHistory)-1]
+				if h.Status != rules.StatusWithdrawn || h.By != "intl.office02" || h.Reason != "The student chose another university." || !h.At.Equal(now) {
+					t.Errorf("history entry = %+v", h)
+				}
+			},
+		},
+		{
+			// Seed 003 bars a suspended licence from viewing, not from withdrawing.
+			name: "CAS withdrawn by a suspended licence", who: who("kce.director"), cert: casSuspended,
+			op: rules.WithdrawCAS{Cert: casSuspended},
+			check: func(t *testing.T, d rules.Decision, before, after *rules.Certificate) {
+				if after.Status != rules.StatusWithdrawn {
+					t.Errorf("status = %s, want WITHDRAWN", after.Status)
+				}
+			},
+		},
+		{
 			name: "worker stopped working", who: who("cdoherty"), cert: cosUsed,
 			op: rules.ReportActivity{Cert: cosUsed, Type: rules.WorkerStopped, EventDate: calendar.MustDate("2026-11-06"), NewEmployer: "Harland Marine Ltd"},
 			check: func(t *testing.T, d rules.Decision, before, after *rules.Certificate) {
@@ -292,6 +318,12 @@ func TestDoRejected(t *testing.T) {
 		{"R.NOTE.STATUS USED CAS", who("jsmith01"), note(casUsed, rules.CAS), rules.RNoteStatus},
 		{"R.NOTE.STATUS empty note", who("jsmith01"), rules.AddNote{Cert: casNoted, Kind: rules.CAS, Mode: rules.NoteAppend}, rules.RNoteStatus},
 		{"R.COS.WITHDRAW USED CoS", who("squinn"), rules.WithdrawCoS{Cert: cosUsed}, rules.RCosWithdraw},
+		{"R.CAS.WITHDRAW USED CAS", who("jsmith01"), rules.WithdrawCAS{Cert: casUsed2}, rules.RCasWithdraw},
+		{"R.CAS.WITHDRAW EXPIRED CAS", who("jsmith01"), rules.WithdrawCAS{Cert: casExpired}, rules.RCasWithdraw},
+		{"R.CERT.OWNER Level 2 withdraws another user's CAS", who("intl.office03"), rules.WithdrawCAS{Cert: casAssigned}, rules.RCertOwner},
+		{"R.CERT.FOUND a CoS number in a CAS withdrawal", who("fmacleod"), rules.WithdrawCAS{Cert: cosScottish}, rules.RCertFound},
+		{"F.ROUTE Worker-only sponsor withdraws a CAS", who("squinn"), rules.WithdrawCAS{Cert: casNoted}, rules.FRoute},
+		{"F.LICENCE.ACCESS revoked licence withdraws a CAS", who("hla.owner"), rules.WithdrawCAS{Cert: casRevoked}, rules.FLicenceAccess},
 		{"R.COS.TRANSFER to a requested user", who("squinn"), rules.TransferCoS{Certs: []string{cosAssigned}, ToUser: "mkelly"}, rules.RCosTransfer},
 		{"R.COS.TRANSFER to another sponsor's user", who("squinn"), rules.TransferCoS{Certs: []string{cosAssigned}, ToUser: "fmacleod"}, rules.RCosTransfer},
 		{"R.CERT.FOUND one CoS of a batch is another sponsor's", who("squinn"),

@@ -124,3 +124,40 @@ func TestViewJSON(t *testing.T) {
 		t.Errorf("histories = %s", b)
 	}
 }
+
+// TestShowLicenceStatus shows one certificate of each licence status of the
+// sample register as its Level 1 user: a licensed sponsor sees it; a
+// suspended or dormant one is refused under F.LICENCE.SUSPENDED, a revoked or
+// expired one under F.LICENCE.ACCESS, each in words naming the status.
+func TestShowLicenceStatus(t *testing.T) {
+	_, st := actiontest.NewRegister(t)
+	for _, tc := range []struct {
+		status, user string
+		kind         rules.CertKind
+		n            string
+		want         rules.RuleID // "" when shown
+	}{
+		{"a-rated", "jsmith01", rules.CAS, casUsed2, ""},
+		{"a-rated", "squinn", rules.CoS, cosNoted, ""},
+		{"b-rated", "rpatel", rules.CAS, "CAS26000000701", ""},
+		{"suspended", "kce.director", rules.CAS, casSuspended, rules.FLicenceSuspended},
+		{"suspended", "kce.admissions", rules.CAS, casSuspended, rules.FLicenceSuspended},
+		{"dormant", "gwen.hughes", rules.CoS, "COS26000000601", rules.FLicenceSuspended},
+		{"revoked", "hla.owner", rules.CAS, casRevoked, rules.FLicenceAccess},
+		{"expired", "cairn.admin", rules.CoS, "COS26000000801", rules.FLicenceAccess},
+	} {
+		c, fs, err := action.Show(context.Background(), st, who(tc.user), tc.kind, tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == "" {
+			if c == nil || c.Number != tc.n || len(fs) != 0 {
+				t.Errorf("%s %s: got %v, %v; want it shown", tc.status, tc.n, c, fs)
+			}
+			continue
+		}
+		if c != nil || len(fs) != 1 || fs[0].Rule != tc.want || !strings.Contains(fs[0].Message, tc.status) {
+			t.Errorf("%s %s: got %v, %+v; want one %s finding naming the status", tc.status, tc.n, c, fs, tc.want)
+		}
+	}
+}

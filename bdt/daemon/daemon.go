@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,8 +37,11 @@ type Config struct {
 	Schedule string         // cron expression: 5 fields, or 6 with seconds first
 	Location *time.Location // the schedule's time zone (default Europe/London)
 	Listen   string         // admin endpoint address, e.g. 127.0.0.1:9090
+	// HTTP bounds the admin endpoint's connections (ListenHTTP).
+	HTTP ServerLimits
 	// Token, when set, is required as "Authorization: Bearer TOKEN" by
-	// POST /runs. It must be set when Listen is not a loopback address.
+	// every path of the admin endpoint but /healthz. It must be set when
+	// Listen is not a loopback address.
 	Token string
 	// Ready checks that the database and storage are reachable (/readyz).
 	Ready func(ctx context.Context) error
@@ -47,7 +52,7 @@ type Config struct {
 	Observer runner.Observer // hears every run's progress, e.g. the log printer
 }
 
-// RunReport is what GET /runs/latest answers.
+// RunReport is what GET /runs/latest and GET /runs/{id} answer.
 type RunReport struct {
 	ID         int                       `json:"id"`
 	Trigger    string                    `json:"trigger"` // "schedule" or "api"
@@ -71,10 +76,13 @@ type Daemon struct {
 	running bool
 	nextID  int
 	latest  *RunReport
+	runs    []*RunReport  // the last keptRuns runs, oldest first
 	done    chan struct{} // closed when the current run ends
 	stop    chan struct{} // closed to stop the current run between files
 	cancel  context.CancelFunc
 	closing bool
+
+	adminLn *limitListener // the admin endpoint's listener while serving
 }
 
 // parser reads 5-field expressions and 6-field ones with seconds first.
@@ -136,12 +144,16 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if d.cfg.Listen != "" {
-		ln, err := net.Listen("tcp", d.cfg.Listen)
+		var ln net.Listener
+		var err error
+		srv, ln, err = ListenHTTP(d.cfg.Listen, d.Handler(), d.cfg.HTTP, d.cfg.Log)
 		if err != nil {
 			c.Stop()
-			return fmt.Errorf("daemon: listen %s: %w", d.cfg.Listen, err)
+			return fmt.Errorf("daemon: %w", err)
 		}
-		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		d.mu.Lock()
+		d.adminLn = ln.(*limitListener)
+		d.mu.Unlock()
 		d.cfg.Log.Info().Str("listen", ln.Addr().String()).Msg("admin endpoint listening")
 		go func() { errc <- srv.Serve(ln) }()
 	}
@@ -212,6 +224,10 @@ func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 	rep := &RunReport{ID: d.nextID, Trigger: trigger, StartedAt: time.Now().UTC(), Running: true, ByStatus: map[ledger.FileStatus]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.running, d.latest = true, rep
+	if len(d.runs) == keptRuns {
+		d.runs = append(d.runs[:0], d.runs[1:]...)
+	}
+	d.runs = append(d.runs, rep)
 	d.done, d.stop, d.cancel = make(chan struct{}), make(chan struct{}), cancel
 	done, stop := d.done, d.stop
 	d.mu.Unlock()
@@ -267,31 +283,77 @@ func (d *Daemon) run(ctx context.Context, rep *RunReport, stop <-chan struct{}, 
 		d.running = false
 		d.cancel()
 		d.mu.Unlock()
-		close(done)
-		d.cfg.Log.Info().Int("run", rep.ID).Str("trigger", rep.Trigger).Str("result", result).
+		ev := d.cfg.Log.Info()
+		if result != "ok" {
+			// Why, on the run's own line: a run that could not list the
+			// inbox, or a sponsor's queue that failed, has no file line.
+			ev = d.cfg.Log.Error().Err(err).Strs("failures", failures(sum))
+		}
+		ev.Int("run", rep.ID).Str("trigger", rep.Trigger).Str("result", result).
 			Int("files", rep.Files).Int("failed", rep.Failed).Dur("elapsed", elapsed).Msg("run finished")
+		close(done)
 	}()
 	d.cfg.Log.Info().Int("run", rep.ID).Str("trigger", rep.Trigger).Msg("run started")
 	sum, err = d.cfg.Run(ctx, stop, observers{d.cfg.Observer, d.metrics})
 }
 
+// maxFailures is how many failed files a run's line names.
+const maxFailures = 10
+
+// failures names the first maxFailures failed files of sum and why.
+func failures(sum *runner.Summary) []string {
+	var out []string
+	if sum == nil {
+		return out
+	}
+	for _, f := range sum.Files {
+		if f.Err == nil {
+			continue
+		}
+		if len(out) == maxFailures {
+			out = append(out, fmt.Sprintf("and %d more", sum.Failed()-maxFailures))
+			break
+		}
+		out = append(out, fmt.Sprintf("%q: %v", f.Key, f.Err))
+	}
+	return out
+}
+
+// keptRuns is how many runs GET /runs/{id} remembers.
+const keptRuns = 100
+
 // Latest returns a copy of the latest run's report, or nil before the first run.
 func (d *Daemon) Latest() *RunReport {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.latest == nil {
+	return copyReport(d.latest)
+}
+
+// Run returns a copy of run id's report, or nil when there is no such run
+// among the last keptRuns.
+func (d *Daemon) Run(id int) *RunReport {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range d.runs {
+		if r.ID == id {
+			return copyReport(r)
+		}
+	}
+	return nil
+}
+
+// copyReport copies r (nil for nil); d.mu is held.
+func copyReport(r *RunReport) *RunReport {
+	if r == nil {
 		return nil
 	}
-	c := *d.latest
-	c.ByStatus = map[ledger.FileStatus]int{}
-	for k, v := range d.latest.ByStatus {
-		c.ByStatus[k] = v
-	}
+	c := *r
+	c.ByStatus = maps.Clone(r.ByStatus)
 	return &c
 }
 
 // Handler returns the admin endpoint: /healthz, /readyz, /metrics,
-// POST /runs and GET /runs/latest.
+// POST /runs, GET /runs/latest and GET /runs/{id}, behind guard.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -310,11 +372,6 @@ func (d *Daemon) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("POST /runs", func(w http.ResponseWriter, r *http.Request) {
-		if !d.authorised(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="bdt"`)
-			http.Error(w, "unauthorised", http.StatusUnauthorized)
-			return
-		}
 		id, ok := d.Trigger("api")
 		w.Header().Set("Content-Type", "application/json")
 		if !ok {
@@ -326,22 +383,30 @@ func (d *Daemon) Handler() http.Handler {
 		json.NewEncoder(w).Encode(map[string]any{"run": id})
 	})
 	mux.HandleFunc("GET /runs/latest", func(w http.ResponseWriter, r *http.Request) {
-		rep := d.Latest()
-		if rep == nil {
-			http.Error(w, "no run yet", http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(rep)
+		writeReport(w, d.Latest(), "no run yet")
 	})
-	return withVersion(mux)
+	mux.HandleFunc("GET /runs/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var rep *RunReport
+		if id, err := strconv.Atoi(r.PathValue("id")); err == nil {
+			rep = d.Run(id)
+		}
+		writeReport(w, rep, fmt.Sprintf("no run %q among the last %d", r.PathValue("id"), keptRuns))
+	})
+	return withVersion(d.guard(mux))
 }
 
-// authorised checks the bearer token in constant time when one is set.
-func (d *Daemon) authorised(r *http.Request) bool {
-	if d.cfg.Token == "" {
-		return true
+// writeReport answers rep as JSON, or 404 with notFound when rep is nil.
+func writeReport(w http.ResponseWriter, rep *RunReport, notFound string) {
+	if rep == nil {
+		http.Error(w, notFound, http.StatusNotFound)
+		return
 	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(rep)
+}
+
+// authorised checks the bearer token in constant time.
+func (d *Daemon) authorised(r *http.Request) bool {
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(d.cfg.Token)) == 1
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -182,5 +183,52 @@ func TestStopFinishesOrRollsBack(t *testing.T) {
 	}
 	if l := d.Latest(); l == nil || !strings.Contains(l.Error, "context canceled") {
 		t.Errorf("latest = %+v", l)
+	}
+}
+
+// TestRunByID: GET /runs/{id} answers each of the last keptRuns runs; an id
+// never given, one forgotten, and one that is not a number are 404.
+func TestRunByID(t *testing.T) {
+	calls := 0
+	d, err := New(Config{Schedule: "0 2 * * *", Log: zerolog.Nop(),
+		Run: func(context.Context, <-chan struct{}, runner.Observer) (*runner.Summary, error) {
+			calls++
+			return &runner.Summary{Skipped: calls}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < keptRuns+2; i++ {
+		d.runNow("schedule", true)
+	}
+	srv := httptest.NewServer(d.Handler())
+	defer srv.Close()
+	get := func(path string) (int, RunReport) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var rep RunReport
+		if resp.StatusCode == 200 {
+			if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+				t.Fatalf("GET %s: %v", path, err)
+			}
+		}
+		return resp.StatusCode, rep
+	}
+	for _, id := range []int{3, 50, keptRuns + 2} {
+		code, rep := get(fmt.Sprintf("/runs/%d", id))
+		if code != 200 || rep.ID != id || rep.Skipped != id || rep.FinishedAt == nil {
+			t.Errorf("GET /runs/%d = %d %+v", id, code, rep)
+		}
+	}
+	if code, rep := get("/runs/latest"); code != 200 || rep.ID != keptRuns+2 {
+		t.Errorf("GET /runs/latest = %d %+v", code, rep)
+	}
+	for _, path := range []string{"/runs/1", "/runs/2", "/runs/0", "/runs/999", "/runs/-1", "/runs/abc", "/runs/1e3"} {
+		if code, _ := get(path); code != 404 {
+			t.Errorf("GET %s = %d, want 404", path, code)
+		}
 	}
 }

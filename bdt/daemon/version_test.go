@@ -33,12 +33,21 @@ func TestVersionOnEveryResponse(t *testing.T) {
 	var metrics string
 	for _, c := range []struct {
 		method, path string
+		auth         bool // with the token
+		host         string
 		want         int
 	}{
-		{"GET", "/healthz", 200}, {"GET", "/readyz", 503}, {"GET", "/metrics", 200},
-		{"GET", "/runs/latest", 404}, {"POST", "/runs", 401}, {"GET", "/no-such-page", 404}, {"DELETE", "/healthz", 405},
+		{"GET", "/healthz", false, "", 200}, {"GET", "/readyz", true, "", 503}, {"GET", "/metrics", true, "", 200},
+		{"GET", "/runs/latest", true, "", 404}, {"POST", "/runs", false, "", 401}, {"GET", "/no-such-page", true, "", 404},
+		{"DELETE", "/healthz", true, "", 405}, {"GET", "/healthz", false, "evil.example", 421},
 	} {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		if c.auth {
+			req.Header.Set("Authorization", "Bearer s3cret-token")
+		}
+		if c.host != "" {
+			req.Host = c.host
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +55,7 @@ func TestVersionOnEveryResponse(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != c.want {
-			t.Errorf("%s %s = %d, want %d", c.method, c.path, resp.StatusCode, c.want)
+			t.Errorf("%s %s (Host %q) = %d, want %d", c.method, c.path, c.host, resp.StatusCode, c.want)
 		}
 		if got := resp.Header.Get("BDT-Version"); got != info.Version || got == "" {
 			t.Errorf("%s %s: BDT-Version %q, want %q", c.method, c.path, got, info.Version)

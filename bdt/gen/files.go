@@ -131,7 +131,7 @@ func (g *generator) writeRecord(w *writer, r *rand.Rand, p *filePlan, i int) {
 		case rules.StudentEarlyCompletion:
 			w.leaf("EarlyCompletionDate", g.today.AddDays(30).String())
 		case rules.WorkerAbsent:
-			w.leaf("FirstDayOfAbsence", event.AddDays(-14).String())
+			w.leaf("FirstDayOfAbsence", event.AddDays(-21).String()) // over 10 working days (R.ACTIVITY.ABSENCE)
 		case rules.WorkerStopped:
 			if r.IntN(2) == 0 {
 				w.leaf("NewEmployer", pick(r, placeNames)+" "+pick(r, sponsorKinds))

@@ -32,6 +32,7 @@ var notExercised = map[rules.RuleID]string{
 	"R.FEE.AMOUNT":   "a bad amount is refused by the XSD (F.SCHEMA) first",
 	"R.NOTE.STATUS":  "one-at-a-time action only",
 	"R.COS.WITHDRAW": "one-at-a-time action only",
+	"R.CAS.WITHDRAW": "one-at-a-time action only (bdt cas withdraw)",
 	"R.COS.TRANSFER": "one-at-a-time action only",
 }
 

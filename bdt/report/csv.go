@@ -34,7 +34,9 @@ func itoa(n int) string {
 
 // WriteErrors writes the error report of f to w: only the problems, one
 // row each, file findings first and then each record's findings in file
-// order. Every cell is neutralised.
+// order, at most MaxFindings of them; when it leaves some out, a last row
+// whose only cell is the message (omittedRow) says how many. Every cell is
+// neutralised.
 func WriteErrors(w io.Writer, f *File) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	cw := csv.NewWriter(bw)
@@ -47,7 +49,11 @@ func WriteErrors(w io.Writer, f *File) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
+	var c findingCap
 	for _, fd := range f.FileFindings {
+		if !c.take() {
+			continue
+		}
 		if err := row(itoa(fd.Line), itoa(fd.Column), itoa(fd.Record), fd.Reference, fd.Cert, string(fd.Rule), string(fd.Severity), fd.Field, fd.Path, fd.Message); err != nil {
 			return err
 		}
@@ -58,10 +64,18 @@ func WriteErrors(w io.Writer, f *File) error {
 				return err
 			}
 			for _, fd := range r.Findings {
+				if !c.take() {
+					continue
+				}
 				if err := row(itoa(r.FindingLine(fd)), itoa(fd.Column), itoa(r.Index), r.Reference, r.Cert, string(fd.Rule), string(fd.Severity), fd.Field, fd.Path, fd.Message); err != nil {
 					return err
 				}
 			}
+		}
+	}
+	if c.omitted > 0 {
+		if err := row("", "", "", "", "", "", "", "", "", omittedRow(c.omitted)); err != nil {
+			return err
 		}
 	}
 	cw.Flush()

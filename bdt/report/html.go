@@ -9,8 +9,8 @@ import (
 	"bdt/rules"
 )
 
-// MaxHTMLProblems caps the problems table of the summary page; the error
-// report (CSV) always has every row.
+// MaxHTMLProblems caps the problems table of the summary page; its chart
+// counts every finding, and the error report (CSV) lists up to MaxFindings.
 const MaxHTMLProblems = 500
 
 type htmlProblem struct {

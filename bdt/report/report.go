@@ -9,7 +9,9 @@
 package report
 
 import (
+	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"bdt/bdt/ledger"
@@ -75,4 +77,66 @@ func Names(key string) (result, errors, summary string) {
 		base = base[:n-4]
 	}
 	return base + ".result.xml", base + ".errors.csv", base + ".summary.html"
+}
+
+// MaxFindings caps the findings the machine reports of one file list: the
+// result report and the error report list the first MaxFindings findings
+// (file findings first, then the records' in file order) and say how much
+// they leave out, so that a report stays about the size of the upload
+// (issue 17: a 15 MB file gave 48 MB of result report and 16 MB of CSV).
+// Every record is still listed in the result report, with its status. The
+// summary page counts every finding by rule and lists the first
+// MaxHTMLProblems.
+const MaxFindings = 10000
+
+// findingCap counts the findings a report lists against MaxFindings.
+type findingCap struct {
+	listed, omitted int
+	marked          bool // the result report's marker is written
+}
+
+// take counts one finding and reports whether it is listed.
+func (c *findingCap) take() bool {
+	if c.listed < MaxFindings {
+		c.listed++
+		return true
+	}
+	c.omitted++
+	return false
+}
+
+// record returns the findings of r the result report lists: all of them
+// while under the cap; then, once, those up to the cap and the first past
+// it, whose message carries the marker (omittedNote; cut true); then none.
+// after is how many records come after r.
+func (c *findingCap) record(r *Record, after int) (fs []Finding, cut bool) {
+	room := max(MaxFindings-c.listed, 0)
+	if !c.marked && len(r.Findings) <= room {
+		c.listed += len(r.Findings)
+		return r.Findings, false
+	}
+	if c.marked || len(r.Findings) == 0 {
+		return nil, false
+	}
+	c.marked = true
+	c.listed += room + 1
+	fs = append(slices.Clip(r.Findings[:room]), r.Findings[room])
+	fs[room].Message += " " + omittedNote(max(after, 0))
+	return fs, true
+}
+
+// omittedNote is the marker the result report adds to the message of the
+// first finding past MaxFindings, after is how many records follow its own.
+func omittedNote(after int) string {
+	return fmt.Sprintf("[And more not listed: a report lists the first %d findings of a file. "+
+		"The findings after this one, on this record and on the %d records after it, are left out; "+
+		"those records are listed with their status only. The error report ends with how many findings are left out.]",
+		MaxFindings, after)
+}
+
+// omittedRow is the message of the error report's last row when it leaves
+// out n findings.
+func omittedRow(n int) string {
+	return fmt.Sprintf("And %d more findings not listed: a report lists the first %d findings of a file. "+
+		"The summary page counts every finding by rule.", n, MaxFindings)
 }

@@ -134,7 +134,8 @@ func WriteResult(w io.Writer, f *File) error {
 		if err := enc.Flush(); err != nil {
 			return err
 		}
-		rw := recordWriter{w: bw}
+		rw := recordWriter{w: bw, read: f.Counts.Read}
+		rw.cap.listed = len(f.FileFindings)
 		rw.raw("\n  <Records>")
 		n := 0
 		for r, err := range f.Records {
@@ -166,11 +167,15 @@ func WriteResult(w io.Writer, f *File) error {
 }
 
 // recordWriter writes Record elements as xml.Encoder writes an xmlRecord
-// indented by two spaces at depth 2, keeping the first write error.
+// indented by two spaces at depth 2, keeping the first write error. Their
+// findings are capped (findingCap): a list the cap cuts is marked
+// Truncated="true", its last finding saying what is left out.
 type recordWriter struct {
-	w   *bufio.Writer
-	err error
-	num []byte
+	w    *bufio.Writer
+	err  error
+	num  []byte
+	cap  findingCap
+	read int // the records of the file (Counts.Read)
 }
 
 func (rw *recordWriter) raw(s string) {
@@ -232,9 +237,13 @@ func (rw *recordWriter) record(r *Record) {
 	rw.element(in2, "CertificateNumber", r.Cert, true)
 	rw.element(in2, "Status", string(r.Status), false)
 	rw.element(in2, "ConfirmationReference", r.ConfRef, true)
-	if len(r.Findings) > 0 {
-		rw.raw(in2 + "<Findings>")
-		for _, f := range r.Findings {
+	if fs, cut := rw.cap.record(r, rw.read-r.Index); len(fs) > 0 {
+		if cut {
+			rw.raw(in2 + `<Findings Truncated="true">`)
+		} else {
+			rw.raw(in2 + "<Findings>")
+		}
+		for _, f := range fs {
 			rw.raw(in3 + `<Finding Rule="`)
 			rw.text(string(f.Rule))
 			rw.raw(`" Severity="`)

@@ -128,30 +128,39 @@ func (l *Local) path(key string) (string, error) {
 	return filepath.Join(l.root, filepath.FromSlash(key)), nil
 }
 
-// List walks the folder. Symbolic links, special files and names that are
-// not safe keys are skipped and reported; temporary files of Put are ignored.
+// List walks the folder, from the deepest folder the prefix names, and
+// enters only the folders that can hold keys starting with the prefix (a
+// sponsor's queue walks only that sponsor's folder). Symbolic links, special
+// files, files with more than one hard link and names that are not safe keys
+// are skipped and reported; temporary files of Put are ignored.
 func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, error) {
+	start, skipped, ok, err := l.walkStart(prefix)
+	if err != nil || !ok {
+		return nil, skipped, err
+	}
 	var objs []Object
-	var skipped []Skipped
-	err := filepath.WalkDir(l.root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if p == start && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir // the folder vanished meanwhile
+			}
 			return err
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if p == l.root {
-			return nil
+		if p == start {
+			return nil // checked by walkStart
 		}
 		rel, _ := filepath.Rel(l.root, p)
 		key := filepath.ToSlash(rel)
-		if d.Type()&fs.ModeSymlink != 0 {
-			skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: "is a symbolic link"})
-			return nil
-		}
+		skip := func(reason string) { skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: reason}) }
 		if d.IsDir() {
+			if !strings.HasPrefix(key+"/", prefix) {
+				return fs.SkipDir // nothing in it can start with the prefix
+			}
 			if CheckKey(key) != nil {
-				skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: "folder name is not a safe key"})
+				skip("folder name is not a safe key")
 				return fs.SkipDir
 			}
 			return nil
@@ -159,20 +168,28 @@ func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, e
 		if strings.HasPrefix(d.Name(), tempPrefix) {
 			return nil
 		}
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			skip("is a symbolic link")
+			return nil
+		}
 		if !d.Type().IsRegular() {
-			skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: "is not a regular file"})
+			skip("is not a regular file")
 			return nil
 		}
 		if err := CheckKey(key); err != nil {
-			skipped = append(skipped, Skipped{Key: fmt.Sprintf("%q", key), Reason: err.(*KeyError).Reason})
-			return nil
-		}
-		if !strings.HasPrefix(key, prefix) {
+			skip(err.(*KeyError).Reason)
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return nil // vanished meanwhile
+		}
+		if reason := refuseFile(info); reason != "" {
+			skip(reason)
+			return nil
 		}
 		objs = append(objs, Object{Key: key, Size: info.Size(), ModTime: info.ModTime()})
 		return nil
@@ -184,7 +201,56 @@ func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, e
 	return objs, skipped, nil
 }
 
-// Open opens key for reading. It refuses a key whose file is a symbolic link.
+// walkStart returns the folder List walks for prefix: the deepest folder
+// the prefix names in full ("4NUV7KB58/" and "4NUV7KB58/fe" both start at
+// 4NUV7KB58), found without following a symbolic link. ok is false when
+// nothing can be under the prefix: the folder is missing, is not a folder,
+// or its name is not a safe key; a symbolic link on the way is reported
+// in skipped, as the whole walk would report it. The folder's own root
+// must be there: a missing root is an error whatever the prefix.
+func (l *Local) walkStart(prefix string) (start string, skipped []Skipped, ok bool, err error) {
+	if _, err := os.Stat(l.root); err != nil {
+		return "", nil, false, fmt.Errorf("storage: list %s: %w", l.root, err)
+	}
+	i := strings.LastIndex(prefix, "/")
+	if i < 0 {
+		return l.root, nil, true, nil
+	}
+	dir := prefix[:i]
+	if CheckKey(dir) != nil {
+		return "", nil, false, nil
+	}
+	p := l.root
+	segs := strings.Split(dir, "/")
+	for i, seg := range segs {
+		p = filepath.Join(p, seg)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return "", nil, false, nil
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return "", []Skipped{{Key: fmt.Sprintf("%q", strings.Join(segs[:i+1], "/")), Reason: "is a symbolic link"}}, false, nil
+		}
+		if !fi.IsDir() {
+			return "", nil, false, nil
+		}
+	}
+	return p, nil, true, nil
+}
+
+// refuseFile says why a regular file is not listed or opened, or "" when it
+// may be. A file with more than one hard link may be another file of this
+// machine linked into the folder (the register's database, say): its
+// contents are not the folder's to read or archive.
+func refuseFile(fi fs.FileInfo) string {
+	if n := linkCount(fi); n > 1 {
+		return fmt.Sprintf("has %d hard links (a file linked into the folder from elsewhere)", n)
+	}
+	return ""
+}
+
+// Open opens key for reading. It refuses a key whose file is a symbolic
+// link, not a regular file, or has more than one hard link.
 func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	p, err := l.path(key)
 	if err != nil {
@@ -209,9 +275,14 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+	fi, err = f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
 		f.Close()
 		return nil, &KeyError{Key: key, Reason: "not a regular file"}
+	}
+	if reason := refuseFile(fi); reason != "" {
+		f.Close()
+		return nil, &KeyError{Key: key, Reason: reason}
 	}
 	return f, nil
 }

@@ -27,8 +27,12 @@ type Object struct {
 // Storage is a place files are listed, read, written and removed.
 type Storage interface {
 	// List returns every object whose key starts with prefix ("" for all),
-	// sorted by key. Objects with unsafe keys are not listed; they are
-	// returned in skipped so the caller can report them.
+	// sorted by key. The prefix is a plain start of a key: it may end
+	// inside a name ("4NUV7KB58/fees" lists 4NUV7KB58/fees-1.xml). Objects
+	// with unsafe keys are not listed; they are returned in skipped so the
+	// caller can report them (only those under the prefix). A listing
+	// costs what is under the prefix, not the whole location: the
+	// sponsor's folder is all a sponsor's queue reads.
 	List(ctx context.Context, prefix string) (objs []Object, skipped []Skipped, err error)
 	// Open opens an object for streaming reads.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)

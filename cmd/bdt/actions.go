@@ -18,8 +18,8 @@ import (
 )
 
 // The one-at-a-time actions of the cas and cos verbs share what this file
-// holds: their flags, how they act and print, and the report, note and show
-// commands both verbs have.
+// holds: their flags, how they act and print, and the report, note, withdraw
+// and show commands both verbs have.
 //
 // Every action is made by an SMS user (--user); the sponsor is that user's
 // own sponsor, and --sponsor, when given, only checks that the user belongs
@@ -294,6 +294,43 @@ The note replaces the previous text, or with --append goes on a new line after i
 	return cmd
 }
 
+// newWithdrawCommand returns "withdraw" for a CAS or a CoS: the "Manage
+// live CAS" and "Manage live CoS" withdrawal (R.CAS.WITHDRAW, R.COS.WITHDRAW).
+func newWithdrawCommand(kind rules.CertKind) *cobra.Command {
+	var (
+		af     actorFlags
+		reason string
+	)
+	noun := kindNoun(kind)
+	rule, person := rules.RCasWithdraw, "student"
+	if kind == rules.CoS {
+		rule, person = rules.RCosWithdraw, "worker"
+	}
+	cmd := &cobra.Command{
+		Use:   "withdraw " + noun + " --user ID [--reason TEXT]",
+		Short: "Withdraw a live (ASSIGNED) " + noun,
+		Long: "Withdraw one live (ASSIGNED) " + noun + " (" + string(rule) + `): its status becomes WITHDRAWN,
+with who, when and the reason in its status history. It is not returned to
+the allocation. A Level 2 user withdraws only their own. A ` + noun + ` in any
+other status cannot be withdrawn; one already used in an application stays
+USED: report the ` + person + `'s activity instead.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := oneCert(kind, args)
+			if err != nil {
+				return err
+			}
+			var op rules.Op = rules.WithdrawCAS{Cert: n, Reason: reason}
+			if kind == rules.CoS {
+				op = rules.WithdrawCoS{Cert: n, Reason: reason}
+			}
+			return perform(cmd, &af, op)
+		},
+	}
+	af.add(cmd)
+	cmd.Flags().StringVar(&reason, "reason", "", "`TEXT` saying why the "+noun+" is withdrawn (kept in the status history)")
+	return cmd
+}
+
 // newShowCommand returns "show" for a CAS or a CoS.
 func newShowCommand(kind rules.CertKind) *cobra.Command {
 	var (
@@ -307,7 +344,9 @@ func newShowCommand(kind rules.CertKind) *cobra.Command {
 		Long: "Show one " + noun + ` as the acting user may see it: its status and status history,
 the person, the ` + map[rules.CertKind]string{rules.CAS: "course, the fees and fee history", rules.CoS: "job"}[kind] + `, the sponsor note, and the
 activity history. A ` + noun + ` of another sponsor, or one a Level 2 user may not act
-on, is reported exactly like one that does not exist.`,
+on, is reported exactly like one that does not exist. A suspended or dormant
+licence cannot view a ` + noun + ` (F.LICENCE.SUSPENDED); a revoked or expired one has
+no access at all (F.LICENCE.ACCESS).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := oneCert(kind, args)
 			if err != nil {

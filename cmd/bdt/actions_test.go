@@ -165,3 +165,84 @@ func shower(t *testing.T, verb string) func(args ...string) (code int, stdout, s
 		return runBDT(t, slices.Concat([]string{verb, "show"}, args, []string{"--db", dsn, "--now", actionNow})...)
 	}
 }
+
+// TestLicenceStatusEveryAction runs every one-at-a-time action and show of
+// both verbs as the Level 1 user of a suspended, a dormant, a revoked and an
+// expired licence (seed 003, "Access to SMS"). A revoked or expired licence
+// has no access to anything (F.LICENCE.ACCESS); a suspended or dormant one
+// cannot view a certificate (F.LICENCE.SUSPENDED) but still acts: its
+// actions are accepted, or refused under the action's own rule, never
+// under a licence rule. The A-rated licences are every other test of the
+// cas and cos verbs.
+func TestLicenceStatusEveryAction(t *testing.T) {
+	// actions returns every action and show of both verbs on cas and cos.
+	actions := func(user, cas, cos string) [][]string {
+		return [][]string{
+			{"cas", "report", cas, "--type", "STUDENT_DISCONTINUED", "--date", "2026-11-09", "--user", user},
+			{"cas", "fees", cas, "--course-fees-paid", "100", "--user", user},
+			{"cas", "note", cas, "--text", "A note.", "--user", user},
+			{"cas", "withdraw", cas, "--user", user},
+			{"cas", "show", cas, "--user", user},
+			{"cos", "report", cos, "--type", "WORKER_CHANGE_OF_ROLE_SALARY_OR_LOCATION", "--date", "2026-11-09", "--user", user},
+			{"cos", "note", cos, "--text", "A note.", "--user", user},
+			{"cos", "withdraw", cos, "--user", user},
+			{"cos", "transfer", cos, "--to", user, "--user", user},
+			{"cos", "show", cos, "--user", user},
+		}
+	}
+	var cases []cliCase
+	for _, l := range []struct{ status, user, cas, cos string }{
+		{"revoked", "hla.owner", "CAS26000000501", "COS26000000501"},
+		{"expired", "cairn.admin", "CAS26000000501", "COS26000000801"},
+	} {
+		for _, args := range actions(l.user, l.cas, l.cos) {
+			cases = append(cases, cliCase{name: l.status + " " + args[0] + " " + args[1], args: args, code: exitFailed, rule: rules.FLicenceAccess})
+		}
+	}
+	applied := func(n string, ok func(c *rules.Certificate) bool) func(t *testing.T, st store.Store, out string) {
+		return func(t *testing.T, st store.Store, out string) {
+			if c := certIn(t, st, n); !ok(c) {
+				t.Errorf("%s was not changed: %+v", n, c)
+			}
+		}
+	}
+	reported := func(n string) func(t *testing.T, st store.Store, out string) {
+		return func(t *testing.T, st store.Store, out string) { lastReport(t, st, n, out) }
+	}
+	cases = append(cases,
+		cliCase{name: "suspended cas report", code: exitOK, check: reported("CAS26000000401"),
+			args: []string{"cas", "report", "CAS26000000401", "--type", "STUDENT_DISCONTINUED", "--date", "2026-11-09", "--user", "kce.director"}},
+		cliCase{name: "suspended cas fees, one CAS at a time", code: exitOK,
+			args: []string{"cas", "fees", "CAS26000000402", "--course-fees-paid", "100", "--user", "kce.director"},
+			check: applied("CAS26000000402", func(c *rules.Certificate) bool {
+				return c.Fees.CourseFeesPaid != nil && c.Fees.CourseFeesPaid.String() == "100.00"
+			})},
+		cliCase{name: "suspended cas note", code: exitOK, check: noteIs("CAS26000000402", "A note."),
+			args: []string{"cas", "note", "CAS26000000402", "--text", "A note.", "--user", "kce.director"}},
+		cliCase{name: "suspended cas withdraw", code: exitOK,
+			args:  []string{"cas", "withdraw", "CAS26000000402", "--user", "kce.admissions"},
+			check: applied("CAS26000000402", func(c *rules.Certificate) bool { return c.Status == rules.StatusWithdrawn })},
+		cliCase{name: "suspended cas show", code: exitFailed, rule: rules.FLicenceSuspended,
+			args: []string{"cas", "show", "CAS26000000401", "--user", "kce.director"}},
+		cliCase{name: "suspended cas show, Level 2 owner", code: exitFailed, rule: rules.FLicenceSuspended,
+			args: []string{"cas", "show", "CAS26000000401", "--user", "kce.admissions", "--format", "json"}},
+		cliCase{name: "dormant cos report", code: exitOK, check: reported("COS26000000601"),
+			args: []string{"cos", "report", "COS26000000601", "--type", "WORKER_CHANGE_OF_ROLE_SALARY_OR_LOCATION", "--date", "2026-11-09", "--user", "gwen.hughes"}},
+		cliCase{name: "dormant cos note on a USED CoS: the note's own rule", code: exitFailed, rule: rules.RNoteStatus,
+			args: []string{"cos", "note", "COS26000000601", "--text", "A note.", "--user", "gwen.hughes"}},
+		cliCase{name: "dormant cos withdraw of a USED CoS: the withdrawal's own rule", code: exitFailed, rule: rules.RCosWithdraw,
+			args: []string{"cos", "withdraw", "COS26000000601", "--user", "gwen.hughes"}},
+		// Dyfi has one user, who owns its one CoS: the transfer is accepted
+		// and changes no owner.
+		cliCase{name: "dormant cos transfer", code: exitOK,
+			args: []string{"cos", "transfer", "COS26000000601", "--to", "gwen.hughes", "--user", "gwen.hughes"},
+			check: func(t *testing.T, st store.Store, out string) {
+				if !strings.Contains(out, "1 CoS transferred to user gwen.hughes (COS26000000601)") {
+					t.Errorf("output = %q", out)
+				}
+			}},
+		cliCase{name: "dormant cos show", code: exitFailed, rule: rules.FLicenceSuspended,
+			args: []string{"cos", "show", "COS26000000601", "--user", "gwen.hughes"}},
+	)
+	runCLICases(t, cases)
+}

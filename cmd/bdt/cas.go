@@ -10,20 +10,20 @@ import (
 
 // newCASCommand returns "cas", which groups the one-at-a-time actions of
 // the SMS screens on one CAS (manual 5): report student activity (a no-show
-// included), update the fees, add a sponsor note, and show it. They go
+// included), update the fees, add a sponsor note, withdraw it, and show it. They go
 // through the same rules engine as bulk files (bdt/action); actions.go holds
 // what they share with the CoS actions (cos.go).
 func newCASCommand() *cobra.Command {
 	cas := &cobra.Command{
 		Use:   "cas",
-		Short: "Act on one CAS as an SMS user: report student activity, update fees, add a note, show it",
+		Short: "Act on one CAS as an SMS user: report student activity, update fees, add a note, withdraw, show",
 		Long: `Act on one CAS as an SMS user, as on the SMS screens (manual 5), through the
 same rules as bulk files. The sponsor is the acting user's own sponsor.
 An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cas.AddCommand(newReportCommand(rules.CAS), newCASFeesCommand(), newNoteCommand(rules.CAS), newShowCommand(rules.CAS))
+	cas.AddCommand(newReportCommand(rules.CAS), newCASFeesCommand(), newNoteCommand(rules.CAS), newWithdrawCommand(rules.CAS), newShowCommand(rules.CAS))
 	return cas
 }
 

@@ -300,3 +300,59 @@ func TestActionFlagsDoNotLeak(t *testing.T) {
 		t.Errorf("note = %q, want four", n)
 	}
 }
+
+// TestCasWithdraw withdraws a CAS of each status of the sample register:
+// only a live (ASSIGNED) one can be (R.CAS.WITHDRAW); a CANCELLED CAS exists
+// only under the revoked licence, so that status is the rules' table alone.
+func TestCasWithdraw(t *testing.T) {
+	withdrawn := func(n, by, reason string) func(t *testing.T, st store.Store, out string) {
+		return func(t *testing.T, st store.Store, out string) {
+			c := certIn(t, st, n)
+			if c.Status != rules.StatusWithdrawn || len(c.StatusHistory) < 2 {
+				t.Fatalf("status %s, history %+v", c.Status, c.StatusHistory)
+			}
+			h := c.StatusHistory[len(c.StatusHistory)-1]
+			if h.Status != rules.StatusWithdrawn || h.By != by || h.Reason != reason || h.At.Format("2006-01-02T15:04:05Z07:00") != actionNow {
+				t.Errorf("history entry = %+v", h)
+			}
+			if p := c.StatusHistory[len(c.StatusHistory)-2]; p.Status != rules.StatusAssigned {
+				t.Errorf("the earlier entry = %+v, want ASSIGNED kept", p)
+			}
+			if !strings.Contains(out, "CAS "+n+" withdrawn") {
+				t.Errorf("confirmation = %q", out)
+			}
+		}
+	}
+	refused := func(status, n string) cliCase {
+		return cliCase{name: "R.CAS.WITHDRAW " + status + " CAS", code: exitFailed, rule: rules.RCasWithdraw,
+			args: []string{"cas", "withdraw", n, "--user", "jsmith01"}}
+	}
+	runCLICases(t, []cliCase{
+		{name: "ASSIGNED, by a Level 1 user, with history", code: exitOK,
+			args:  []string{"cas", "withdraw", "CAS26000000101", "--reason", "Offer declined.", "--user", "jsmith01"},
+			check: withdrawn("CAS26000000101", "jsmith01", "Offer declined.")},
+		{name: "ASSIGNED, by the Level 2 owner", code: exitOK,
+			args:  []string{"cas", "withdraw", "CAS26000000101", "--user", "intl.office02", "--sponsor", "4NUV7KB58"},
+			check: withdrawn("CAS26000000101", "intl.office02", "")},
+		refused("USED", "CAS26000000001"),
+		refused("OBSOLETE", "CAS26000000005"),
+		refused("EXPIRED", "CAS26000000006"),
+		refused("WITHDRAWN", "CAS26000000007"),
+		refused("WORK IN PROGRESS", "CAS26000000008"),
+		refused("READY TO GO", "CAS26000000009"),
+		{name: "R.CERT.OWNER Level 2 on another user's CAS", code: exitFailed, rule: rules.RCertOwner,
+			args: []string{"cas", "withdraw", "CAS26000000101", "--user", "intl.office03"}},
+		{name: "R.CERT.FOUND another sponsor's CAS", code: exitFailed, rule: rules.RCertFound,
+			args: []string{"cas", "withdraw", "CAS26000000302", "--user", "jsmith01"}},
+		{name: "R.CERT.FOUND a CoS number", code: exitFailed, rule: rules.RCertFound,
+			args: []string{"cas", "withdraw", "COS26000000302", "--user", "fmacleod"}},
+		{name: "F.ROUTE Worker-only sponsor", code: exitFailed, rule: rules.FRoute,
+			args: []string{"cas", "withdraw", "CAS26000000101", "--user", "squinn"}},
+		{name: "F.USER requested user", code: exitFailed, rule: rules.FUser,
+			args: []string{"cas", "withdraw", "CAS26000000101", "--user", "intl.office04"}},
+		{name: "usage: no CAS", code: exitUsage,
+			args: []string{"cas", "withdraw", "--user", "jsmith01"}},
+		{name: "usage: two CAS", code: exitUsage,
+			args: []string{"cas", "withdraw", "CAS26000000101", "CAS26000000102", "--user", "jsmith01"}},
+	})
+}

@@ -23,34 +23,8 @@ An accepted action prints its confirmation reference and exits 0; a rejected
 one prints its findings, changes nothing, and exits 1.`,
 		RunE: groupUsage,
 	}
-	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newCoSWithdrawCommand(), newCoSTransferCommand(), newShowCommand(rules.CoS))
+	cos.AddCommand(newReportCommand(rules.CoS), newNoteCommand(rules.CoS), newWithdrawCommand(rules.CoS), newCoSTransferCommand(), newShowCommand(rules.CoS))
 	return cos
-}
-
-// newCoSWithdrawCommand returns "cos withdraw".
-func newCoSWithdrawCommand() *cobra.Command {
-	var (
-		af     actorFlags
-		reason string
-	)
-	cmd := &cobra.Command{
-		Use:   "withdraw CoS --user ID [--reason TEXT]",
-		Short: "Withdraw an ASSIGNED CoS",
-		Long: `Withdraw one ASSIGNED CoS (R.COS.WITHDRAW): its status becomes WITHDRAWN, with
-an entry in its status history. It is not returned to the allocation. A CoS
-already used in an application cannot be withdrawn: report the worker's
-activity instead.`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := oneCert(rules.CoS, args)
-			if err != nil {
-				return err
-			}
-			return perform(cmd, &af, rules.WithdrawCoS{Cert: n, Reason: reason})
-		},
-	}
-	af.add(cmd)
-	cmd.Flags().StringVar(&reason, "reason", "", "`TEXT` saying why the CoS is withdrawn (kept in the status history)")
-	return cmd
 }
 
 // newCoSTransferCommand returns "cos transfer".

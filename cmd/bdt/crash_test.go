@@ -131,7 +131,15 @@ const crashRecords = 5*8 + 2*1 + 3*6
 func crashSetup(t *testing.T, bin string) string {
 	t.Helper()
 	dir := t.TempDir()
-	out, err := exec.Command(bin, "register", "import", "--db", "sqlite:"+filepath.Join(dir, "bdt.db"),
+	crashFill(t, bin, dir, "sqlite:"+filepath.Join(dir, "bdt.db"))
+	return dir
+}
+
+// crashFill imports the sample register into db and puts crashFiles in
+// dir's inbox.
+func crashFill(t *testing.T, bin, dir, db string) {
+	t.Helper()
+	out, err := exec.Command(bin, "register", "import", "--db", db,
 		filepath.Join("..", "..", "samples", "register.xml")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("register import: %v\n%s", err, out)
@@ -143,7 +151,6 @@ func crashSetup(t *testing.T, bin string) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 func crashCmd(bin, dir string, env ...string) *exec.Cmd {

@@ -158,14 +158,7 @@ func TestFaultPostgresRestarted(t *testing.T) {
 
 	bin := sharedBinary(t)
 	dir := t.TempDir()
-	if out, err := exec.Command(bin, "register", "import", "--db", dsn, "../../samples/register.xml").CombinedOutput(); err != nil {
-		t.Fatalf("register import: %v\n%s", err, out)
-	}
-	for key, body := range crashFiles {
-		p := filepath.Join(dir, "inbox", filepath.FromSlash(key))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(body), 0o644)
-	}
+	crashFill(t, bin, dir, dsn)
 	// The big file sorts first among 4NUV7KB58's (earliest CreatedAt).
 	big := strings.Replace(bigActivityFile("BIG-PG", 150000), "2026-11-22T23:00:00Z", "2026-11-21T00:00:00Z", 1)
 	os.WriteFile(filepath.Join(dir, "inbox", "4NUV7KB58", "big.xml"), []byte(big), 0o644)

@@ -17,7 +17,7 @@ func newRulesCommand() *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "List every rule the processor applies: id, severity, scope and summary",
+		Short: "List every rule the processor applies: id, severity, scope, source and summary",
 		Long: `List the rule catalogue (docs/rules.md): every file and record decision cites one
 of these ids. An error rejects the file (F rules) or the record (R rules); a
 warning is reported and the record is still applied.`,
@@ -35,9 +35,9 @@ warning is reported and the record is still applied.`,
 				return nil
 			case "text":
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tSEVERITY\tSCOPE\tSUMMARY")
+				fmt.Fprintln(tw, "ID\tSEVERITY\tSCOPE\tSOURCE\tSUMMARY")
 				for _, r := range rules.Catalogue() {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Scope, r.Summary)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Scope, r.Source, r.Summary)
 				}
 				if err := tw.Flush(); err != nil {
 					return exitWith(exitFailed, "%v", err)

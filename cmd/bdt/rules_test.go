@@ -44,6 +44,9 @@ func TestRulesText(t *testing.T) {
 		if len(f) < 4 || f[0] != string(r.ID) || f[1] != string(r.Severity) || f[2] != r.Scope {
 			t.Errorf("row %d = %q, want %s %s %s", i+1, lines[i+1], r.ID, r.Severity, r.Scope)
 		}
+		if !strings.Contains(lines[i+1], "  "+r.Source+"  ") {
+			t.Errorf("row %d does not give the source %q: %q", i+1, r.Source, lines[i+1])
+		}
 		if !strings.HasSuffix(lines[i+1], r.Summary) {
 			t.Errorf("row %d does not end with the summary: %q", i+1, lines[i+1])
 		}

@@ -34,9 +34,13 @@ Admin endpoint (--listen, loopback by default):
   GET  /readyz        the database and the inbox are reachable
   GET  /metrics       Prometheus metrics
   POST /runs          start a run now: 202, or 409 when one is in progress
-                      (needs "Authorization: Bearer TOKEN" when --admin-token is set;
-                      a token is required when --listen is not a loopback address)
   GET  /runs/latest   the latest run: counts by status, errors
+  GET  /runs/{id}     one of the last 100 runs (404 for any other id)
+
+When --admin-token is set (it is required when --listen is not a loopback
+address), every path but /healthz needs "Authorization: Bearer TOKEN". The
+Host header must name loopback or the --listen host; a POST from a page of
+another site, or with a body type a form can send, is refused.
 
 SIGTERM or SIGINT: no new run or file is started; the file in hand is given
 --grace to finish and is then rolled back; the process exits.
@@ -90,7 +94,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 	f.StringVar(&schedule, "schedule", "0 2 * * *", "cron schedule (5 fields, or 6 with seconds first)")
 	f.StringVar(&tz, "tz", "Europe/London", "time zone of the schedule")
 	f.StringVar(&listen, "listen", defaultListen, "admin endpoint address (empty: none)")
-	f.StringVar(&token, "admin-token", "", "bearer token required by POST /runs (required off loopback)")
+	f.StringVar(&token, "admin-token", "", "bearer token required by every admin path but /healthz (required off loopback)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the file in hand may take to finish before it is rolled back")
 	return cmd
 }

@@ -98,6 +98,34 @@ func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
 			t.Errorf("List(nobody/) = %v", objs)
 		}
 	})
+	t.Run("ListPrefixIsAString", func(t *testing.T) {
+		// A prefix is any start of a key, not only a folder: it may end
+		// inside a name, or name folders several levels deep.
+		s := open(t)
+		for _, k := range []string{"AB/fees-1.xml", "AB/fees-2.xml", "AB/other.xml", "ABC/fees.xml", "AB/x/y/deep.xml", "AB/x/z.xml"} {
+			put(t, s, k, "x")
+		}
+		for prefix, want := range map[string]string{
+			"AB/fees":        "AB/fees-1.xml,AB/fees-2.xml",
+			"AB":             "AB/fees-1.xml,AB/fees-2.xml,AB/other.xml,AB/x/y/deep.xml,AB/x/z.xml,ABC/fees.xml",
+			"AB/x/y/":        "AB/x/y/deep.xml",
+			"AB/x/":          "AB/x/y/deep.xml,AB/x/z.xml",
+			"AB/nope/":       "",
+			"AB/fees-1.xml/": "",
+		} {
+			objs, skipped, err := s.List(ctx, prefix)
+			if err != nil {
+				t.Fatalf("List(%q): %v", prefix, err)
+			}
+			var keys []string
+			for _, o := range objs {
+				keys = append(keys, o.Key)
+			}
+			if got := strings.Join(keys, ","); got != want || len(skipped) != 0 {
+				t.Errorf("List(%q) = %s, skipped %v; want %s", prefix, got, skipped, want)
+			}
+		}
+	})
 	t.Run("EmptyObject", func(t *testing.T) {
 		s := open(t)
 		put(t, s, "e/empty.xml", "")
