@@ -18,6 +18,10 @@ func TestS3NoCredentials(t *testing.T) {
 	bin := sharedBinary(t)
 	bucket := srv.Bucket(t)
 	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "bdt.db")
+	if out, err := exec.Command(bin, "register", "import", "--db", db, filepath.Join("..", "..", "samples", "register.xml")).CombinedOutput(); err != nil {
+		t.Fatalf("register import: %v\n%s", err, out)
+	}
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {
@@ -29,7 +33,7 @@ func TestS3NoCredentials(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	cmd := exec.Command(bin, "run", "--db", "sqlite:"+filepath.Join(dir, "bdt.db"), "--s3-endpoint", srv.Endpoint,
+	cmd := exec.Command(bin, "run", "--db", db, "--s3-endpoint", srv.Endpoint,
 		"--inbox", "s3://"+bucket+"/inbox", "--outbox", filepath.Join(dir, "outbox"), "--archive", filepath.Join(dir, "archive"),
 		"--log-format", "json")
 	cmd.Env = env
