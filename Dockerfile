@@ -37,8 +37,10 @@ LABEL org.opencontainers.image.title="bdt" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="${SOURCE}"
 RUN apt-get update && apt-get install -y --no-install-recommends libxml2 ca-certificates tzdata \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /var/lib/bdt --create-home bdt
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
+    && groupadd --system --gid 10001 bdt \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /var/lib/bdt bdt \
+    && install -d -o 10001 -g 10001 -m 0755 /var/lib/bdt
 COPY --from=build /out/bdt /usr/local/bin/bdt
 USER 10001
 WORKDIR /var/lib/bdt
