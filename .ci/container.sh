@@ -79,7 +79,7 @@ trap cleanup EXIT
 # runtime's isolation.
 mode=run
 if ! $runner run --rm "$tag" --help >/dev/null 2>"$work/run.err"; then
-  echo "container.sh: $runner cannot start a container here ($(head -n 1 "$work/run.err")); running the image's files with chroot as uid 10001"
+  echo "container.sh: $runner cannot start a container here ($(tail -n 1 "$work/run.err")); running the image's files with chroot as uid 10001"
   mode=chroot
   mnt=$($runner image mount "$tag")
 fi
