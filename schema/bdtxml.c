@@ -88,6 +88,8 @@ void bdt_init(void) {
 	xmlSetExternalEntityLoader(bdt_loader);
 }
 
+const char *bdt_libxml_version(void) { return xmlParserVersion; }
+
 /* --------------------------------------------------------------- compile */
 
 typedef struct {

@@ -147,6 +147,10 @@ typedef struct bdt_state {
 } bdt_state;
 
 void bdt_init(void);
+
+/* bdt_libxml_version is the version of the libxml2 linked in, as libxml2
+ * writes it (xmlParserVersion: "20914" for 2.9.14). */
+const char *bdt_libxml_version(void);
 bdt_state *bdt_open(uintptr_t io, xmlSchemaPtr schema, const char *record_name,
                     int capture_records, int max_errors);
 int bdt_next(bdt_state *s);

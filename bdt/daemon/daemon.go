@@ -392,7 +392,7 @@ func (d *Daemon) Handler() http.Handler {
 		}
 		writeReport(w, rep, fmt.Sprintf("no run %q among the last %d", r.PathValue("id"), keptRuns))
 	})
-	return d.guard(mux)
+	return withVersion(d.guard(mux))
 }
 
 // writeReport answers rep as JSON, or 404 with notFound when rep is nil.

@@ -46,7 +46,7 @@ func newMetrics() *metrics {
 	for _, r := range rules.Catalogue() { // every rule is listed, from zero
 		m.findings.WithLabelValues(string(r.ID))
 	}
-	m.reg.MustRegister(m.files, m.records, m.findings, m.failures, m.runs, m.duration, m.lastSuccess, m.inProgress,
+	m.reg.MustRegister(m.files, m.records, m.findings, m.failures, m.runs, m.duration, m.lastSuccess, m.inProgress, buildInfoGauge(),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

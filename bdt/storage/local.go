@@ -6,25 +6,61 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
+	"time"
+
+	"bdt/bdt/failpoint"
 )
 
 // Local is a Storage in a folder of the local file system.
 type Local struct {
-	root string // absolute, symlinks resolved
+	root  string // absolute, symlinks resolved
+	modes Modes
 }
 
 var _ Storage = (*Local)(nil)
 
-// NewLocal returns the Storage rooted at dir, creating dir if needed.
-func NewLocal(dir string) (*Local, error) {
+// Modes are the permissions a Local gives the files and folders it creates.
+// A zero mode follows the process umask, as any program's files do: 0666
+// and 0777 masked, so 0644 and 0755 under the usual umask 022. A mode given
+// is set exactly, whatever the umask. Folders that exist are left as they
+// are.
+type Modes struct {
+	File fs.FileMode
+	Dir  fs.FileMode
+}
+
+// stagingDir is the folder, at the root of a Local, where Put writes its
+// temporary files before renaming them into place: beside the sponsors'
+// folders, never in one, so that a sponsor never sees a half-written
+// report, even one a crash left behind.
+const stagingDir = ".bdt/tmp"
+
+// tempPrefix begins the name of every temporary file of Put.
+const tempPrefix = ".bdt-tmp-"
+
+// staleTemp is how old a temporary file of Put must be for NewLocal to
+// remove it: no Put takes that long without writing, so its writer died.
+const staleTemp = time.Hour
+
+// NewLocal returns the Storage rooted at dir, creating dir if needed, with
+// modes following the umask (NewLocalModes).
+func NewLocal(dir string) (*Local, error) { return NewLocalModes(dir, Modes{}) }
+
+// NewLocalModes returns the Storage rooted at dir, creating dir if needed,
+// that creates files and folders with modes. It removes the temporary files
+// that crashed writers left in its staging folder.
+func NewLocalModes(dir string, modes Modes) (*Local, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("storage: empty folder path")
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := mkdirAll(dir, modes.Dir); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	abs, err := filepath.Abs(dir)
@@ -34,7 +70,50 @@ func NewLocal(dir string) (*Local, error) {
 	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	return &Local{root: abs}, nil
+	l := &Local{root: abs, modes: modes}
+	l.removeStale(time.Now())
+	return l, nil
+}
+
+// removeStale removes the temporary files in the staging folder last
+// written before now minus staleTemp.
+func (l *Local) removeStale(now time.Time) {
+	dir := filepath.Join(l.root, filepath.FromSlash(stagingDir))
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if info, err := e.Info(); err == nil && strings.HasPrefix(e.Name(), tempPrefix) && now.Sub(info.ModTime()) > staleTemp {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// mkdirAll creates dir and any parents missing, with mode (0 for 0777
+// under the umask), like os.MkdirAll; a mode given is set on each folder
+// it creates, whatever the umask.
+func mkdirAll(dir string, mode fs.FileMode) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirAll(parent, mode); err != nil {
+			return err
+		}
+	}
+	perm := mode
+	if perm == 0 {
+		perm = 0o777
+	}
+	err := os.Mkdir(dir, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // made meanwhile by someone else
+	}
+	if err == nil && mode != 0 {
+		err = os.Chmod(dir, mode)
+	}
+	return err
 }
 
 // Root returns the folder's absolute path.
@@ -86,7 +165,7 @@ func (l *Local) List(ctx context.Context, prefix string) ([]Object, []Skipped, e
 			}
 			return nil
 		}
-		if strings.HasPrefix(d.Name(), ".bdt-tmp-") {
+		if strings.HasPrefix(d.Name(), tempPrefix) {
 			return nil
 		}
 		if !strings.HasPrefix(key, prefix) {
@@ -208,46 +287,104 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// Put writes r to a temporary file in the key's folder, syncs it and renames
-// it into place, so the object is complete or absent.
+// Put writes r to a temporary file in the staging folder, syncs it and
+// renames it into place, so the object is complete or absent. When the
+// key's folder is on another file system than the staging folder (a
+// sponsor's folder mounted on its own), the temporary file is copied to
+// one beside the key and renamed from there.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader) error {
 	p, err := l.path(key)
 	if err != nil {
 		return err
 	}
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := mkdirAll(dir, l.modes.Dir); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".bdt-tmp-*")
+	stage := filepath.Join(l.root, filepath.FromSlash(stagingDir))
+	if err := os.MkdirAll(stage, 0o700); err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	tmp, err := l.writeTemp(stage, key, r)
 	if err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := io.Copy(tmp, r); err != nil {
-		return fmt.Errorf("storage: write %s: %w", key, err)
+	failpoint.Hit("before-rename")
+	err = os.Rename(tmp, p)
+	if errors.Is(err, syscall.EXDEV) {
+		err = l.renameAcross(tmp, dir, key, p)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("storage: sync %s: %w", key, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("storage: close %s: %w", key, err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("storage: %w", err)
 	}
-	done = true
 	if d, err := os.Open(dir); err == nil { // make the rename durable
 		d.Sync()
 		d.Close()
 	}
 	return nil
+}
+
+// renameAcross moves the temporary file tmp to p on another file system: a
+// copy to a temporary file in p's folder dir, renamed into place; tmp is
+// removed.
+func (l *Local) renameAcross(tmp, dir, key, p string) error {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	near, err := l.writeTemp(dir, key, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(near, p); err != nil {
+		os.Remove(near)
+		return err
+	}
+	return os.Remove(tmp)
+}
+
+// writeTemp writes r to a new temporary file in dir, with the file mode of
+// l, synced and closed, and returns its path. On error nothing is left.
+func (l *Local) writeTemp(dir, key string, r io.Reader) (string, error) {
+	perm := l.modes.File
+	if perm == 0 {
+		perm = 0o666 // under the umask, as os.Create
+	}
+	var tmp *os.File
+	var err error
+	for range 100 {
+		name := filepath.Join(dir, tempPrefix+strconv.FormatUint(rand.Uint64(), 36))
+		tmp, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	fail := func(err error) (string, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if l.modes.File != 0 {
+		if err := tmp.Chmod(l.modes.File); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := io.Copy(tmp, r); err != nil {
+		return fail(fmt.Errorf("write %s: %w", key, err))
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(fmt.Errorf("sync %s: %w", key, err))
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("close %s: %w", key, err)
+	}
+	return tmp.Name(), nil
 }
 
 // Delete removes key; a missing key is not an error.

@@ -152,6 +152,9 @@ type Options struct {
 	// endpoint the SDK's own configuration names (AWS_ENDPOINT_URL_S3).
 	// Given an endpoint, buckets are addressed path-style.
 	S3Endpoint string
+	// Modes are the permissions of the files and folders a local folder
+	// creates (zero: the umask's). S3 has none.
+	Modes Modes
 }
 
 // Opener opens the Storage at a location of one URL scheme.
@@ -182,9 +185,9 @@ func Open(ctx context.Context, location string, opt Options) (Storage, error) {
 	scheme, _, isURL := strings.Cut(location, "://")
 	switch {
 	case !isURL:
-		return NewLocal(location)
+		return NewLocalModes(location, opt.Modes)
 	case scheme == "file":
-		return NewLocal(strings.TrimPrefix(location, "file://"))
+		return NewLocalModes(strings.TrimPrefix(location, "file://"), opt.Modes)
 	}
 	openersMu.RLock()
 	open := openers[strings.ToLower(scheme)]

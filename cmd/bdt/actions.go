@@ -32,15 +32,6 @@ import (
 // unknown flag, a date not YYYY-MM-DD, a bad --now, an unknown --type, a
 // missing required flag or argument) exit 2 before anything is read.
 
-// groupUsage runs a command group itself: help without arguments, a usage
-// error for an unknown action.
-func groupUsage(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return exitWith(exitUsage, "unknown action %q for %q; see bdt %s --help", args[0], cmd.Name(), cmd.Name())
-	}
-	return cmd.Help()
-}
-
 // actorFlags are the flags of every action: the register, who acts and when.
 type actorFlags struct {
 	db, user, sponsor, now string

@@ -38,6 +38,7 @@ func TestFaultOutboxUnwritable(t *testing.T) {
 	if !strings.Contains(string(out), "4NUV7KB58/") || !strings.Contains(string(out), "write report") {
 		t.Errorf("the failure does not name the file and the report:\n%s", out)
 	}
+	checkFailureLogged(t, string(out), "4NUV7KB58/wx-crash-1.xml")
 	if _, err := os.Stat(filepath.Join(dir, "inbox", "4NUV7KB58", "wx-crash-1.xml")); err != nil {
 		t.Errorf("the file left the inbox although its reports were not written: %v", err)
 	}
@@ -196,6 +197,7 @@ func TestFaultPostgresRestarted(t *testing.T) {
 	if !strings.Contains(logs.String(), "4NUV7KB58/big.xml") {
 		t.Errorf("the failure does not name the file:\n%s", logs.String())
 	}
+	checkFailureLogged(t, logs.String(), "4NUV7KB58/big.xml")
 	st.Close() // its connections died with the server
 	if st, err = open.Open(ctx, dsn); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
@@ -29,7 +30,26 @@ type printer struct {
 
 var _ runner.Observer = (*printer)(nil)
 
-func newPrinter(format string, out, errw io.Writer, daemon bool) *printer {
+// Durations in log lines carry their unit: a Go duration string such as
+// "1.234s" (zerolog's default is a bare number of milliseconds).
+func init() { zerolog.DurationFieldFormat = zerolog.DurationFormatString }
+
+// consoleTimeFormat is how the console log writes a line's time: the date
+// with it, and the zone.
+const consoleTimeFormat = time.RFC3339
+
+// logLevel parses the value of --log-level.
+func logLevel(s string) (zerolog.Level, error) {
+	switch s {
+	case "debug", "info", "warn", "error":
+		return zerolog.ParseLevel(s)
+	}
+	return zerolog.NoLevel, exitWith(exitUsage, "--log-level must be debug, info, warn or error")
+}
+
+// newPrinter returns the printer of a run (or of the daemon's runs), logging
+// in format (auto, console or json) the lines at level and above.
+func newPrinter(format string, level zerolog.Level, out, errw io.Writer, daemon bool) *printer {
 	p := &printer{out: out, bars: map[string]*mpb.Bar{}, daemon: daemon}
 	switch format {
 	case "json":
@@ -39,10 +59,13 @@ func newPrinter(format string, out, errw io.Writer, daemon bool) *printer {
 		p.json = !ok || !isatty.IsTerminal(f.Fd())
 	}
 	if p.json {
-		p.log = zerolog.New(out).With().Timestamp().Logger()
+		p.log = zerolog.New(out).Level(level).With().Timestamp().Logger()
 	} else {
-		p.log = zerolog.New(zerolog.ConsoleWriter{Out: errw}).With().Timestamp().Logger()
-		if f, ok := errw.(*os.File); ok && isatty.IsTerminal(f.Fd()) && !daemon {
+		f, ok := errw.(*os.File)
+		tty := ok && isatty.IsTerminal(f.Fd())
+		p.log = zerolog.New(zerolog.ConsoleWriter{Out: errw, TimeFormat: consoleTimeFormat, NoColor: !tty}).
+			Level(level).With().Timestamp().Logger()
+		if tty && !daemon {
 			p.prog = mpb.New(mpb.WithOutput(errw), mpb.WithWidth(40))
 		}
 	}
@@ -98,9 +121,23 @@ func (p *printer) FileDone(r runner.FileResult) {
 	if r.Recovered {
 		ev = ev.Bool("recovered", true)
 	}
-	if p.json || p.daemon || r.Err != nil {
+	switch {
+	case r.Err != nil:
+		ev.Msg("file failed: it stays pending")
+	case p.json || p.daemon:
 		ev.Msg("file processed")
 	}
+}
+
+// Failed logs err, why a run failed, at error level and returns the error
+// bdt exits with. Its message is printed on standard error too, unless the
+// log line just went there (the console format).
+func (p *printer) Failed(err error) error {
+	p.log.Error().Err(err).Msg("run failed")
+	if p.json {
+		return exitWith(exitFailed, "%v", err)
+	}
+	return exitWith(exitFailed, "")
 }
 
 func (p *printer) Skipped(key, reason string) {

@@ -26,6 +26,7 @@ func newRootCommand() *cobra.Command {
 		newExportCommand(),
 		newFilesCommand(),
 		newGenCommand(),
+		newHealthcheckCommand(),
 		newMigrateCommand(),
 		newRegisterCommand(),
 		newReplayCommand(),
@@ -34,7 +35,10 @@ func newRootCommand() *cobra.Command {
 		newSchemaCommand(),
 		newServeCommand(),
 		newValidateCommand(),
+		newVersionCommand(),
 	)
+	setVersion(root)
+	groupsSuggest(root)
 	return root
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -24,11 +26,12 @@ type runOptions struct {
 	dryRun                     bool
 	now                        string
 	workers                    int
-	logFormat                  string
+	logFormat, logLevel        string
 	maxSize                    int64
 	maxErrors                  int
 	schemaErrors               schema.Scope
 	leaseTTL                   time.Duration
+	fileMode, dirMode          string
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
@@ -43,9 +46,12 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.now, "now", "", "processing time (RFC 3339) the rules use, for reproducible reports; default: the clock")
 	f.IntVar(&o.workers, "workers", 1, "files of different sponsors processed in parallel")
 	f.StringVar(&o.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
+	f.StringVar(&o.logLevel, "log-level", "info", "least severe log lines shown: debug, info, warn or error")
 	f.Int64Var(&o.maxSize, "max-size", runner.DefaultMaxSize, "size limit of one file in bytes (F.SIZE)")
 	f.IntVar(&o.maxErrors, "max-errors", 1000, "cap on schema errors reported per file")
 	schemaErrorsFlag(f, &o.schemaErrors)
+	f.StringVar(&o.fileMode, "file-mode", "", "permissions of reports and archived files, in octal (e.g. 0640); default: 0666 under the umask (0644 under 022)")
+	f.StringVar(&o.dirMode, "dir-mode", "", "permissions of the folders bdt creates in the outbox and archive, in octal (e.g. 0750); default: 0777 under the umask (0755 under 022)")
 	f.DurationVar(&o.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL,
 		"how long a sponsor's files stay claimed by a replica that stopped renewing its claim (crashed) before another takes them over")
 }
@@ -61,8 +67,18 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 	default:
 		return cfg, exitWith(exitUsage, "--log-format must be auto, console or json")
 	}
+	if _, err := logLevel(o.logLevel); err != nil {
+		return cfg, err
+	}
 	t, err := parseNow(o.now, "2026-11-23T02:00:00Z")
 	if err != nil {
+		return cfg, err
+	}
+	var modes storage.Modes
+	if modes.File, err = parseMode("--file-mode", o.fileMode); err != nil {
+		return cfg, err
+	}
+	if modes.Dir, err = parseMode("--dir-mode", o.dirMode); err != nil {
 		return cfg, err
 	}
 	if o.now != "" {
@@ -82,14 +98,26 @@ func (o *runOptions) config(ctx context.Context) (runner.Config, error) {
 		loc string
 		dst *storage.Storage
 	}{{o.outbox, &cfg.Outbox}, {o.archive, &cfg.Archive}} {
-		if *l.dst, err = storage.Open(ctx, l.loc, opt); err != nil {
+		if *l.dst, err = storage.Open(ctx, l.loc, storage.Options{S3Endpoint: o.s3Endpoint, Modes: modes}); err != nil {
 			cfg.Store.Close()
+			if ferr := locationFolderError(l.loc); ferr != nil {
+				return cfg, ferr
+			}
 			return cfg, exitWith(exitUsage, "%v", err)
 		}
 	}
 	cfg.DryRun, cfg.Workers, cfg.MaxSize, cfg.MaxErrors = o.dryRun, o.workers, o.maxSize, o.maxErrors
 	cfg.LeaseTTL, cfg.SchemaErrors = o.leaseTTL, o.schemaErrors
 	return cfg, nil
+}
+
+// printer returns the log and progress printer of verb (run or serve, the
+// daemon) as the options ask, having logged the line verb starts with.
+func (o *runOptions) printer(cmd *cobra.Command, verb string) *printer {
+	level, _ := logLevel(o.logLevel) // checked by config
+	p := newPrinter(o.logFormat, level, cmd.OutOrStdout(), cmd.ErrOrStderr(), verb == "serve")
+	logStart(p.log, verb)
+	return p
 }
 
 // newRunCommand returns "run".
@@ -119,21 +147,34 @@ pending for the next run), 2 on usage errors.`,
 				return err
 			}
 			defer cfg.Store.Close()
-			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), false)
+			p := o.printer(cmd, "run")
 			cfg.Observer = p
 			sum, err := runner.New(cfg).Run(ctx)
 			p.Close(sum)
 			if err != nil {
-				return exitWith(exitFailed, "%v", err)
+				return p.Failed(err)
 			}
 			if n := sum.Failed(); n > 0 {
-				return exitWith(exitFailed, "%d file(s) could not be processed and stay pending", n)
+				return p.Failed(fmt.Errorf("%d file(s) could not be processed and stay pending", n))
 			}
 			return nil
 		},
 	}
 	o.addFlags(cmd)
 	return cmd
+}
+
+// parseMode parses the value of flag (--file-mode, --dir-mode): permission
+// bits in octal, or "" for none (the umask decides).
+func parseMode(flag, s string) (fs.FileMode, error) {
+	if s == "" {
+		return 0, nil
+	}
+	m, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || m == 0 || m > 0o777 {
+		return 0, exitWith(exitUsage, "%s %q: want permission bits in octal, such as 0640 or 0750", flag, s)
+	}
+	return fs.FileMode(m), nil
 }
 
 // fmtCount formats n, or "-" for an unknown (negative) count.

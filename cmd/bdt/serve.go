@@ -60,7 +60,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 				return err
 			}
 			defer cfg.Store.Close()
-			p := newPrinter(o.logFormat, cmd.OutOrStdout(), cmd.ErrOrStderr(), true)
+			p := o.printer(cmd, "serve")
 			log := p.log
 			d, err := daemon.New(daemon.Config{
 				Schedule: schedule, Location: loc, Listen: listen, Token: token, Grace: grace,
@@ -93,7 +93,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 	f := cmd.Flags()
 	f.StringVar(&schedule, "schedule", "0 2 * * *", "cron schedule (5 fields, or 6 with seconds first)")
 	f.StringVar(&tz, "tz", "Europe/London", "time zone of the schedule")
-	f.StringVar(&listen, "listen", "127.0.0.1:9090", "admin endpoint address (empty: none)")
+	f.StringVar(&listen, "listen", defaultListen, "admin endpoint address (empty: none)")
 	f.StringVar(&token, "admin-token", "", "bearer token required by every admin path but /healthz (required off loopback)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the file in hand may take to finish before it is rolled back")
 	return cmd

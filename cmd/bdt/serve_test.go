@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -67,23 +68,8 @@ func TestServeSchedulesAndTriggers(t *testing.T) {
 	}
 	bin := sharedBinary(t)
 	dir := crashSetup(t, bin)
-	listen := freePort(t)
-	cmd := serveCmd(bin, dir, listen, "--schedule", "*/1 * * * * *")
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, listen, logs := startServe(t, bin, dir, "--schedule", "*/1 * * * * *")
 	base := "http://" + listen
-	eventually(t, "the admin endpoint", func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
 	for key := range crashFiles {
 		res := strings.TrimSuffix(key, ".xml") + ".result.xml"
 		eventually(t, "the scheduled run to report "+res, func() bool { return exists(filepath.Join(dir, "outbox", res)) })
@@ -109,7 +95,7 @@ func TestServeSchedulesAndTriggers(t *testing.T) {
 	// The API run is counted when it ends, a moment after it has written
 	// the report (or after a scheduled run took the file first).
 	wants := []string{`bdt_files_processed_total{kind="studentactivity",status="ACCEPTED"}`, `bdt_runs_total{result="ok",trigger="api"}`,
-		`bdt_last_successful_run_timestamp_seconds`, `bdt_rule_findings_total`}
+		`bdt_last_successful_run_timestamp_seconds`, `bdt_rule_findings_total`, `bdt_build_info{goversion="` + runtime.Version() + `"`}
 	var metrics []byte
 	eventually(t, "the metrics of the runs: "+strings.Join(wants, ", "), func() bool {
 		resp, err := http.Get(base + "/metrics")
@@ -131,11 +117,17 @@ func TestServeSchedulesAndTriggers(t *testing.T) {
 			t.Errorf("GET %s: %v %v", path, err, resp.StatusCode)
 		} else {
 			resp.Body.Close()
+			if resp.Header.Get("BDT-Version") == "" {
+				t.Errorf("GET %s: no BDT-Version header", path)
+			}
 		}
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if n := strings.Count(logs.String(), `"message":"bdt serve starting"`); n != 1 || !strings.Contains(logs.String(), `"libxml2":"`) {
+		t.Errorf("%d start lines with the versions, want 1:\n%s", n, logs.String())
 	}
 	// Everything applied exactly once, the late file included.
 	st, err := open.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bdt.db"))
@@ -199,6 +191,9 @@ func TestServeSIGTERMMidFileAppliesNothing(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if n := strings.Count(logs.String(), `"message":"bdt serve starting"`); n != 1 || !strings.Contains(logs.String(), `"libxml2":"`) {
+		t.Errorf("%d start lines with the versions, want 1:\n%s", n, logs.String())
 	}
 	bigReports := func() int { return appliedFrom(t, st, "BIG-1") }
 	fs, _ := st.FileList(ctx, store.FileListParams{})
@@ -273,6 +268,9 @@ func TestServeS3EndToEnd(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bdt serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if n := strings.Count(logs.String(), `"message":"bdt serve starting"`); n != 1 || !strings.Contains(logs.String(), `"libxml2":"`) {
+		t.Errorf("%d start lines with the versions, want 1:\n%s", n, logs.String())
 	}
 	if left := srv.Keys(t, bucket, "inbox/"); len(left) != 0 {
 		t.Errorf("left in the inbox: %v", left)

@@ -45,6 +45,9 @@ func openRegister(ctx context.Context, how func(context.Context, string) (store.
 		return nil, noRegister(dsn, err)
 	}
 	if err != nil {
+		if ferr := registerFolderError(dsn); ferr != nil {
+			return nil, ferr
+		}
 		return nil, exitWith(exitFailed, "open register %s: %v", open.Redact(dsn), err)
 	}
 	return st, nil

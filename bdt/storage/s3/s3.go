@@ -195,6 +195,9 @@ func New(ctx context.Context, p Params) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: s3: load AWS configuration: %w", err)
 	}
+	if p.Credentials == nil && cfg.Credentials != nil {
+		cfg.Credentials = credentialsHint{cfg.Credentials}
+	}
 	if cfg.Region == "" {
 		if p.Endpoint == "" && cfg.BaseEndpoint == nil {
 			return nil, fmt.Errorf("storage: s3://%s: no AWS region configured (set AWS_REGION)", p.Bucket)
@@ -224,6 +227,20 @@ func New(ctx context.Context, p Params) (*Store, error) {
 		spoolDir:    p.SpoolDir,
 		spoolMemory: p.SpoolMemory,
 	}, nil
+}
+
+// credentialsHint is the SDK's default credential chain, whose failure
+// names the ways an operator gives bdt credentials (the SDK's own message
+// speaks only of the last link it tried, the EC2 instance metadata).
+type credentialsHint struct{ aws.CredentialsProvider }
+
+func (c credentialsHint) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := c.CredentialsProvider.Retrieve(ctx)
+	if err != nil {
+		return creds, fmt.Errorf("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "+
+			"or AWS_PROFILE (a profile of ~/.aws/config), or run with an instance or task role (the SDK says: %w)", err)
+	}
+	return creds, nil
 }
 
 // String returns the location, s3://bucket/prefix.
