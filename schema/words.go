@@ -60,6 +60,8 @@ var typeWords = map[string]typeWord{
 	"RecordStatus": {"record status", ""},
 	"RuleId":       {"rule id", "a rule id such as R.CERT.FOUND"},
 	"Severity":     {"severity", ""},
+	// casexport-v1.xsd, cosexport-v1.xsd
+	"Instant": {"instant", "a date and time in UTC ending in Z, such as 2026-11-02T09:30:00Z"},
 	// built-in types
 	"xs:string":             {"value", "text"},
 	"xs:token":              {"value", "text"},
