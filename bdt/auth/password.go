@@ -22,8 +22,10 @@ type Argon2 struct {
 // is set: 2 passes over 64 MiB with 2 lanes, RFC 9106's second
 // recommended option (t=3, 64 MiB, p=4) with a pass and two lanes less to
 // suit the 2-core machines bdt runs on, and well above OWASP's minimum for
-// argon2id (19 MiB, t=2, p=1). It takes some 60–100 ms on one such core
-// pair, and MaxHashing of them at once bound the memory to 256 MiB. A hash
+// argon2id (19 MiB, t=2, p=1). One hash took 190–480 ms on the 2-core
+// development machine while it ran other work (BenchmarkHashDefault), under
+// the second OWASP suggests a sign-in spend; MaxHashing of them at once
+// bound the memory to 256 MiB. A hash
 // records its cost, so raising it later leaves existing passwords
 // verifiable at the cost they were hashed at.
 var DefaultArgon2 = Argon2{Time: 2, Memory: 64 * 1024, Threads: 2}
