@@ -123,6 +123,28 @@ func signIn(t *testing.T, a *auth.Service, user, pw string, want rules.SignInOut
 	return res
 }
 
+// withPassword returns a Service on s, on a clock of its own, with
+// jsmith01's password set by an operator.
+func withPassword(t *testing.T, s store.Store) (*auth.Service, *clock) {
+	t.Helper()
+	c := start()
+	a := newService(s, c)
+	if err := a.SetPassword(context.Background(), "jsmith01", password); err != nil {
+		t.Fatal(err)
+	}
+	return a, c
+}
+
+// lockOut makes three wrong attempts at jsmith01's password: each is
+// checked, and the account is then locked.
+func lockOut(t *testing.T, a *auth.Service) {
+	t.Helper()
+	for range 3 {
+		signIn(t, a, "jsmith01", "Wrong#Password1", rules.SignInWrongPassword)
+	}
+	signIn(t, a, "jsmith01", password, rules.SignInLocked)
+}
+
 // The first sign-in with an operator's password must change it; then the
 // new one signs in and the old one no longer does.
 func TestFirstSignInAndChange(t *testing.T) {
@@ -185,14 +207,8 @@ func TestFirstSignInAndChange(t *testing.T) {
 func TestLockout(t *testing.T) {
 	drivers(t, func(t *testing.T, open func() store.Store) {
 		ctx := context.Background()
-		c := start()
-		a := newService(open(), c)
-		if err := a.SetPassword(ctx, "jsmith01", password); err != nil {
-			t.Fatal(err)
-		}
-		for range 3 {
-			signIn(t, a, "jsmith01", "Wrong#Password1", rules.SignInWrongPassword)
-		}
+		a, c := withPassword(t, open())
+		lockOut(t, a)
 		locked := signIn(t, a, "jsmith01", password, rules.SignInLocked)
 		unknown := signIn(t, a, "nosuch01", password, rules.SignInUnknownUser)
 		if locked.Outcome.Message() != unknown.Outcome.Message() {
@@ -204,10 +220,7 @@ func TestLockout(t *testing.T) {
 		signIn(t, a, "jsmith01", password, rules.SignInMustChange)
 
 		// An operator unlocks at once.
-		for range 3 {
-			signIn(t, a, "jsmith01", "Wrong#Password1", rules.SignInWrongPassword)
-		}
-		signIn(t, a, "jsmith01", password, rules.SignInLocked)
+		lockOut(t, a)
 		if err := a.Unlock(ctx, "jsmith01"); err != nil {
 			t.Fatal(err)
 		}
@@ -277,11 +290,7 @@ func TestAccountRefused(t *testing.T) {
 func TestSessionIdle(t *testing.T) {
 	drivers(t, func(t *testing.T, open func() store.Store) {
 		ctx := context.Background()
-		c := start()
-		a := newService(open(), c)
-		if err := a.SetPassword(ctx, "jsmith01", password); err != nil {
-			t.Fatal(err)
-		}
+		a, c := withPassword(t, open())
 		res := signIn(t, a, "jsmith01", password, rules.SignInMustChange)
 		for range 3 { // each use moves the idle limit on
 			c.Advance(19*time.Minute + 59*time.Second)

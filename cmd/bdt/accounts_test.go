@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,25 +14,6 @@ import (
 	"bdt/rules"
 )
 
-// accountsRun runs the real binary with standard input in.
-func accountsRun(t *testing.T, bin, in string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdin = strings.NewReader(in)
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
-}
-
 // bdt users and bdt tokens through the real binary: a password read from
 // standard input is checked, never shown, and signs in once it is set; the
 // lockout is cleared by unlock; a token is printed once, listed without
@@ -43,7 +22,7 @@ func TestUsersAndTokens(t *testing.T) {
 	bin := sharedBinary(t)
 	path := filepath.Join(t.TempDir(), "register.db")
 	db := "sqlite:" + path
-	if code, _, stderr := accountsRun(t, bin, "", "register", "import", "--db", db, actiontest.SamplePath()); code != exitOK {
+	if code, _, stderr := runBinaryInput(t, bin, "", "register", "import", "--db", db, actiontest.SamplePath()); code != exitOK {
 		t.Fatalf("register import: exit %d: %s", code, stderr)
 	}
 	const weak = "password1"
@@ -57,18 +36,18 @@ func TestUsersAndTokens(t *testing.T) {
 		}
 	}
 
-	code, stdout, stderr := accountsRun(t, bin, weak+"\n", "users", "set-password", "fees.office", "--db", db)
+	code, stdout, stderr := runBinaryInput(t, bin, weak+"\n", "users", "set-password", "fees.office", "--db", db)
 	if code != exitFailed || !strings.Contains(stderr, "at least one upper-case letter") || !strings.Contains(stderr, "between 12 and 256") {
 		t.Errorf("a weak password: exit %d, stderr %q; want 1 and every unmet requirement", code, stderr)
 	}
 	secretFree("set-password of a weak password", stdout+stderr, weak)
-	if code, _, stderr := accountsRun(t, bin, good+"\n", "users", "set-password", "nosuch", "--db", db); code != exitFailed || !strings.Contains(stderr, "not in the register") {
+	if code, _, stderr := runBinaryInput(t, bin, good+"\n", "users", "set-password", "nosuch", "--db", db); code != exitFailed || !strings.Contains(stderr, "not in the register") {
 		t.Errorf("set-password of no user: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := accountsRun(t, bin, "", "users", "set-password", "fees.office", "--db", db); code != exitUsage {
+	if code, _, stderr := runBinaryInput(t, bin, "", "users", "set-password", "fees.office", "--db", db); code != exitUsage {
 		t.Errorf("set-password without a password: exit %d, %q", code, stderr)
 	}
-	code, stdout, stderr = accountsRun(t, bin, good+"\r\n", "users", "set-password", "fees.office", "--db", db)
+	code, stdout, stderr = runBinaryInput(t, bin, good+"\r\n", "users", "set-password", "fees.office", "--db", db)
 	if code != exitOK || !strings.Contains(stdout, "must be changed") {
 		t.Fatalf("set-password: exit %d, %q %q", code, stdout, stderr)
 	}
@@ -89,17 +68,17 @@ func TestUsersAndTokens(t *testing.T) {
 	if res, err := a.SignIn(ctx, "fees.office", good); err != nil || res.Outcome != rules.SignInLocked {
 		t.Fatalf("locked: %v, %v", res.Outcome, err)
 	}
-	if code, stdout, stderr := accountsRun(t, bin, "", "users", "unlock", "fees.office", "--db", db); code != exitOK || !strings.Contains(stdout, "unlocked fees.office") {
+	if code, stdout, stderr := runBinaryInput(t, bin, "", "users", "unlock", "fees.office", "--db", db); code != exitOK || !strings.Contains(stdout, "unlocked fees.office") {
 		t.Fatalf("unlock: exit %d, %q %q", code, stdout, stderr)
 	}
 	if res, err := a.SignIn(ctx, "fees.office", good); err != nil || res.Outcome != rules.SignInMustChange {
 		t.Errorf("sign-in after unlock with the operator's password: %v, %v; want must change", res.Outcome, err)
 	}
-	if code, _, stderr := accountsRun(t, bin, "", "users", "unlock", "cdoherty", "--db", db); code != exitFailed || !strings.Contains(stderr, "no password") {
+	if code, _, stderr := runBinaryInput(t, bin, "", "users", "unlock", "cdoherty", "--db", db); code != exitFailed || !strings.Contains(stderr, "no password") {
 		t.Errorf("unlock of a user without a password: exit %d, %q", code, stderr)
 	}
 
-	code, stdout, stderr = accountsRun(t, bin, "", "tokens", "create", "--user", "fees.office", "--name", "fee system", "--db", db)
+	code, stdout, stderr = runBinaryInput(t, bin, "", "tokens", "create", "--user", "fees.office", "--name", "fee system", "--db", db)
 	token := strings.TrimSpace(stdout)
 	if code != exitOK || !strings.HasPrefix(token, "bdt_") || strings.Count(stdout, "\n") != 1 || !strings.Contains(stderr, "shown only this once") {
 		t.Fatalf("tokens create: exit %d, %q %q", code, stdout, stderr)
@@ -109,38 +88,38 @@ func TestUsersAndTokens(t *testing.T) {
 	if err != nil || p.User.ID != "fees.office" {
 		t.Fatalf("the new token: %+v, %v", p, err)
 	}
-	if code, _, stderr := accountsRun(t, bin, "", "tokens", "create", "--user", "nosuch", "--db", db); code != exitFailed || !strings.Contains(stderr, "not in the register") {
+	if code, _, stderr := runBinaryInput(t, bin, "", "tokens", "create", "--user", "nosuch", "--db", db); code != exitFailed || !strings.Contains(stderr, "not in the register") {
 		t.Errorf("tokens create for no user: exit %d, %q", code, stderr)
 	}
-	if code, _, _ := accountsRun(t, bin, "", "tokens", "create", "--db", db); code != exitUsage {
+	if code, _, _ := runBinaryInput(t, bin, "", "tokens", "create", "--db", db); code != exitUsage {
 		t.Errorf("tokens create without --user: exit %d", code)
 	}
 
-	code, stdout, _ = accountsRun(t, bin, "", "tokens", "list", "--db", db)
+	code, stdout, _ = runBinaryInput(t, bin, "", "tokens", "list", "--db", db)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if code != exitOK || len(lines) != 2 || !strings.Contains(lines[1], "fees.office") || !strings.Contains(lines[1], "fee system") {
 		t.Fatalf("tokens list: exit %d:\n%s", code, stdout)
 	}
 	secretFree("tokens list", stdout, token, strings.TrimPrefix(token, "bdt_"))
 	id := strings.Fields(lines[1])[0]
-	if code, stdout, _ := accountsRun(t, bin, "", "tokens", "list", "--user", "cdoherty", "--db", db); code != exitOK || strings.Count(stdout, "\n") != 1 {
+	if code, stdout, _ := runBinaryInput(t, bin, "", "tokens", "list", "--user", "cdoherty", "--db", db); code != exitOK || strings.Count(stdout, "\n") != 1 {
 		t.Errorf("tokens list of a user without tokens: exit %d:\n%s", code, stdout)
 	}
 
-	if code, stdout, stderr := accountsRun(t, bin, "", "tokens", "revoke", id, "--db", db); code != exitOK || !strings.Contains(stdout, "revoked token "+id) {
+	if code, stdout, stderr := runBinaryInput(t, bin, "", "tokens", "revoke", id, "--db", db); code != exitOK || !strings.Contains(stdout, "revoked token "+id) {
 		t.Fatalf("tokens revoke: exit %d, %q %q", code, stdout, stderr)
 	}
 	if _, err := a.Token(ctx, token); !errors.Is(err, auth.ErrNoToken) {
 		t.Errorf("a revoked token: %v; want ErrNoToken", err)
 	}
 	n, _ := strconv.Atoi(id)
-	if code, _, stderr := accountsRun(t, bin, "", "tokens", "revoke", strconv.Itoa(n+1), "--db", db); code != exitFailed || !strings.Contains(stderr, "no token") {
+	if code, _, stderr := runBinaryInput(t, bin, "", "tokens", "revoke", strconv.Itoa(n+1), "--db", db); code != exitFailed || !strings.Contains(stderr, "no token") {
 		t.Errorf("tokens revoke of no token: exit %d, %q", code, stderr)
 	}
-	if code, _, _ := accountsRun(t, bin, "", "tokens", "revoke", "x", "--db", db); code != exitUsage {
+	if code, _, _ := runBinaryInput(t, bin, "", "tokens", "revoke", "x", "--db", db); code != exitUsage {
 		t.Errorf("tokens revoke x: exit %d", code)
 	}
-	if code, stdout, _ := accountsRun(t, bin, "", "tokens", "list", "--db", db); code != exitOK || strings.Contains(stdout, " -\n") {
+	if code, stdout, _ := runBinaryInput(t, bin, "", "tokens", "list", "--db", db); code != exitOK || strings.Contains(stdout, " -\n") {
 		t.Errorf("tokens list after a revocation: the token is not shown used and revoked:\n%s", stdout)
 	}
 }
