@@ -41,7 +41,7 @@ type Service struct {
 	hashing chan struct{} // MaxHashing slots
 
 	dummyOnce sync.Once
-	dummy     string // a hash verified for unknown ids, so that they take as long
+	dummy     string // a hash verified for unknown ids, so that they cost one verification too
 	dummyErr  error
 }
 
@@ -232,10 +232,11 @@ func (s *Service) account(ctx context.Context, id string) (rules.Account, error)
 
 // SignIn signs user in with password: seed 003's lockout, then the
 // password, then the account (rules.DecideSignIn). When the outcome signs
-// the user in, it starts a session. An unknown id takes as long as a known
-// one (a dummy hash is verified) and its outcome has the same message as a
-// wrong password's or a locked account's. The error is a failure of the
-// store, never a refusal.
+// the user in, it starts a session. An unknown id costs one argon2id
+// verification, as a known one does (a dummy hash is verified), so that
+// the time of a sign-in, which that verification makes, does not tell ids
+// apart; its outcome has the same message as a wrong password's or a
+// locked account's. The error is a failure of the store, never a refusal.
 func (s *Service) SignIn(ctx context.Context, user, password string) (SignIn, error) {
 	a, err := s.account(ctx, user)
 	if err != nil {
