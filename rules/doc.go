@@ -123,4 +123,20 @@
 //     every schema error is F.SCHEMA, as before. A bad amount in a file
 //     is R.SCHEMA on its record; R.FEE.AMOUNT stays the rule of the
 //     one-at-a-time fee action, where no XSD comes first.
+//   - Signing in (signin.go, for the portal): seed 003's rules are not
+//     findings of a file, so they have no catalogue id (no A. family):
+//     CheckPassword answers with the unmet requirements in words, a
+//     sign-in with a SignInOutcome. "Not contain your user name or User
+//     ID" is checked for the id, without regard to case (a password is
+//     case-sensitive, but the id in another case is as guessable); the
+//     user's name is not checked. The seed says both "try logging in again
+//     after 20 minutes" and "wait for 30 minutes"; the lock lasts 30
+//     (LockoutDuration), the longer. Lockout.Attempt counts an attempt
+//     before its password is checked, so that racing attempts are counted
+//     one by one; a correct password clears the count. A wrong password is
+//     decided before anything about the user or the licence is told; the
+//     unknown id, the id without a password, the wrong password and the
+//     locked account share the seed's one message (SignInOutcome.Message).
+//     A suspended or dormant licence signs in (its limits are those of what
+//     it does); a session or a token asks CheckAccount again at every use.
 package rules

@@ -53,6 +53,7 @@ var (
 type Store interface {
 	Reader
 	Leaser
+	Accounts
 
 	// Begin starts a read-write transaction. The caller ends it with Commit
 	// or Rollback; `defer tx.Rollback(ctx)` is safe after Commit.

@@ -69,8 +69,15 @@ func registers(t *testing.T, bin string, test func(t *testing.T, db string)) {
 // runBinary runs bin with args and returns its exit code and outputs.
 func runBinary(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runBinaryInput(t, bin, "", args...)
+}
+
+// runBinaryInput is runBinary with in on bin's standard input.
+func runBinaryInput(t *testing.T, bin, in string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(in)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	var ee *exec.ExitError

@@ -34,6 +34,8 @@ func newRootCommand() *cobra.Command {
 		newRunCommand(),
 		newSchemaCommand(),
 		newServeCommand(),
+		newTokensCommand(),
+		newUsersCommand(),
 		newValidateCommand(),
 		newVersionCommand(),
 	)

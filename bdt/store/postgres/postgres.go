@@ -39,6 +39,7 @@ import (
 // Store is a register store in a PostgreSQL database.
 type Store struct {
 	sqlrow.Snapshots // reads outside a transaction, each in a snapshot (beginRead)
+	sqlrow.Accounts  // store.Accounts (accountsDB)
 
 	pool  *pgxpool.Pool
 	clock func() time.Time // times leases (Params.Clock); nil: the database's clock
@@ -133,6 +134,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 	}
 	s := &Store{pool: pool, clock: p.Clock}
 	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
+	s.Accounts = sqlrow.NewAccounts(s.accountsDB())
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", where(cfg), err)

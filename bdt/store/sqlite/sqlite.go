@@ -29,6 +29,7 @@ import (
 // Store is a register store in one SQLite file.
 type Store struct {
 	sqlrow.Snapshots // reads outside a transaction, each in a snapshot (beginRead)
+	sqlrow.Accounts  // store.Accounts (accountsDB)
 
 	path string
 	wdb  *sql.DB // read-write transactions: BEGIN IMMEDIATE
@@ -126,6 +127,7 @@ func OpenWith(ctx context.Context, p Params) (*Store, error) {
 	}
 	s := &Store{path: p.Path, wdb: wdb, rdb: rdb, clock: clock}
 	s.Snapshots = sqlrow.NewSnapshots(s.beginRead)
+	s.Accounts = sqlrow.NewAccounts(s.accountsDB())
 	return s, nil
 }
 

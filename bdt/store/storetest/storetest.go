@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T, clock func() time.Time) store.Sto
 	t.Run("ApplyRuns", func(t *testing.T) { testApplyRuns(t, fresh) })
 	t.Run("Ledger", func(t *testing.T) { testLedger(t, fresh) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, fresh, clocked) })
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, loaded) })
 }
 
 // closed has the test close s when it ends.
