@@ -179,6 +179,7 @@ a{color:#000;text-decoration:none}
 th{background:none}
 tr,.explain section{break-inside:avoid}
 h2,h3{break-after:avoid}
+details::details-content{content-visibility:visible;display:block}
 }
 </style>
 </head>

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -150,6 +151,13 @@ const checkPage = `(() => {
 	return out;
 })()`
 
+// printsFolded returns the summary of each closed details element whose
+// tables do not show: run with the print media, where the page's print
+// stylesheet unfolds them (a printed page has no click).
+const printsFolded = `[...document.querySelectorAll('details')]
+	.filter(d => !d.open && [...d.querySelectorAll('table')].some(t => !t.checkVisibility()))
+	.map(d => d.querySelector('summary').textContent)`
+
 // axeViolation is one of axe-core's violations, cut to what a failure shows.
 type axeViolation struct {
 	ID, Impact, Help string
@@ -235,6 +243,19 @@ func TestSummariesInChromium(t *testing.T) {
 			events.take()
 			if err := chromedp.Do(tab, chromedp.Navigate(page)); err != nil {
 				t.Fatalf("opening %s: %v", page, err)
+			}
+			if _, err := chromedp.Call(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+				t.Fatal(err)
+			}
+			folded, err := chromedp.Run(tab, chromedp.Evaluate[[]string](printsFolded))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range folded {
+				t.Errorf("printed, the folded section %q hides its table", f)
+			}
+			if _, err := chromedp.Call(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+				t.Fatal(err)
 			}
 			got, err := chromedp.Run(tab, chromedp.Evaluate[pageCheck](check))
 			if err != nil {
