@@ -5,7 +5,8 @@ import "strings"
 // CatalogueMarkdown returns the catalogue as Markdown, the text of the
 // repository's docs/rules.md and of `bdt rules --format markdown`: a table
 // of the file rules and one of the record rules (id, severity, rule,
-// source), in catalogue order.
+// source), in catalogue order, then each rule's explanation (Explain) under
+// a heading of its id.
 func CatalogueMarkdown() string {
 	var b strings.Builder
 	b.WriteString(`# Rule catalogue
@@ -27,6 +28,12 @@ reported and the record is still applied.
 				b.WriteString("| " + string(r.ID) + " | " + string(r.Severity) + " | " + markdownCell(r.Summary) + " | " + markdownCell(r.Source) + " |\n")
 			}
 		}
+	}
+	b.WriteString("\n## What each finding means and how to fix it\n")
+	for _, r := range catalogue {
+		e := explanations[r.ID]
+		b.WriteString("\n### " + string(r.ID) + "\n\n**" + MeaningHeading + ".** " + e.Meaning +
+			"\n\n**" + FixHeading + ".** " + e.Fix + "\n")
 	}
 	return b.String()
 }

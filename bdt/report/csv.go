@@ -8,7 +8,12 @@ import (
 	"strings"
 )
 
-// CSVHeader is the first row of every error report.
+// CSVBOM opens every error report: UTF-8's byte-order mark, by which Excel
+// on Windows, opening the file by double-click, reads it as UTF-8 (without
+// it, £ and accented names come out in the local code page).
+const CSVBOM = "\ufeff"
+
+// CSVHeader is the first row of every error report, after CSVBOM.
 var CSVHeader = []string{"line", "column", "record", "reference", "certificate", "rule", "severity", "field", "path", "message"}
 
 // Neutralise makes a cell safe to open in a spreadsheet: a cell that begins
@@ -32,8 +37,8 @@ func itoa(n int) string {
 	return strconv.Itoa(n)
 }
 
-// WriteErrors writes the error report of f to w: only the problems, one
-// row each, file findings first and then each record's findings in file
+// WriteErrors writes the error report of f to w: CSVBOM, CSVHeader, then
+// only the problems, one row each, file findings first and then each record's findings in file
 // order, at most MaxFindings of them; when it leaves some out, a last row
 // whose only cell is the message (omittedRow) says how many. Every cell is
 // neutralised.
@@ -45,6 +50,9 @@ func WriteErrors(w io.Writer, f *File) error {
 			cells[i] = Neutralise(strings.ReplaceAll(c, "\x00", ""))
 		}
 		return cw.Write(cells)
+	}
+	if _, err := bw.WriteString(CSVBOM); err != nil {
+		return err
 	}
 	if err := cw.Write(CSVHeader); err != nil {
 		return err

@@ -101,3 +101,32 @@ func TestRulesBadFormat(t *testing.T) {
 	}
 	captureRules(t, "rules", "--format", "text") // leave the flag as it was
 }
+
+// TestRulesExplain runs `bdt rules --explain` on every rule of the catalogue
+// (text, its id in any case, and json) and on an id that is none.
+func TestRulesExplain(t *testing.T) {
+	for _, r := range rules.Catalogue() {
+		e, _ := rules.Explain(r.ID)
+		code, out := captureRules(t, "rules", "--explain", strings.ToLower(string(r.ID)))
+		if code != exitOK {
+			t.Fatalf("%s: exit %d", r.ID, code)
+		}
+		for _, want := range []string{string(r.ID), r.Summary, rules.MeaningHeading, e.Meaning, rules.FixHeading, e.Fix} {
+			if !strings.Contains(out, want) {
+				t.Errorf("--explain %s lacks %q:\n%s", r.ID, want, out)
+			}
+		}
+		code, out = captureRules(t, "rules", "--explain", string(r.ID), "--format", "json")
+		var got struct {
+			ID           rules.RuleID
+			Meaning, Fix string
+		}
+		if err := json.Unmarshal([]byte(out), &got); code != exitOK || err != nil || got.ID != r.ID || got.Meaning != e.Meaning || got.Fix != e.Fix {
+			t.Errorf("--explain %s --format json: exit %d, %v: %s", r.ID, code, err, out)
+		}
+		captureRules(t, "rules", "--format", "text") // leave the flag as it was
+	}
+	if code, out := captureRules(t, "rules", "--explain", "R.NO.SUCH.RULE"); code != exitUsage || out != "" {
+		t.Errorf("unknown id: exit %d, output %q; want %d and nothing", code, out, exitUsage)
+	}
+}

@@ -1,0 +1,8 @@
+// Package browsertest renders the summary pages (report.WriteSummary) of
+// every sample's golden reports in headless Chromium, through chromedp, and
+// checks what a person's browser would do with them: no request leaves the
+// page, no console error, the counts table's numbers sit under their
+// headings, every rule id links to its explanation on the page, and axe-core
+// finds no WCAG 2.2 AA violation. It holds only tests; .ci/deps.sh installs
+// Chromium and axe-core.
+package browsertest
