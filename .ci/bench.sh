@@ -4,7 +4,7 @@
 #
 #   .ci/bench.sh [--sizes 10000,100000,1000000] [--quick] [--repeat N]
 #                [--repeat-big N] [--workers-records N] [--no-postgres] [--go]
-#                [--work DIR] [--keep]
+#                [--work DIR] [--keep] [--src DIR]
 #
 # For each size N it generates (bdt gen, seed 1) one sponsor's fee update
 # of N records, 10% of them rejected by a record rule and 2% warned, with a
@@ -22,6 +22,9 @@
 # memory the work itself took. Ratios are to xmllint's wall time in the same
 # run. With --repeat N each command runs N times and the fastest run counts
 # (--repeat-big N for sizes of a million records and more; default 1).
+# CPU is user plus system time of that run. --src DIR builds bdt from
+# another checkout (DIR) instead of this one, to compare two versions with
+# the same script.
 
 #
 # Then two workers against one: 8 sponsors' fee updates of
@@ -46,6 +49,7 @@ gobench=0
 postgres=1
 work=""
 keep=0
+src=$PWD
 while [ $# -gt 0 ]; do
   case $1 in
     --sizes) sizes=$2; shift 2 ;;
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
     --no-postgres) postgres=0; shift ;;
     --work) work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --src) src=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -74,7 +79,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 bin=$PWD/bin/bdt
-go build -o "$bin" ./cmd/bdt
+(cd "$src" && go build -o "$bin" ./cmd/bdt)
 pgdata=""
 cleanup() {
   [ -n "$pgdata" ] && .ci/postgres.sh stop "$pgdata" >/dev/null 2>&1
@@ -92,7 +97,7 @@ maxsize=$((4 << 30))
 # measure NAME CMD... : runs CMD (repeat times), keeps the fastest, and sets
 # wall (s), rss (KiB, /usr/bin/time) and anon (KiB, BDT_MEMSTATS; "-" if none).
 measure() {
-  local best="" i out w r a t0
+  local best="" i out w r a t0 c
   for i in $(seq "${reps:-$repeat}"); do
     [ -n "${PREPARE:-}" ] && $PREPARE
     t0=$(date +%s%N)
@@ -100,8 +105,9 @@ measure() {
     w=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.3f", (b-a)/1e9}')
     r=$(echo "$out" | awk -F': ' '/Maximum resident set size/ {print $2}')
     a=$(echo "$out" | sed -n 's/.*peak-anon-kib=\([0-9]*\).*/\1/p' | tail -1)
+    c=$(echo "$out" | awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s+=$2} END {printf "%.2f", s}')
     if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-      best=$w; wall=$w; rss=$r; anon=${a:--}
+      best=$w; wall=$w; rss=$r; anon=${a:--}; cpu=$c
     fi
   done
 }
@@ -113,7 +119,7 @@ row() { # label records
   local rps ratio
   rps=$(awk -v n="$2" -v w="$wall" 'BEGIN{printf "%.0f", (w>0)? n/w : 0}')
   ratio=$(awk -v w="$wall" -v b="$base" 'BEGIN{printf "%.2f", (b>0)? w/b : 0}')
-  rows+=("| $(printf "%'d" "$2") | $1 | $wall | $(printf "%'d" "$rps") | $(mib "$rss") | $(mib "$anon") | ${ratio}× |")
+  rows+=("| $(printf "%'d" "$2") | $1 | $wall | $cpu | $(printf "%'d" "$rps") | $(mib "$rss") | $(mib "$anon") | ${ratio}× |")
 }
 
 IFS=, read -ra list <<<"$sizes"
@@ -211,10 +217,11 @@ fi
 [ "$keep" = 1 ] || rm -rf "$d/run"
 
 echo
+echo "bdt: $(git -C "$src" rev-parse --short HEAD)$(git -C "$src" diff --quiet HEAD || echo " (modified)")"
 echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d); libxml2 $(xmllint --version 2>&1 | sed -n 's/.*using libxml version \([0-9]*\).*/\1/p'); load average $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs (1M: $repeatbig)"
 echo
-echo "| records | command | wall (s) | records/s | peak RSS (MiB) | RSS less mapped binary (MiB) | time / xmllint |"
-echo "|---:|---|---:|---:|---:|---:|---:|"
+echo "| records | command | wall (s) | CPU (s) | records/s | peak RSS (MiB) | RSS less mapped binary (MiB) | time / xmllint |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "Fee updates of 8 sponsors ($wrecords records each), bdt run on SQLite:"
