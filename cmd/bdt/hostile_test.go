@@ -214,6 +214,10 @@ type hostileCase struct {
 	// valid file: F.CHANNEL needs the folder, which validate does not know).
 	validate string
 	check    func(t *testing.T, h *hostileEnv, dir, result string) // more checks on the run
+	// scoped is, for a case rejected with F.SCHEMA in file mode, the rule
+	// it ends with under the default --schema-errors=record: R.SCHEMA on
+	// its record, or a file rule (TestHostileDefaultMode).
+	scoped string
 }
 
 func writeString(s string) func(*testing.T, *hostileEnv, string) {
@@ -343,9 +347,9 @@ func hostileCases() []hostileCase {
 		}},
 		{name: "100 MB single line", rule: "F.WELLFORMED", make: oneLine},
 		{name: "invalid UTF-8", rule: "F.WELLFORMED", make: writeString(hostileDoc("HOSTILE-UTF8", "Changed \xC3\x28 course \xFF."))},
-		{name: "UTF-16LE with BOM", rule: "F.SCHEMA", make: writeString(utf16File(badDate("HOSTILE-UTF16LE"), true, false)),
+		{name: "UTF-16LE with BOM", rule: "F.SCHEMA", scoped: "R.SCHEMA", make: writeString(utf16File(badDate("HOSTILE-UTF16LE"), true, false)),
 			check: resultSays("'2026-13-01' is not a valid")},
-		{name: "UTF-16BE without BOM", rule: "F.SCHEMA", make: writeString(utf16File(badDate("HOSTILE-UTF16BE"), false, true)),
+		{name: "UTF-16BE without BOM", rule: "F.SCHEMA", scoped: "R.SCHEMA", make: writeString(utf16File(badDate("HOSTILE-UTF16BE"), false, true)),
 			check: resultSays("'2026-13-01' is not a valid")},
 		{name: "UTF-16 declaring UTF-8", rule: "F.WELLFORMED", make: writeString(utf16File(good, true, false)),
 			check: resultSays("the file is in UTF-16 but its XML declaration names the encoding")},
@@ -417,10 +421,10 @@ func hostileCases() []hostileCase {
 		}, check: resultSays("has more than 64 attributes")},
 		{name: "100000 distinct names", rule: "F.WELLFORMED", make: repeatedBefore(good, "<Details>", "<n%07x/>", 100000),
 			check: resultSays("different element names")},
-		{name: "4 million character references", rule: "F.SCHEMA", make: func(t *testing.T, h *hostileEnv, p string) {
+		{name: "4 million character references", rule: "F.SCHEMA", scoped: "R.SCHEMA", make: func(t *testing.T, h *hostileEnv, p string) {
 			writeString(hostileDoc("HOSTILE-REFS", strings.Repeat("&#65;", 4<<20)))(t, h, p)
 		}, check: resultSays("characters long, more than the 4000 allowed")},
-		{name: "a year of five digits", rule: "F.SCHEMA", make: writeString(strings.Replace(good, "<EventDate>2026-11-20<", "<EventDate>12026-11-20<", 1)),
+		{name: "a year of five digits", rule: "F.SCHEMA", scoped: "R.SCHEMA", make: writeString(strings.Replace(good, "<EventDate>2026-11-20<", "<EventDate>12026-11-20<", 1)),
 			check: resultSays("EventDate: '12026-11-20' cannot be read")},
 		{name: "UCS-4", rule: "F.WELLFORMED", make: func(t *testing.T, h *hostileEnv, p string) {
 			var b []byte
@@ -517,10 +521,15 @@ func TestHostileControl(t *testing.T) {
 // TestRunSchemaErrors and the runner's tests cover the record scope.
 func (h *hostileEnv) run(t *testing.T, dir string) launched {
 	t.Helper()
-	return h.bdt(t, "run", "--db", "sqlite:"+filepath.Join(dir, "bdt.db"),
+	return h.runWith(t, dir, "--schema-errors=file")
+}
+
+// runWith runs bdt run on dir with extra arguments.
+func (h *hostileEnv) runWith(t *testing.T, dir string, extra ...string) launched {
+	t.Helper()
+	return h.bdt(t, append([]string{"run", "--db", "sqlite:" + filepath.Join(dir, "bdt.db"),
 		"--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"),
-		"--archive", filepath.Join(dir, "archive"), "--now", hostileNow, "--log-format", "json",
-		"--schema-errors=file")
+		"--archive", filepath.Join(dir, "archive"), "--now", hostileNow, "--log-format", "json"}, extra...)...)
 }
 
 func ledgerStatus(t *testing.T, dir, key string) ledger.FileStatus {
@@ -625,6 +634,67 @@ func TestHostileInputs(t *testing.T) {
 		t.Errorf("F.CHANNEL for a licence of the register and one that is not differ:\n%v\n%v", a, b)
 	}
 	t.Logf("peak RSS per case (work: less the mapped binary):\n%s", strings.Join(h.rss, "\n"))
+}
+
+// TestHostileDefaultMode runs the cases that TestHostileInputs sees
+// rejected with F.SCHEMA (it runs in --schema-errors=file) under the default
+// mode, record, where a schema error inside a record rejects that record
+// alone: each must still be refused safely, its record rejected with the
+// case's scoped rule (R.SCHEMA, or the file by a file rule), nothing
+// accepted, the register unchanged, the run exit 0, within the same time
+// and memory limits (h.bdt), the secret nowhere.
+func TestHostileDefaultMode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs bdt as a real process")
+	}
+	h := newHostileEnv(t)
+	n := 0
+	for _, tc := range hostileCases() {
+		if tc.rule != "F.SCHEMA" {
+			continue
+		}
+		n++
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.scoped == "" {
+				t.Fatal("an F.SCHEMA case without its rule under the default mode (scoped)")
+			}
+			file := strings.ReplaceAll(strings.ToLower(tc.name), " ", "-") + ".xml"
+			dir := h.workDir(t)
+			path := filepath.Join(dir, "inbox", hostileLicence, file)
+			tc.make(t, h, path)
+
+			v := h.bdt(t, "validate", path)
+			h.checkValidate(t, path, v, tc.scoped)
+			r := h.runWith(t, dir)
+			if r.code != 0 {
+				t.Fatalf("run: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			e := ledgerEntry(t, dir, hostileLicence+"/"+file)
+			if e == nil || e.Status != ledger.Rejected || e.Accepted != 0 || e.Rejected != e.Read || !e.Archived || !e.ReportsWritten {
+				t.Fatalf("ledger entry %+v, want REJECTED, no record accepted, reports written, archived", e)
+			}
+			result, err := os.ReadFile(filepath.Join(dir, "outbox", hostileLicence, strings.TrimSuffix(file, ".xml")+".result.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(result), `Rule="`+tc.scoped+`"`) || !strings.Contains(string(result), "<Status>REJECTED</Status>") {
+				t.Errorf("result report does not cite %s as REJECTED:\n%.3000s", tc.scoped, result)
+			}
+			if res, err := schema.Default().Validate(bytes.NewReader(result), nil, schema.Options{}); err != nil || !res.Valid() {
+				t.Errorf("the result report is not valid result-v1: %v %v", err, res.Issues)
+			}
+			if got := h.registerExport(t, dir); !bytes.Equal(got, h.export) {
+				t.Error("the register export changed")
+			}
+			h.noSecret(t, dir, v.stdout+v.stderr+r.stdout+r.stderr)
+			if tc.check != nil {
+				tc.check(t, h, dir, string(result))
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no F.SCHEMA case")
+	}
 }
 
 var validateLine = regexp.MustCompile(`^(.+):(\d+):(\d+): ([A-Z]\.[A-Z.]+): (.+)$`)
