@@ -37,14 +37,19 @@ func feeFile(records ...string) string {
 `, len(records), strings.Join(records, "\n  "))
 }
 
-// recordViolations break one thing inside a fee record, one per kind of
-// facet or content error the XSDs have; each turns a valid record into one
-// with that violation alone.
-var recordViolations = []struct {
+// violation breaks one thing inside a record: edit turns a valid record
+// into one with that violation alone, and field is the element the issue
+// names.
+type violation struct {
 	name  string
 	field string // the element the issue names
 	edit  func(string) string
-}{
+}
+
+// recordViolations break one thing inside a fee record, one per kind of
+// facet or content error the XSDs have; each turns a valid record into one
+// with that violation alone.
+var recordViolations = []violation{
 	{"pattern", "CourseFeesPaidToDate", func(r string) string { return strings.Replace(r, "9250.00", "1234.999", 1) }},
 	{"type", "CourseFeeIncludesAccomodationCosts", func(r string) string { return strings.Replace(r, ">false<", ">yes<", 1) }},
 	{"length", "FamilyName", func(r string) string {
@@ -88,10 +93,23 @@ func (c *scopeCounter) Record(r *schema.Record) error {
 // records after it are validated as before: the same violation in record 4
 // is found again, and records 3 and 5 have none.
 func TestRecordScope(t *testing.T) {
-	for _, v := range recordViolations {
+	checkRecordScope(t, feeFile, feeRecord, recordViolations)
+}
+
+// checkRecordScope checks each violation of vs in records 2 and 4 of a file
+// of five records made by file from record(1) to record(5): under
+// RecordScope only records 2 and 4 carry issues, each R.SCHEMA naming the
+// violation's field, sequentially and concurrently; under the default file
+// scope every issue is F.SCHEMA.
+func checkRecordScope(t *testing.T, file func(...string) string, record func(int) string, vs []violation) {
+	t.Helper()
+	for _, v := range vs {
 		for _, concurrent := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/concurrent=%v", v.name, concurrent), func(t *testing.T) {
-				doc := feeFile(feeRecord(1), v.edit(feeRecord(2)), feeRecord(3), v.edit(feeRecord(4)), feeRecord(5))
+				doc := file(record(1), v.edit(record(2)), record(3), v.edit(record(4)), record(5))
+				if v.edit(record(2)) == record(2) {
+					t.Fatal("the edit changes nothing")
+				}
 				c := &scopeCounter{}
 				res, err := schema.Default().Validate(strings.NewReader(doc), c,
 					schema.Options{SchemaErrors: schema.RecordScope, Concurrent: concurrent})
@@ -120,6 +138,9 @@ func TestRecordScope(t *testing.T) {
 				res, err = schema.Default().Validate(strings.NewReader(doc), nil, schema.Options{})
 				if err != nil {
 					t.Fatal(err)
+				}
+				if len(res.Issues) == 0 {
+					t.Fatal("file scope: no issue")
 				}
 				for _, is := range res.Issues {
 					if is.Rule != rules.FSchema {
