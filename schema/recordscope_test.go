@@ -243,3 +243,208 @@ func TestRecordScopeNested(t *testing.T) {
 		t.Errorf("issues %v", res.Issues)
 	}
 }
+
+// The records below are the samples' records (samples/01-accepted/inbox:
+// 4NUV7KB58/noshow-2026-11-20.xml, NTMHWM0V3/wa-2026-11-20.xml, and
+// samples/schema/valid/feeupdate-v1.xml), with certificate number n so that
+// the five records of a file differ.
+
+// noShowRecord is a valid NoShow record of noshow-v1 on CAS n.
+func noShowRecord(n int) string {
+	return fmt.Sprintf(`<NoShow>
+    <SponsorReference>S%07d</SponsorReference>
+    <CASNumber>CAS26%09d</CASNumber>
+    <NoShowDate>2026-11-13</NoShowDate>
+    <Reason>Did not complete enrolment by the final late-enrolment deadline.</Reason>
+    <FamilyName>Mensah</FamilyName>
+    <DateOfBirth>2003-08-22</DateOfBirth>
+  </NoShow>`, n, n)
+}
+
+// noShowFile is a noshow-v1 file holding records.
+func noShowFile(records ...string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<NoShowReport xmlns="urn:uk:gov:ukvi:sms:bdt:noshow:v1">
+  <Header>
+    <SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber>
+    <SMSUserId>jsmith01</SMSUserId>
+    <BulkReportingID>NS-2026-11-20</BulkReportingID>
+    <CreatedAt>2026-11-20T17:10:00Z</CreatedAt>
+    <RecordCount>%d</RecordCount>
+  </Header>
+  %s
+</NoShowReport>
+`, len(records), strings.Join(records, "\n  "))
+}
+
+// workerRecord is a valid WorkerActivity record of workeractivity-v1 on
+// CoS n, with a last residential address.
+func workerRecord(n int) string {
+	return fmt.Sprintf(`<WorkerActivity>
+    <SponsorReference>E%07d</SponsorReference>
+    <CoSNumber>COS26%09d</CoSNumber>
+    <ActivityType>WORKER_CHANGE_OF_ROLE_SALARY_OR_LOCATION</ActivityType>
+    <EventDate>2026-11-16</EventDate>
+    <Details>Work location moved from the Newry plant to the Lisburn plant.</Details>
+    <FamilyName>Gómez</FamilyName>
+    <DateOfBirth>1990-07-07</DateOfBirth>
+    <LastResidentialAddress>
+      <AddressLine>14 Quay Street</AddressLine>
+      <Town>Newry</Town>
+      <Postcode>BT35 6AB</Postcode>
+    </LastResidentialAddress>
+  </WorkerActivity>`, n, n)
+}
+
+// workerFile is a workeractivity-v1 file holding records.
+func workerFile(records ...string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<WorkerActivityReport xmlns="urn:uk:gov:ukvi:sms:bdt:workeractivity:v1">
+  <Header>
+    <SponsorLicenceNumber>NTMHWM0V3</SponsorLicenceNumber>
+    <SMSUserId>squinn</SMSUserId>
+    <BulkReportingID>WA-2026-11-20</BulkReportingID>
+    <CreatedAt>2026-11-20T09:00:00Z</CreatedAt>
+    <RecordCount>%d</RecordCount>
+  </Header>
+  %s
+</WorkerActivityReport>
+`, len(records), strings.Join(records, "\n  "))
+}
+
+// feeV1Record is a valid CASFeeUpdate record of feeupdate-v1 on CAS n.
+func feeV1Record(n int) string {
+	return fmt.Sprintf(`<CASFeeUpdate>
+    <SponsorReference>S%07d</SponsorReference>
+    <CASNumber>CAS26%09d</CASNumber>
+    <CourseFeesForFirstYearOnly>18500.00</CourseFeesForFirstYearOnly>
+    <CourseFeesPaidToDate>9250.00</CourseFeesPaidToDate>
+    <BoardingFeesPaidToDate>0</BoardingFeesPaidToDate>
+    <CourseFeeIncludesAccomodationCosts>false</CourseFeeIncludesAccomodationCosts>
+    <AccommodationFeesPaidToDate>2400.00</AccommodationFeesPaidToDate>
+  </CASFeeUpdate>`, n, n)
+}
+
+// feeV1File is a feeupdate-v1 file holding records.
+func feeV1File(records ...string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<FeeUpdate xmlns="urn:uk:gov:ukvi:sms:bdt:feeupdate:v1">
+  <Header>
+    <SponsorLicenceNumber>4NUV7KB58</SponsorLicenceNumber>
+    <SMSUserId>fees.office</SMSUserId>
+    <BulkUpdateFileId>FEES-2026-07-17</BulkUpdateFileId>
+    <CreatedAt>2026-07-17T16:45:00+01:00</CreatedAt>
+    <RecordCount>%d</RecordCount>
+  </Header>
+  %s
+</FeeUpdate>
+`, len(records), strings.Join(records, "\n  "))
+}
+
+// element returns the start and end of element tag (its first occurrence)
+// in r.
+func element(r, tag string) (int, int) {
+	return strings.Index(r, "<"+tag+">"), strings.Index(r, "</"+tag+">") + len("</"+tag+">")
+}
+
+// setText edits the text of element tag to text.
+func setText(tag, text string) func(string) string {
+	return func(r string) string {
+		i, j := element(r, tag)
+		return r[:i] + "<" + tag + ">" + text + "</" + tag + ">" + r[j:]
+	}
+}
+
+// drop removes element tag.
+func drop(tag string) func(string) string {
+	return func(r string) string {
+		i, j := element(r, tag)
+		return r[:i] + r[j:]
+	}
+}
+
+// cutFrom ends record rec before its element tag.
+func cutFrom(rec, tag string) func(string) string {
+	return func(r string) string {
+		i, _ := element(r, tag)
+		return r[:i] + "</" + rec + ">"
+	}
+}
+
+// insertBefore puts xml just before element tag.
+func insertBefore(tag, xml string) func(string) string {
+	return func(r string) string {
+		return strings.Replace(r, "<"+tag+">", xml+"<"+tag+">", 1)
+	}
+}
+
+// moveToEnd moves element tag to the end of record rec.
+func moveToEnd(rec, tag string) func(string) string {
+	return func(r string) string {
+		i, j := element(r, tag)
+		el := r[i:j]
+		r = r[:i] + r[j:]
+		return strings.Replace(r, "</"+rec+">", el+"</"+rec+">", 1)
+	}
+}
+
+// TestRecordScopeKinds is TestRecordScope for the other record kinds of
+// issue 14 (studentactivity-v1 is covered through the runner in
+// runner/recordschema_test.go): per facet the kind's XSD has, and per
+// content error (missing, unexpected, order), the violation in records 2
+// and 4 of five is R.SCHEMA on those records alone under RecordScope, and
+// F.SCHEMA under the default file scope.
+func TestRecordScopeKinds(t *testing.T) {
+	kinds := []struct {
+		name   string
+		file   func(...string) string
+		record func(int) string
+		vs     []violation
+	}{
+		{"noshow-v1", noShowFile, noShowRecord, []violation{
+			{"pattern", "CASNumber", setText("CASNumber", "cas26000000001")},
+			// enumeration: noshow-v1 has no element with an enumeration.
+			{"length max", "FamilyName", setText("FamilyName", strings.Repeat("a", 251))},
+			{"length min", "Reason", setText("Reason", "")},
+			{"length reference", "SponsorReference", setText("SponsorReference", strings.Repeat("S", 65))},
+			{"type date", "NoShowDate", setText("NoShowDate", "2026-11-31")},
+			{"type date optional", "DateOfBirth", setText("DateOfBirth", "22/08/2003")},
+			{"missing", "NoShow", cutFrom("NoShow", "NoShowDate")}, // the record ends before its NoShowDate
+			{"missing in the middle", "NoShowDate", drop("CASNumber")},
+			{"unexpected", "Tuition", insertBefore("NoShowDate", "<Tuition>1</Tuition>")},
+			{"order", "SponsorReference", moveToEnd("NoShow", "SponsorReference")},
+		}},
+		{"workeractivity-v1", workerFile, workerRecord, []violation{
+			{"pattern", "CoSNumber", setText("CoSNumber", "COS-26-0000001")},
+			{"pattern nested", "Postcode", setText("Postcode", "BT35 6A")},
+			{"enumeration", "ActivityType", setText("ActivityType", "STUDENT_ABSENT")},
+			{"length max", "FamilyName", setText("FamilyName", strings.Repeat("a", 251))},
+			{"length min", "Details", setText("Details", "")},
+			{"length nested", "AddressLine", setText("AddressLine", strings.Repeat("a", 101))},
+			{"type date", "EventDate", setText("EventDate", "2026-13-16")},
+			{"type date optional", "DateOfBirth", setText("DateOfBirth", "1990-7-7")},
+			{"missing", "WorkerActivity", cutFrom("WorkerActivity", "ActivityType")}, // the record ends before its ActivityType
+			{"missing in the middle", "EventDate", drop("ActivityType")},
+			{"missing nested", "Postcode", drop("Town")}, // seen as the next element unexpected
+			{"unexpected", "Tuition", insertBefore("EventDate", "<Tuition>1</Tuition>")},
+			{"order", "SponsorReference", moveToEnd("WorkerActivity", "SponsorReference")},
+		}},
+		{"feeupdate-v1", feeV1File, feeV1Record, []violation{
+			{"pattern", "CourseFeesPaidToDate", setText("CourseFeesPaidToDate", "1234.999")},
+			{"pattern leading zero", "BoardingFeesPaidToDate", setText("BoardingFeesPaidToDate", "00")},
+			// enumeration: feeupdate-v1 has no element with an enumeration.
+			{"length", "SponsorReference", setText("SponsorReference", strings.Repeat("S", 65))},
+			{"type boolean", "CourseFeeIncludesAccomodationCosts", setText("CourseFeeIncludesAccomodationCosts", "yes")},
+			{"type decimal", "AccommodationFeesPaidToDate", setText("AccommodationFeesPaidToDate", "£2400")},
+			{"missing", "CASFeeUpdate", cutFrom("CASFeeUpdate", "CASNumber")}, // the record ends before its CASNumber
+			{"missing in the middle", "CourseFeesForFirstYearOnly", drop("CASNumber")},
+			{"unexpected", "FamilyName", insertBefore("CourseFeesPaidToDate", "<FamilyName>Mensah</FamilyName>")},
+			{"order", "CourseFeesForFirstYearOnly", moveToEnd("CASFeeUpdate", "CourseFeesForFirstYearOnly")},
+		}},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			checkRecordScope(t, k.file, k.record, k.vs)
+		})
+	}
+}
