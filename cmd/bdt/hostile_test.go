@@ -129,6 +129,29 @@ func (h *hostileEnv) registerExport(t *testing.T, dir string) []byte {
 }
 
 // workDir copies the template's database into a fresh work folder.
+// rejectedUnchanged checks what every refused hostile file leaves: its
+// result report cites rule and says REJECTED, and is valid result-v1; the
+// register is unchanged; no secret shows in output (the commands' out) or in
+// dir. It returns the result report.
+func (h *hostileEnv) rejectedUnchanged(t *testing.T, dir, file string, rule string, out string) []byte {
+	t.Helper()
+	result, err := os.ReadFile(filepath.Join(dir, "outbox", hostileLicence, strings.TrimSuffix(file, ".xml")+".result.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(result), `Rule="`+rule+`"`) || !strings.Contains(string(result), "<Status>REJECTED</Status>") {
+		t.Errorf("result report does not cite %s as REJECTED:\n%.3000s", rule, result)
+	}
+	if res, err := schema.Default().Validate(bytes.NewReader(result), nil, schema.Options{}); err != nil || !res.Valid() {
+		t.Errorf("the result report is not valid result-v1: %v %v", err, res.Issues)
+	}
+	if got := h.registerExport(t, dir); !bytes.Equal(got, h.export) {
+		t.Error("the register export changed")
+	}
+	h.noSecret(t, dir, out)
+	return result
+}
+
 func (h *hostileEnv) workDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -601,21 +624,7 @@ func TestHostileInputs(t *testing.T) {
 			if !rules[tc.rule] {
 				t.Errorf("ledger findings %+v do not cite %s", e.FileFindings, tc.rule)
 			}
-			resultPath := filepath.Join(dir, "outbox", hostileLicence, strings.TrimSuffix(file, ".xml")+".result.xml")
-			result, err := os.ReadFile(resultPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(result), `Rule="`+tc.rule+`"`) || !strings.Contains(string(result), "<Status>REJECTED</Status>") {
-				t.Errorf("result report does not cite %s as REJECTED:\n%.3000s", tc.rule, result)
-			}
-			if res, err := schema.Default().Validate(bytes.NewReader(result), nil, schema.Options{}); err != nil || !res.Valid() {
-				t.Errorf("the result report is not valid result-v1: %v %v", err, res.Issues)
-			}
-			if got := h.registerExport(t, dir); !bytes.Equal(got, h.export) {
-				t.Error("the register export changed")
-			}
-			h.noSecret(t, dir, v.stdout+v.stderr+r.stdout+r.stderr)
+			result := h.rejectedUnchanged(t, dir, file, tc.rule, v.stdout+v.stderr+r.stdout+r.stderr)
 			if tc.check != nil {
 				tc.check(t, h, dir, string(result))
 			}
@@ -673,20 +682,7 @@ func TestHostileDefaultMode(t *testing.T) {
 			if e == nil || e.Status != ledger.Rejected || e.Accepted != 0 || e.Rejected != e.Read || !e.Archived || !e.ReportsWritten {
 				t.Fatalf("ledger entry %+v, want REJECTED, no record accepted, reports written, archived", e)
 			}
-			result, err := os.ReadFile(filepath.Join(dir, "outbox", hostileLicence, strings.TrimSuffix(file, ".xml")+".result.xml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(result), `Rule="`+tc.scoped+`"`) || !strings.Contains(string(result), "<Status>REJECTED</Status>") {
-				t.Errorf("result report does not cite %s as REJECTED:\n%.3000s", tc.scoped, result)
-			}
-			if res, err := schema.Default().Validate(bytes.NewReader(result), nil, schema.Options{}); err != nil || !res.Valid() {
-				t.Errorf("the result report is not valid result-v1: %v %v", err, res.Issues)
-			}
-			if got := h.registerExport(t, dir); !bytes.Equal(got, h.export) {
-				t.Error("the register export changed")
-			}
-			h.noSecret(t, dir, v.stdout+v.stderr+r.stdout+r.stderr)
+			result := h.rejectedUnchanged(t, dir, file, tc.scoped, v.stdout+v.stderr+r.stdout+r.stderr)
 			if tc.check != nil {
 				tc.check(t, h, dir, string(result))
 			}
