@@ -1,0 +1,6 @@
+package portal
+
+// pageRoutes are the portal's pages.
+func (s *Server) pageRoutes() []route {
+	return nil
+}
