@@ -141,10 +141,10 @@ func (s *Server) page(h http.HandlerFunc, mayChange bool) http.Handler {
 		if r.Method == http.MethodPost {
 			var ok bool
 			if ok, r = s.formOK(r, p); !ok {
-			s.metrics.csrfRefused.Inc()
-			s.cfg.Log.Warn().Str("user", p.User.ID).Str("path", r.URL.Path).Msg("portal: form refused: missing or wrong CSRF token, or another site's")
-			http.Error(w, "This form has expired or did not come from this site. Go back, reload the page and try again.", http.StatusForbidden)
-			return
+				s.metrics.csrfRefused.Inc()
+				s.cfg.Log.Warn().Str("user", p.User.ID).Str("path", r.URL.Path).Msg("portal: form refused: missing or wrong CSRF token, or another site's")
+				http.Error(w, "This form has expired or did not come from this site. Go back, reload the page and try again.", http.StatusForbidden)
+				return
 			}
 		}
 		h(w, withPrincipal(r, p))
