@@ -71,14 +71,14 @@ var storages = []struct {
 
 // fileAnswer is GET /api/v1/files/{id}, as far as the tests read it.
 type fileAnswer struct {
-	ID          int64             `json:"id"`
-	Name        string            `json:"name"`
-	Status      string            `json:"status"`
-	Channel     string            `json:"channel"`
-	Submitter   string            `json:"submitter"`
-	DuplicateOf int64             `json:"duplicate_of"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	Channel     string `json:"channel"`
+	Submitter   string `json:"submitter"`
+	DuplicateOf int64  `json:"duplicate_of"`
 	Counts      *struct{ Read, Accepted, Rejected int }
-	Links       map[string]string `json:"links"`
+	Links       map[string]string                `json:"links"`
 	Findings    []struct{ Rule, Message string } `json:"file_findings"`
 	Records     []struct {
 		Index    int
