@@ -25,6 +25,8 @@ import (
 	"bdt/bdt/runner"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
+	"bdt/bdt/store/postgres"
+	"bdt/bdt/store/postgres/pgtest"
 	"bdt/bdt/store/sqlite"
 )
 
@@ -58,7 +60,7 @@ type apiSite struct {
 	t       *testing.T
 	URL     string
 	Store   store.Store
-	DBPath  string
+	Exec    func(statement string) // runs SQL on the register under the server
 	Inbox   storage.Storage
 	Outbox  storage.Storage
 	Archive storage.Storage
@@ -71,18 +73,51 @@ type apiSite struct {
 	nudges int
 }
 
-// newAPISite starts a site whose storage is newStorage's (a new, empty
-// location per call), with uploads limited to maxSize bytes.
-func newAPISite(t *testing.T, newStorage func(t *testing.T) storage.Storage, maxSize int64) *apiSite {
-	t.Helper()
-	ctx := context.Background()
-	s := &apiSite{t: t, DBPath: filepath.Join(t.TempDir(), "register.db"), Log: &lockedBuffer{}, Reg: prometheus.NewRegistry(), MaxSize: maxSize}
-	st, err := sqlite.Open(ctx, s.DBPath)
+// registerOf is a new register of one driver (sqlite or postgres) and a
+// way to run SQL on it.
+type registerOf func(t *testing.T) (store.Store, func(statement string))
+
+// inSQLite is a register in a new SQLite file.
+func inSQLite(t *testing.T) (store.Store, func(string)) {
+	path := filepath.Join(t.TempDir(), "register.db")
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, func(statement string) { execSQL(t, "sqlite3", "file:"+path, statement) }
+}
+
+// inPostgres is a register in a new schema of the test PostgreSQL
+// (skipped without one, failed so in CI).
+func inPostgres(t *testing.T) (store.Store, func(string)) {
+	dsn := pgtest.DSN(t)
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, func(statement string) { execSQL(t, "pgx", dsn, statement) }
+}
+
+// drivers runs test on a register of each driver.
+func drivers(t *testing.T, test func(t *testing.T, reg registerOf)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, inSQLite) })
+	t.Run("postgres", func(t *testing.T) { test(t, inPostgres) })
+}
+
+// newAPISite starts a site on a SQLite register whose storage is
+// newStorage's (a new, empty location per call), with uploads limited to
+// maxSize bytes.
+func newAPISite(t *testing.T, newStorage func(t *testing.T) storage.Storage, maxSize int64) *apiSite {
+	return newAPISiteOn(t, inSQLite, newStorage, maxSize)
+}
+
+// newAPISiteOn is newAPISite on a register of reg's driver.
+func newAPISiteOn(t *testing.T, reg registerOf, newStorage func(t *testing.T) storage.Storage, maxSize int64) *apiSite {
+	t.Helper()
+	s := &apiSite{t: t, Log: &lockedBuffer{}, Reg: prometheus.NewRegistry(), MaxSize: maxSize}
+	st, exec := reg(t)
 	t.Cleanup(func() { st.Close() })
-	s.Store = st
+	s.Store, s.Exec = st, exec
 	loadRegister(t, st)
 	s.Inbox, s.Outbox, s.Archive = newStorage(t), newStorage(t), newStorage(t)
 	s.Auth = auth.New(auth.Params{Store: st, Argon2: quickArgon})
