@@ -153,7 +153,7 @@ func TestAPIUploadFollowFetch(t *testing.T) {
 			if len(list.Files) != 1 || list.Files[0].ID != id || list.Files[0].Status != "ACCEPTED" || list.Links["next"] != "" {
 				t.Errorf("listing: %+v", list)
 			}
-			log := s.Log.String()
+			log := s.log()
 			if strings.Contains(log, tok) || strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 				t.Error("the log holds the token")
 			}
@@ -276,7 +276,7 @@ func testTokenRefused(t *testing.T, reg registerOf) {
 		t.Errorf("refused uploads left ledger entries: %v %v", files, err)
 	}
 	s.get("/api/v1/files", good, http.StatusOK)
-	log := s.Log.String()
+	log := s.log()
 	for _, tok := range []string{good, revoked, inactive, strath} {
 		if strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 			t.Errorf("the log holds a token")
