@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
@@ -100,14 +101,19 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (bool, error) {
 	upd := make([]any, 0, 6*len(run))
 	ins := make([]any, 0, 15*len(run))
 	seqs := make([]int64, len(run))
+	var at time.Time // a run's changes are a file's: one time, formatted once
+	atText := ""
 	for i, ch := range run {
 		c := ch.(rules.SetFees)
 		a, b := c.Change.After, c.Change.Before
+		if atText == "" || c.Change.At != at {
+			at, atText = c.Change.At, sqlrow.FormatTime(c.Change.At)
+		}
 		upd = append(upd, c.Cert, sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid),
 			values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
 		seq, _ := t.seqs.get(histFees, c.Cert)
 		seqs[i] = seq + 1
-		ins = append(ins, c.Cert, seq+1, sqlrow.FormatTime(c.Change.At), c.Change.By, c.Change.Ref,
+		ins = append(ins, c.Cert, seq+1, atText, c.Change.By, c.Change.Ref,
 			sqlrow.MoneyArg(b.CourseFeesFirstYear), sqlrow.MoneyArg(b.CourseFeesPaid), sqlrow.MoneyArg(b.BoardingFeesPaid), values.BoolArg(b.IncludesAccommodation), sqlrow.MoneyArg(b.AccommodationFeesPaid),
 			sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid), values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
 	}
