@@ -31,8 +31,8 @@ var (
 
 // benchSet generates cfg (once) under a temporary directory and imports its
 // register into a template database. top is the top-level benchmark, which
-// runs once: the data set lives until it ends.
-func benchSet(b, top *testing.B, name string, cfg gen.Config) *benchData {
+// runs once (or the test): the data set lives until it ends.
+func benchSet(b, top testing.TB, name string, cfg gen.Config) *benchData {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
@@ -86,7 +86,7 @@ func benchSet(b, top *testing.B, name string, cfg gen.Config) *benchData {
 	return d
 }
 
-func copyFile(b *testing.B, src, dst string) {
+func copyFile(b testing.TB, src, dst string) {
 	b.Helper()
 	in, err := os.Open(src)
 	if err != nil {
