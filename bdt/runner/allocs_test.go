@@ -2,15 +2,12 @@ package runner_test
 
 import (
 	"context"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
 	"bdt/bdt/gen"
 	"bdt/bdt/runner"
-	"bdt/bdt/storage"
-	"bdt/bdt/store/open"
 )
 
 // maxAllocsPerRecord bounds the heap allocations of a fee update's record
@@ -33,22 +30,8 @@ func TestRunAllocations(t *testing.T) {
 	d := benchSet(t, t, "allocs-feeupdate-5000", cfg)
 	now, _ := time.Parse(time.RFC3339, d.m.Now)
 	ctx := context.Background()
-	work := t.TempDir()
-	copyFile(t, d.template, filepath.Join(work, "bdt.db"))
-	for _, f := range d.m.Files {
-		copyFile(t, filepath.Join(d.dir, "inbox", f.Key), filepath.Join(work, "inbox", f.Key))
-	}
-	st, err := open.Open(ctx, "sqlite:"+filepath.Join(work, "bdt.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, locs := freshRun(t, d)
 	defer st.Close()
-	locs := map[string]storage.Storage{}
-	for _, name := range []string{"inbox", "outbox", "archive"} {
-		if locs[name], err = storage.NewLocal(filepath.Join(work, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	r := runner.New(runner.Config{Store: st, Inbox: locs["inbox"], Outbox: locs["outbox"],
 		Archive: locs["archive"], Now: func() time.Time { return now }, Workers: 1})
 	var before, after runtime.MemStats
