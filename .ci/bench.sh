@@ -16,7 +16,6 @@
 #   run       bdt run end to end on the embedded SQLite default: validate,
 #             rules, register transaction, ledger, commit, three reports,
 #             archive (on a fresh copy of the imported register each time)
-#
 #   sqlite3   the same register writes the run made (its ledger rows, its
 #             history rows, the certificates' fee columns), as set-based SQL
 #             in one transaction through the sqlite3 shell, WAL and
