@@ -16,11 +16,19 @@
 #   run       bdt run end to end on the embedded SQLite default: validate,
 #             rules, register transaction, ledger, commit, three reports,
 #             archive (on a fresh copy of the imported register each time)
+#   sqlite3   the same register writes the run made (its ledger rows, its
+#             history rows, the certificates' fee columns), as set-based SQL
+#             in one transaction through the sqlite3 shell, WAL and
+#             synchronous=FULL, commit included, on a fresh copy of the
+#             register (.ci/floor.sh; the script is generated from the
+#             bench's own run, not timed)
+#   floor     xmllint and sqlite3 one after the other (issue 18): what
+#             parsing, validating and writing need, without bdt
 #
 # with /usr/bin/time -v: wall time, records per second, peak RSS; and bdt's
 # own accounting (BDT_MEMSTATS): peak RSS less the mapped binary (anon), the
-# memory the work itself took. Ratios are to xmllint's wall time in the same
-# run. With --repeat N each command runs N times and the fastest run counts
+# memory the work itself took. Ratios are to xmllint's wall time and to the
+# floor's wall and CPU in the same run. With --repeat N each command runs N times and the fastest run counts
 # (--repeat-big N for sizes of a million records and more; default 1).
 # CPU is user plus system time of that run. --src DIR builds bdt from
 # another checkout (DIR) instead of this one, to compare two versions with
@@ -31,7 +39,8 @@
 # --workers-records records each (default 12,500), bdt run --workers 1 and
 # --workers 2 on fresh copies of one register: on SQLite, and on a
 # throwaway PostgreSQL cluster (.ci/postgres.sh; --no-postgres to skip),
-# where the two workers' transactions run at once.
+# where the two workers' transactions run at once; each beside its floor
+# (the same writes through sqlite3, and through psql from staged tables).
 #
 # --quick is --sizes 10000,100000 (the 1,000,000-record size generates a
 # 1.1 GB register and takes several minutes to import). --go also runs the
@@ -67,7 +76,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-.ci/deps.sh
+.ci/deps.sh --bench
+. .ci/floor.sh
 if [ ! -x /usr/bin/time ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "bench: installing time" >&2
@@ -114,12 +124,37 @@ measure() {
 
 mib() { [ "$1" = "-" ] && echo "-" || awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
 
+# ratio A B: A / B to two places ("-" when B is not above 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b>0) printf "%.2f×", a/b; else printf "-"}'; }
+
 rows=()
-row() { # label records
-  local rps ratio
-  rps=$(awk -v n="$2" -v w="$wall" 'BEGIN{printf "%.0f", (w>0)? n/w : 0}')
-  ratio=$(awk -v w="$wall" -v b="$base" 'BEGIN{printf "%.2f", (b>0)? w/b : 0}')
-  rows+=("| $(printf "%'d" "$2") | $1 | $wall | $cpu | $(printf "%'d" "$rps") | $(mib "$rss") | $(mib "$anon") | ${ratio}× |")
+held=()
+# hold LABEL: keeps the last measurement (wall, cpu, rss, anon) under LABEL;
+# emit RECORDS XWALL FWALL FCPU turns what was held into table rows, each
+# with its ratios to xmllint's wall time and to the floor's wall and CPU.
+hold() { held+=("$1|$wall|$cpu|$rss|$anon"); }
+emit() {
+  local n=$1 xw=$2 fw=$3 fc=$4 h label w c r a rps
+  for h in "${held[@]}"; do
+    IFS='|' read -r label w c r a <<<"$h"
+    rps=$(awk -v n="$n" -v w="$w" 'BEGIN{printf "%.0f", (w>0)? n/w : 0}')
+    rows+=("| $(printf "%'d" "$n") | $label | $w | $c | $(printf "%'d" "$rps") | $(mib "$r") | $(mib "$a") | $(ratio "$w" "$xw") | $(ratio "$w" "$fw") | $(ratio "$c" "$fc") |")
+  done
+  held=()
+}
+
+# floor_sqlite RUN_DB TEMPLATE_DB DIR: measures the SQLite floor of the run
+# that left RUN_DB (sets wall, cpu, rss, anon), on fresh copies of
+# TEMPLATE_DB in DIR.
+floor_sqlite() {
+  local run=$1 template=$2 dir=$3
+  floor_changes "$run" "$template" "$dir/changes.db"
+  floor_sqlite_sql "$dir/changes.db" >"$dir/floor.sql"
+  prep_floor() { rm -f "$dir/floor.db"* && cp "$template" "$dir/floor.db"; }
+  PREPARE=prep_floor measure sqlite3 "$dir/floor.db" ".read $dir/floor.sql"
+  PREPARE=""
+  anon=-
+  rm -f "$dir/floor.db"*
 }
 
 IFS=, read -ra list <<<"$sizes"
@@ -140,10 +175,10 @@ for n in "${list[@]}"; do
   echo "bench: $n records: measuring ($(du -h "$file" | cut -f1) file)" >&2
 
   PREPARE="" measure xmllint --stream --noout --schema "$xsd" "$file"
-  base=$wall
-  row "xmllint --stream --schema (baseline)" "$n"
+  xwall=$wall xcpu=$cpu
+  hold "xmllint --stream --schema (baseline)"
   measure "$bin" validate --max-size 0 "$file"
-  row "bdt validate" "$n"
+  hold "bdt validate"
   prep_run() {
     rm -rf "$d/run" && mkdir -p "$d/run/inbox"
     cp "$d/template.db" "$d/run/bdt.db"
@@ -151,8 +186,15 @@ for n in "${list[@]}"; do
   }
   PREPARE=prep_run measure "$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
     --archive "$d/run/archive" --now "$now" --max-size "$maxsize" --log-format json
-  row "bdt run (SQLite, end to end)" "$n"
   PREPARE=""
+  hold "bdt run (SQLite, end to end)"
+  floor_sqlite "$d/run/bdt.db" "$d/template.db" "$d"
+  hold "sqlite3, the run's writes set-based"
+  fwall=$(awk -v a="$xwall" -v b="$wall" 'BEGIN{printf "%.3f", a+b}')
+  fcpu=$(awk -v a="$xcpu" -v b="$cpu" 'BEGIN{printf "%.2f", a+b}')
+  wall=$fwall cpu=$fcpu rss=- anon=-
+  hold "**floor** = xmllint + sqlite3"
+  emit "$n" "$xwall" "$fwall" "$fcpu"
   [ "$keep" = 1 ] || rm -rf "$d/run"
 done
 
@@ -168,8 +210,9 @@ now=$(sed -n 's/.*"now": "\(.*\)".*/\1/p' "$d/gen.json")
 total=$((8 * wrecords))
 reps=$repeat
 
-# workers DB PREP ROWS: bdt run with 1 then 2 workers on database DB, each
-# run prepared by PREP; appends a table row for each to the array ROWS.
+# workers DB PREP ROWS FLOOR_WALL: bdt run with 1 then 2 workers on database
+# DB, each run prepared by PREP; appends a table row for each to the array
+# ROWS, with its ratios to one worker and to the floor's wall time.
 workers() {
   local db=$1 prep=$2 w rps
   local -n out=$3
@@ -179,8 +222,15 @@ workers() {
     PREPARE=""
     rps=$(awk -v n="$total" -v t="$wall" 'BEGIN{printf "%.0f", n/t}')
     [ "$w" = 1 ] && rps1=$rps
-    out+=("| $w | $(printf "%'d" "$total") | $wall | $(printf "%'d" "$rps") | $(awk -v a="$rps" -v b="$rps1" 'BEGIN{printf "%.2f", a/b}')× | $(mib "$rss") |")
+    out+=("| $w | $(printf "%'d" "$total") | $wall | $cpu | $(printf "%'d" "$rps") | $(ratio "$rps" "$rps1") | $(mib "$rss") | $(ratio "$wall" "$4") |")
   done
+}
+# floor_row ROWS LABEL WRITES_WALL: the floor's row (xmllint over the 8
+# files, then WRITES_WALL) appended to ROWS; sets fwall.
+floor_row() {
+  local -n out=$1
+  fwall=$(awk -v a="$wxwall" -v b="$3" 'BEGIN{printf "%.3f", a+b}')
+  out+=("| floor: xmllint ($wxwall s) + $2 ($3 s) | $(printf "%'d" "$total") | $fwall | | | | | 1.00× |")
 }
 fresh_inbox() {
   rm -rf "$d/run" && mkdir -p "$d/run/inbox"
@@ -190,11 +240,20 @@ prep_sqlite() {
   fresh_inbox
   cp "$d/template.db" "$d/run/bdt.db"
 }
+PREPARE="" measure xmllint --stream --noout --schema "$xsd" "$d"/inbox/*/*.xml
+wxwall=$wall
+# The floor first (it needs one run's writes: an untimed run makes them).
+prep_sqlite
+"$bin" run --db "sqlite:$d/run/bdt.db" --inbox "$d/run/inbox" --outbox "$d/run/outbox" \
+  --archive "$d/run/archive" --now "$now" --log-format json >/dev/null 2>&1
+floor_sqlite "$d/run/bdt.db" "$d/template.db" "$d"
 wrows=()
-workers "sqlite:$d/run/bdt.db" prep_sqlite wrows
+floor_row wrows sqlite3 "$wall"
+workers "sqlite:$d/run/bdt.db" prep_sqlite wrows "$fwall"
 
 # The same on PostgreSQL: the register imported once into a template
-# database, each run on a fresh copy of it.
+# database, each run on a fresh copy of it; the floor the same writes
+# through psql, from tables staged (not timed) in that copy.
 pgrows=()
 if [ "$postgres" = 1 ]; then
   if pgenv=$(.ci/postgres.sh start 2>/dev/null); then
@@ -204,12 +263,17 @@ if [ "$postgres" = 1 ]; then
     echo "bench: workers: importing into PostgreSQL" >&2
     psql -q "$pgbase/postgres?sslmode=disable" -c "CREATE DATABASE bench_template"
     "$bin" register import --db "$pgbase/bench_template?sslmode=disable" "$d/register.xml" >&2
-    prep_pg() {
+    fresh_db() {
       PGOPTIONS=--client-min-messages=warning psql -q "$pgbase/postgres?sslmode=disable" \
         -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE bench_template"
-      fresh_inbox
     }
-    workers "$pgbase/bench_run?sslmode=disable" prep_pg pgrows
+    prep_pg() { fresh_db; fresh_inbox; }
+    prep_pg_floor() { fresh_db; floor_pg_stage "$d/changes.db" "$pgbase/bench_run?sslmode=disable"; }
+    floor_pg_sql >"$d/floor-pg.sql"
+    PREPARE=prep_pg_floor measure psql -q -X "$pgbase/bench_run?sslmode=disable" -f "$d/floor-pg.sql"
+    PREPARE=""
+    floor_row pgrows psql "$wall"
+    workers "$pgbase/bench_run?sslmode=disable" prep_pg pgrows "$fwall"
   else
     echo "bench: PostgreSQL could not be started (.ci/postgres.sh): its rows are left out" >&2
   fi
@@ -220,21 +284,21 @@ echo
 echo "bdt: $(git -C "$src" rev-parse --short HEAD)$(git -C "$src" diff --quiet HEAD || echo " (modified)")"
 echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d); libxml2 $(xmllint --version 2>&1 | sed -n 's/.*using libxml version \([0-9]*\).*/\1/p'); load average $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs (1M: $repeatbig)"
 echo
-echo "| records | command | wall (s) | CPU (s) | records/s | peak RSS (MiB) | RSS less mapped binary (MiB) | time / xmllint |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+echo "| records | command | wall (s) | CPU (s) | records/s | peak RSS (MiB) | RSS less mapped binary (MiB) | wall / xmllint | wall / floor | CPU / floor |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "Fee updates of 8 sponsors ($wrecords records each), bdt run on SQLite:"
 echo
-echo "| workers | records | wall (s) | records/s | vs 1 worker | peak RSS (MiB) |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| workers | records | wall (s) | CPU of bdt (s) | records/s | vs 1 worker | peak RSS (MiB) | wall / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${wrows[@]}"
 if [ "${#pgrows[@]}" -gt 0 ]; then
   echo
   echo "The same files, bdt run on PostgreSQL 15 (a throwaway cluster on this machine, fsync off):"
   echo
-  echo "| workers | records | wall (s) | records/s | vs 1 worker | peak RSS of bdt (MiB) |"
-  echo "|---:|---:|---:|---:|---:|---:|"
+  echo "| workers | records | wall (s) | CPU of bdt (s) | records/s | vs 1 worker | peak RSS of bdt (MiB) | wall / floor |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${pgrows[@]}"
 fi
 

@@ -8,6 +8,9 @@
 #
 #   BDT_TOOLS   cache folder (default: $HOME/.cache/bdt-tools); axe-core goes
 #               to $BDT_TOOLS/axe/node_modules/axe-core/axe.min.js
+#
+# With --bench it also makes sure of what only the bench (.ci/bench.sh) uses:
+# the sqlite3 shell, which runs the floor's SQL (.ci/floor.sh).
 set -euo pipefail
 axe_version=4.14.1
 tools="${BDT_TOOLS:-${HOME}/.cache/bdt-tools}"
@@ -19,6 +22,9 @@ pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${1:-}" = --bench ]; then
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "deps: installing ${missing[*]}" >&2

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 
@@ -79,13 +78,20 @@ func EvaluateAction(a Actor, op Op, st State) Decision {
 // base32 (RFC 4648) SHA-256 of the source and the numbers, each separated by
 // a zero byte. The same source and numbers always give the same reference.
 func ConfirmationRef(source string, certs ...string) string {
-	h := sha256.New()
-	io.WriteString(h, source)
+	// One hash of the concatenation, in a buffer on the stack when it
+	// fits: a record's reference without a hasher or encoder allocated.
+	var buf [256]byte
+	b := append(buf[:0], source...)
 	for _, c := range certs {
-		h.Write([]byte{0})
-		io.WriteString(h, c)
+		b = append(b, 0)
+		b = append(b, c...)
 	}
-	return "BDT-" + base32.StdEncoding.EncodeToString(h.Sum(nil))[:12]
+	sum := sha256.Sum256(b)
+	// The first 12 characters of the digest in base32 are those of its
+	// first 10 bytes (two whole groups of 5 bytes, 16 characters).
+	var enc [16]byte
+	base32.StdEncoding.Encode(enc[:], sum[:10])
+	return "BDT-" + string(enc[:12])
 }
 
 // ActivityKind returns the kind of certificate an activity type applies to:

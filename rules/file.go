@@ -133,18 +133,22 @@ func CheckActor(a Actor, routes ...Route) []Finding {
 // checkUser is F.USER: u (named id) is an Active Level 1 or Level 2 user of
 // s. A missing user and another sponsor's user get the same message.
 func checkUser(s *Sponsor, u *User, id, doing string) (Finding, bool) {
-	who := "The user"
-	if id != "" {
-		who = "User " + Show(id)
+	// who names the user in a finding; built only for one (this check runs
+	// for every record, and a user is almost always fine).
+	who := func() string {
+		if id != "" {
+			return "User " + Show(id)
+		}
+		return "The user"
 	}
 	switch {
 	case u == nil || u.Sponsor != s.Licence:
-		return NewFinding(FUser, "", "%s is not a user of licence %s.", who, Show(s.Licence)), false
+		return NewFinding(FUser, "", "%s is not a user of licence %s.", who(), Show(s.Licence)), false
 	case u.Status != UserActive:
 		return NewFinding(FUser, "", "%s cannot %s: the account is %s, and only Active users can.",
-			who, doing, userStatusWord(u.Status)), false
+			who(), doing, userStatusWord(u.Status)), false
 	case u.Level != Level1 && u.Level != Level2:
-		return NewFinding(FUser, "", "%s cannot %s: only Level 1 and Level 2 users can.", who, doing), false
+		return NewFinding(FUser, "", "%s cannot %s: only Level 1 and Level 2 users can.", who(), doing), false
 	}
 	return Finding{}, true
 }

@@ -212,9 +212,13 @@ func (rw *recordWriter) element(indent, name, text string, omitEmpty bool) {
 		return
 	}
 	rw.raw(indent)
-	rw.raw("<" + name + ">")
+	rw.raw("<")
+	rw.raw(name)
+	rw.raw(">")
 	rw.text(text)
-	rw.raw("</" + name + ">")
+	rw.raw("</")
+	rw.raw(name)
+	rw.raw(">")
 }
 
 // attrInt writes name="n" unless n is 0.

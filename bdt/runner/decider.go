@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"maps"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -194,6 +195,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 			queued, queuedRecs = nil, nil
 		}
 	}
+	own := map[string]*rules.Certificate{} // a record's certificates from the batch's read, cleared for the next
 	for _, p := range b.records {
 		if p.schema != nil {
 			// Rejected by R.SCHEMA: no rule to run, nothing to change.
@@ -203,7 +205,8 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 			continue
 		}
 		names := p.d.Op.CertNumbers()
-		certs := make(map[string]*rules.Certificate, len(names))
+		clear(own)
+		certs := own
 		fresh := false
 		for _, n := range names {
 			if stale[n] {
@@ -251,7 +254,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 func (d *decider) decide(p pendingRecord, certs map[string]*rules.Certificate) ([]rules.Change, error) {
 	e := d.s.e
 	actor := rules.Actor{Sponsor: d.head.sponsor, User: d.head.user, Now: d.s.now,
-		Source: fmt.Sprintf("file:%s/%s#%d", e.Licence, e.FileID, p.rec.Index)}
+		Source: "file:" + e.Licence + "/" + e.FileID + "#" + strconv.Itoa(p.rec.Index)}
 	dec := d.batch.Evaluate(actor, p.d.Op, rules.State{Certs: certs}, p.rec.Index)
 	return d.out.record(p, dec)
 }

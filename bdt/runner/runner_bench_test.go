@@ -13,6 +13,7 @@ import (
 	"bdt/bdt/register"
 	"bdt/bdt/runner"
 	"bdt/bdt/storage"
+	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 	"bdt/schema"
 )
@@ -31,8 +32,8 @@ var (
 
 // benchSet generates cfg (once) under a temporary directory and imports its
 // register into a template database. top is the top-level benchmark, which
-// runs once: the data set lives until it ends.
-func benchSet(b, top *testing.B, name string, cfg gen.Config) *benchData {
+// runs once (or the test): the data set lives until it ends.
+func benchSet(b, top testing.TB, name string, cfg gen.Config) *benchData {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
@@ -86,7 +87,29 @@ func benchSet(b, top *testing.B, name string, cfg gen.Config) *benchData {
 	return d
 }
 
-func copyFile(b *testing.B, src, dst string) {
+// freshRun copies d's register and inbox into a new temporary folder and
+// opens them: the store and the inbox, outbox and archive of one run.
+func freshRun(tb testing.TB, d *benchData) (store.Store, map[string]storage.Storage) {
+	tb.Helper()
+	work := tb.TempDir()
+	copyFile(tb, d.template, filepath.Join(work, "bdt.db"))
+	for _, f := range d.m.Files {
+		copyFile(tb, filepath.Join(d.dir, "inbox", f.Key), filepath.Join(work, "inbox", f.Key))
+	}
+	st, err := open.Open(context.Background(), "sqlite:"+filepath.Join(work, "bdt.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	locs := map[string]storage.Storage{}
+	for _, name := range []string{"inbox", "outbox", "archive"} {
+		if locs[name], err = storage.NewLocal(filepath.Join(work, name)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return st, locs
+}
+
+func copyFile(b testing.TB, src, dst string) {
 	b.Helper()
 	in, err := os.Open(src)
 	if err != nil {
@@ -132,21 +155,7 @@ func BenchmarkRunFile(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				work := b.TempDir()
-				copyFile(b, d.template, filepath.Join(work, "bdt.db"))
-				for _, f := range d.m.Files {
-					copyFile(b, filepath.Join(d.dir, "inbox", f.Key), filepath.Join(work, "inbox", f.Key))
-				}
-				st, err := open.Open(ctx, "sqlite:"+filepath.Join(work, "bdt.db"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				locs := map[string]storage.Storage{}
-				for _, name := range []string{"inbox", "outbox", "archive"} {
-					if locs[name], err = storage.NewLocal(filepath.Join(work, name)); err != nil {
-						b.Fatal(err)
-					}
-				}
+				st, locs := freshRun(b, d)
 				b.StartTimer()
 				sum, err := runner.New(runner.Config{Store: st, Inbox: locs["inbox"], Outbox: locs["outbox"],
 					Archive: locs["archive"], Now: func() time.Time { return now }, Workers: bc.workers,

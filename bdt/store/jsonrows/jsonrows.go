@@ -151,31 +151,54 @@ type Writer struct{ b []byte }
 
 // Row appends a row. It panics on a value of another type.
 func (w *Writer) Row(values ...any) {
+	w.BeginRow()
+	for _, v := range values {
+		switch v := v.(type) {
+		case nil:
+			w.Null()
+		case string:
+			w.Str(v)
+		case int64:
+			w.Int(v)
+		case int:
+			w.Int(int64(v))
+		default:
+			panic(fmt.Sprintf("jsonrows: a value of type %T", v))
+		}
+	}
+	w.EndRow()
+}
+
+// BeginRow starts a row; Null, Str and Int append its values and EndRow
+// ends it. A caller writing many rows uses them instead of Row, whose
+// values would each be boxed in an interface (an allocation apiece).
+func (w *Writer) BeginRow() {
 	if len(w.b) == 0 {
 		w.b = append(w.b, '[')
 	} else {
 		w.b = append(w.b, ',')
 	}
 	w.b = append(w.b, '[')
-	for i, v := range values {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		switch v := v.(type) {
-		case nil:
-			w.b = append(w.b, "null"...)
-		case string:
-			w.b = AppendString(w.b, v)
-		case int64:
-			w.b = strconv.AppendInt(w.b, v, 10)
-		case int:
-			w.b = strconv.AppendInt(w.b, int64(v), 10)
-		default:
-			panic(fmt.Sprintf("jsonrows: a value of type %T", v))
-		}
-	}
-	w.b = append(w.b, ']')
 }
+
+// sep writes the comma before a row's value but its first.
+func (w *Writer) sep() {
+	if w.b[len(w.b)-1] != '[' {
+		w.b = append(w.b, ',')
+	}
+}
+
+// Null appends null to the row.
+func (w *Writer) Null() { w.sep(); w.b = append(w.b, "null"...) }
+
+// Str appends s to the row.
+func (w *Writer) Str(s string) { w.sep(); w.b = AppendString(w.b, s) }
+
+// Int appends n to the row.
+func (w *Writer) Int(n int64) { w.sep(); w.b = strconv.AppendInt(w.b, n, 10) }
+
+// EndRow ends the row BeginRow started.
+func (w *Writer) EndRow() { w.b = append(w.b, ']') }
 
 // String returns the rows written: "[]" for none.
 func (w *Writer) String() string {

@@ -101,3 +101,34 @@ func FuzzWriterRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// TestWriterTyped checks that rows written value by value (BeginRow, Int,
+// Str, Null, EndRow) are byte for byte Row's, and that they box nothing.
+func TestWriterTyped(t *testing.T) {
+	var row, typed Writer
+	for i, s := range []string{"", "a \"b\"", "caf\xe9"} {
+		row.Row(int64(i), s, nil, i*1000)
+		typed.BeginRow()
+		typed.Int(int64(i))
+		typed.Str(s)
+		typed.Null()
+		typed.Int(int64(i * 1000))
+		typed.EndRow()
+	}
+	row.Row()
+	typed.BeginRow()
+	typed.EndRow()
+	if row.String() != typed.String() {
+		t.Errorf("typed rows %s, want %s", typed.String(), row.String())
+	}
+	w := Writer{b: make([]byte, 0, 1<<10)}
+	if n := testing.AllocsPerRun(10, func() {
+		w.b = w.b[:0]
+		w.BeginRow()
+		w.Int(123456)
+		w.Str("CAS0000000001")
+		w.EndRow()
+	}); n != 0 {
+		t.Errorf("a typed row: %v allocations, want 0", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"bdt/bdt/store/internal/sqlrow"
 	"bdt/rules"
@@ -100,16 +101,25 @@ func (t *tx) feesRun(ctx context.Context, run []rules.Change) (bool, error) {
 	upd := make([]any, 0, 6*len(run))
 	ins := make([]any, 0, 15*len(run))
 	seqs := make([]int64, len(run))
+	var at time.Time // a run's changes are a file's: one time, formatted once
+	var atArg any
 	for i, ch := range run {
 		c := ch.(rules.SetFees)
 		a, b := c.Change.After, c.Change.Before
-		upd = append(upd, c.Cert, sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid),
-			values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
+		if atArg == nil || c.Change.At != at {
+			at, atArg = c.Change.At, sqlrow.FormatTime(c.Change.At)
+		}
+		// Each value boxed once, for both statements.
+		cert := any(c.Cert)
+		after := [5]any{sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid),
+			values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid)}
+		upd = append(upd, cert)
+		upd = append(upd, after[:]...)
 		seq, _ := t.seqs.get(histFees, c.Cert)
 		seqs[i] = seq + 1
-		ins = append(ins, c.Cert, seq+1, sqlrow.FormatTime(c.Change.At), c.Change.By, c.Change.Ref,
-			sqlrow.MoneyArg(b.CourseFeesFirstYear), sqlrow.MoneyArg(b.CourseFeesPaid), sqlrow.MoneyArg(b.BoardingFeesPaid), values.BoolArg(b.IncludesAccommodation), sqlrow.MoneyArg(b.AccommodationFeesPaid),
-			sqlrow.MoneyArg(a.CourseFeesFirstYear), sqlrow.MoneyArg(a.CourseFeesPaid), sqlrow.MoneyArg(a.BoardingFeesPaid), values.BoolArg(a.IncludesAccommodation), sqlrow.MoneyArg(a.AccommodationFeesPaid))
+		ins = append(ins, cert, seq+1, atArg, c.Change.By, c.Change.Ref,
+			sqlrow.MoneyArg(b.CourseFeesFirstYear), sqlrow.MoneyArg(b.CourseFeesPaid), sqlrow.MoneyArg(b.BoardingFeesPaid), values.BoolArg(b.IncludesAccommodation), sqlrow.MoneyArg(b.AccommodationFeesPaid))
+		ins = append(ins, after[:]...)
 	}
 	res, err := t.exec(ctx, runStatement("fees-update", len(run), `UPDATE certificate SET course_fees_first_year = v.column2,
 		course_fees_paid = v.column3, boarding_fees_paid = v.column4, includes_accommodation = v.column5,

@@ -257,7 +257,15 @@ func EncodeOutcomes(outs []ledger.Outcome) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		w.Row(o.Index, o.Line, o.Reference, o.Cert, string(o.Status), o.ConfRef, findings)
+		w.BeginRow()
+		w.Int(int64(o.Index))
+		w.Int(int64(o.Line))
+		w.Str(o.Reference)
+		w.Str(o.Cert)
+		w.Str(string(o.Status))
+		w.Str(o.ConfRef)
+		w.Str(findings)
+		w.EndRow()
 	}
 	return w.String(), nil
 }
