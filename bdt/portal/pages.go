@@ -55,7 +55,6 @@ var pages = func() map[string]*template.Template {
 		"stylesheet": func() string { return stylesheetPath },
 		"meaning":    func() string { return rules.MeaningHeading },
 		"fix":        func() string { return rules.FixHeading },
-		"explain":    explain,
 		"mustChange": rules.SignInMustChange.Message,
 		"lockout":    func() string { return newPasswordData().Lockout },
 	}).ParseFS(templateFS, "templates/layout.html"))
@@ -141,11 +140,4 @@ func ukTime(t time.Time) string {
 		return ""
 	}
 	return report.UKTime(t)
-}
-
-// explain is rule id's explanation for a sponsor (rules.Explain); the
-// zero Explanation for a rule the catalogue does not have.
-func explain(id rules.RuleID) rules.Explanation {
-	e, _ := rules.Explain(id)
-	return e
 }

@@ -65,6 +65,10 @@ type htmlPage struct {
 	Rules        []htmlRule
 }
 
+// StatusText is what a file's final status means, in a sentence for a
+// person: the summary page's, and the portal's file page.
+func StatusText(s ledger.FileStatus) string { return statusText[s] }
+
 var statusText = map[ledger.FileStatus]string{
 	Accepted:          "Every record was applied.",
 	PartiallyAccepted: "Some records were applied; the rejected ones are listed below.",
