@@ -16,6 +16,8 @@ import (
 func testLedger(t *testing.T, fresh func(*testing.T) store.Store) {
 	t.Run("FileRoundTrip", func(t *testing.T) { testFileRoundTrip(t, fresh(t)) })
 	t.Run("FileList", func(t *testing.T) { testFileList(t, fresh(t)) })
+	t.Run("FileListPages", func(t *testing.T) { testFileListPages(t, fresh(t)) })
+	t.Run("FileDelete", func(t *testing.T) { testFileDelete(t, fresh(t)) })
 	t.Run("FileDuplicate", func(t *testing.T) { testFileDuplicate(t, fresh(t)) })
 	t.Run("AppliedOnce", func(t *testing.T) { testAppliedOnce(t, fresh) })
 	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, fresh(t)) })
@@ -72,6 +74,8 @@ func ledgerFile(licence, name string) *ledger.File {
 		ReceivedAt:  at("2026-11-22T23:59:59.123456789Z"),
 		StartedAt:   at("2026-11-23T02:00:00.000000001Z"),
 		FinishedAt:  at("2026-11-23T02:00:01.5Z"),
+		Submitter:   uniL1,
+		ClientName:  "Ünïcode ‘term’ <1>/../x.xml",
 	}
 }
 
@@ -127,6 +131,7 @@ func testFileRoundTrip(t *testing.T, s store.Store) {
 	a.StartedAt, a.FinishedAt = at("2027-01-01T00:00:00.999999999Z"), at("2027-01-01T00:00:02Z")
 	a.ReportsWritten, a.Archived = true, true
 	a.Licence, a.Key, a.Name = scottish, scottish+"/moved.xml", "moved.xml"
+	a.Submitter, a.ClientName = empL1, ""
 	inTx(t, s, func(ctx context.Context, tx store.Tx) error { return tx.FileUpdate(ctx, a) })
 	got, err := s.File(ctx, a.ID)
 	if err != nil {
