@@ -27,6 +27,13 @@ func (s *Server) pageRoutes() []route {
 		{"GET /password", s.page(s.passwordPage, true)},
 		{"POST /password", s.page(s.passwordPost, true)},
 		{"GET /{$}", s.page(s.homePage, false)},
+		{"GET /upload", s.page(s.uploadPage, false)},
+		{"POST /upload", s.page(s.uploadPost, false)},
+		{"GET /files", s.page(s.filesPage, false)},
+		{"GET /files/{id}", s.page(s.filePage, false)},
+		{"GET /files/{id}/{report}", s.page(s.reportDownload, false)},
+		{"GET /certificates", s.page(s.certificatesPage, false)},
+		{"GET /certificates/{number}", s.page(s.certificatePage, false)},
 		{"/", s.page(s.notFound, false)},
 	}
 }

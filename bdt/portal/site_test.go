@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,13 +19,12 @@ import (
 
 	"bdt/bdt/auth"
 	"bdt/bdt/portal"
-	"bdt/bdt/register"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
 	"bdt/bdt/store/sqlite"
 )
 
-// The users of samples/01-accepted/register.xml the page tests sign in as.
+// The users of samples/register.xml the page tests sign in as.
 const (
 	studentL1 = "jsmith01"      // Level 1 of 4NUV7KB58, University of Wessex: Student route only
 	studentL2 = "intl.office02" // Level 2 of 4NUV7KB58
@@ -52,61 +50,33 @@ func (c *pageClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 func (c *pageClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // pageSite is a portal on a real listener over a real SQLite register
-// (samples/01-accepted's) and local inbox and outbox folders, on an
-// injected clock.
+// (samples/register.xml) and local inbox, outbox and archive folders, on
+// an injected clock.
 type pageSite struct {
-	t      *testing.T
-	URL    string
-	Clock  *pageClock
-	Auth   *auth.Service
-	Store  store.Store
-	Inbox  string
-	Outbox string
+	t     *testing.T
+	URL   string
+	Clock *pageClock
+	Auth  *auth.Service
+	Store store.Store
+
+	Inbox, Outbox, Archive storage.Storage
+	MaxSize                int64
 }
 
 // newPageSite starts a pageSite; cfg may change the portal's Config
 // before it starts.
 func newPageSite(t *testing.T, cfg func(*portal.Config)) *pageSite {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "register.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "register.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f, err := os.Open("../../samples/01-accepted/register.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fix, err := register.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fix.Import(ctx, tx); err != nil {
-		tx.Rollback(ctx)
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	loadRegister(t, st)
 	s := &pageSite{t: t, Clock: &pageClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}, Store: st,
-		Inbox: filepath.Join(dir, "inbox"), Outbox: filepath.Join(dir, "outbox")}
-	s.Auth = auth.New(auth.Params{Store: st, Clock: s.Clock.Now, Argon2: auth.Argon2{Time: 1, Memory: 256, Threads: 1}})
-	inbox, err := storage.Open(ctx, s.Inbox, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := storage.Open(ctx, s.Outbox, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := portal.Config{Auth: s.Auth, Store: st, Inbox: inbox, Outbox: outbox, MaxSize: 1 << 20,
+		Inbox: folder(t), Outbox: folder(t), Archive: folder(t), MaxSize: 1 << 20}
+	s.Auth = auth.New(auth.Params{Store: st, Clock: s.Clock.Now, Argon2: quickArgon})
+	c := portal.Config{Auth: s.Auth, Store: st, Inbox: s.Inbox, Outbox: s.Outbox, MaxSize: s.MaxSize,
 		Clock: s.Clock.Now, Log: zerolog.Nop()}
 	if cfg != nil {
 		cfg(&c)
@@ -119,6 +89,12 @@ func newPageSite(t *testing.T, cfg func(*portal.Config)) *pageSite {
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	return s
+}
+
+// run processes the inbox once, as the API tests' site does (apiSite.run).
+func (s *pageSite) run() {
+	s.t.Helper()
+	(&apiSite{t: s.t, Store: s.Store, Inbox: s.Inbox, Outbox: s.Outbox, Archive: s.Archive, MaxSize: s.MaxSize}).run()
 }
 
 // setPassword is an operator's password for user (bdt users set-password).
