@@ -2,10 +2,10 @@ package portal
 
 import (
 	"errors"
-		"net/http"
+	"net/http"
 	"slices"
 	"strconv"
-	
+
 	"bdt/bdt/ledger"
 	"bdt/bdt/report"
 	"bdt/rules"
@@ -101,7 +101,7 @@ type fileData struct {
 	Findings []pageFinding // the file's, then its records'
 	More     int           // record findings not listed
 	Rules    []ruleNote    // each rule cited, once
-	Reports  []string // the reports' names, once written
+	Reports  []string      // the reports' names, once written
 }
 
 // ruleNote is a rule a page cites, with its explanation (rules.Explain).

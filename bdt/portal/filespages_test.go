@@ -6,7 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-			"regexp"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
