@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"bdt/bdt/internal/chrometest"
+	"bdt/bdt/chrometest"
 	"bdt/rules"
 )
 

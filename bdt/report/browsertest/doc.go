@@ -5,5 +5,5 @@
 // headings, every rule id links to its explanation on the page, and axe-core
 // finds no WCAG 2.2 AA violation. It holds only tests; the browser, the
 // collection of requests and console errors and the axe-core run are
-// bdt/internal/chrometest's, which the portal's browser tests share.
+// bdt/chrometest's, which the portal's browser tests share.
 package browsertest
