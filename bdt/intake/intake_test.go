@@ -90,14 +90,19 @@ func keys(t *testing.T, in storage.Storage) []string {
 	return out
 }
 
-// entries lists the ledger.
-func entries(t *testing.T, s store.Store) []*ledger.File {
+// leftNothing checks that the inbox and the ledger are empty.
+func leftNothing(t *testing.T, s store.Store, in storage.Storage) {
 	t.Helper()
+	if k := keys(t, in); len(k) != 0 {
+		t.Errorf("inbox holds %q; want nothing", k)
+	}
 	fs, err := s.FileList(context.Background(), store.FileListParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fs
+	if len(fs) != 0 {
+		t.Errorf("ledger holds %d entries; want none", len(fs))
+	}
 }
 
 var keyPattern = regexp.MustCompile(`^4NUV7KB58/upload-20261207T132500Z-[0-9a-f]{12}\.xml$`)
@@ -175,12 +180,7 @@ func testTooLarge(t *testing.T, s store.Store, in storage.Storage) {
 	if !errors.As(err, &tl) || tl.Finding().Rule != rules.FSize || tl.Finding().Message != rules.SizeFinding(-1, 2<<20).Message {
 		t.Errorf("error %v; want the F.SIZE finding of the limit", err)
 	}
-	if k := keys(t, in); len(k) != 0 {
-		t.Errorf("inbox holds %q; want nothing", k)
-	}
-	if es := entries(t, s); len(es) != 0 {
-		t.Errorf("ledger holds %d entries; want none", len(es))
-	}
+	leftNothing(t, s, in)
 }
 
 // failingReader gives n bytes, then fails: a client gone part way.
@@ -206,12 +206,7 @@ func testFailingBody(t *testing.T, s store.Store, in storage.Storage) {
 	if !errors.Is(err, errGone) || errors.Is(err, intake.ErrTooLarge) {
 		t.Fatalf("Receive = %v; want the body's error", err)
 	}
-	if k := keys(t, in); len(k) != 0 {
-		t.Errorf("inbox holds %q; want nothing", k)
-	}
-	if es := entries(t, s); len(es) != 0 {
-		t.Errorf("ledger holds %d entries; want none", len(es))
-	}
+	leftNothing(t, s, in)
 }
 
 // TestReceiveRefused: parameters that cannot make an upload store nothing.
@@ -236,12 +231,7 @@ func TestReceiveRefused(t *testing.T) {
 			t.Errorf("%s: Receive succeeded", name)
 		}
 	}
-	if k := keys(t, in); len(k) != 0 {
-		t.Errorf("inbox holds %q; want nothing", k)
-	}
-	if es := entries(t, s); len(es) != 0 {
-		t.Errorf("ledger holds %d entries; want none", len(es))
-	}
+	leftNothing(t, s, in)
 }
 
 // TestReceiveStreams uploads 100 MB to a folder and checks that the body is

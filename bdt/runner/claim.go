@@ -30,7 +30,7 @@ func (r *Runner) claim(ctx context.Context, p *pending, now time.Time) (entry, c
 	if entry == nil {
 		entry = &ledger.File{Licence: p.licence, Key: p.obj.Key, Name: p.name, Declared: -1}
 	}
-	if entry.Status != ledger.Received { // an upload was received when its entry was written
+	if entry.Submitter == "" { // an upload was received when bdt/intake wrote its entry, claimed or not since
 		entry.ReceivedAt = p.obj.ModTime.UTC()
 	}
 	entry.Size = p.obj.Size

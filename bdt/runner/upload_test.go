@@ -139,3 +139,29 @@ func TestReportKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadClaimedThenTakenOver: an upload whose claim did not commit (a
+// crash after the claim) is taken over by the next run still as its
+// uploader's, with the time it was received.
+func TestUploadClaimedThenTakenOver(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	up := e.upload("fees.office", "", uploadFile("UP-3"))
+	claimed := e.entry(up.ID)
+	claimed.Status, claimed.ReceivedAt = ledger.Processing, uploadedAt
+	tx, err := e.st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.FileUpdate(ctx, claimed); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.run(nil)
+	got := e.entry(up.ID)
+	if got.Status != ledger.Rejected || got.FileFindings[0].Rule != rules.FUser || !got.ReceivedAt.Equal(uploadedAt) {
+		t.Errorf("entry %s %+v received %s; want REJECTED with F.USER, received %s", got.Status, got.FileFindings, got.ReceivedAt, uploadedAt)
+	}
+}

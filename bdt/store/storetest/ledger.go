@@ -195,11 +195,7 @@ func testFileList(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	tests := []struct {
-		name   string
-		params store.FileListParams
-		want   []int64
-	}{
+	tests := []fileListCase{
 		{"all", store.FileListParams{}, ids(func(int, spec) bool { return true })},
 		{"licence", store.FileListParams{Licence: uni}, ids(func(_ int, sp spec) bool { return sp.licence == uni })},
 		{"key", store.FileListParams{Key: uni + "/1.xml"}, ids(func(_ int, sp spec) bool { return sp.licence == uni && sp.name == "1.xml" })},
@@ -221,17 +217,7 @@ func testFileList(t *testing.T, s store.Store) {
 		{"newest unarchived of a licence", store.FileListParams{Licence: uni, Unarchived: true, Newest: true}, []int64{files[6].ID, files[3].ID, files[2].ID}},
 	}
 	eachReader(t, s, func(name string, r store.Reader) {
-		for _, tt := range tests {
-			got, err := r.FileList(ctx, tt.params)
-			if err != nil {
-				t.Fatalf("%s: FileList(%s): %v", name, tt.name, err)
-			}
-			var gotIDs []int64
-			for _, f := range got {
-				gotIDs = append(gotIDs, f.ID)
-			}
-			same(t, name+": FileList "+tt.name, gotIDs, tt.want)
-		}
+		checkFileList(t, name, r, tests)
 		// Entries come back whole.
 		got, err := r.FileList(ctx, store.FileListParams{Key: scottish + "/5.xml"})
 		if err != nil || len(got) != 1 {
@@ -239,6 +225,29 @@ func testFileList(t *testing.T, s store.Store) {
 		}
 		same(t, name+": FileList entry", got[0], files[4])
 	})
+}
+
+// fileListCase is a FileList call and the ids it must return, in order.
+type fileListCase struct {
+	name   string
+	params store.FileListParams
+	want   []int64
+}
+
+// checkFileList runs the cases on r (named name).
+func checkFileList(t *testing.T, name string, r store.Reader, tests []fileListCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got, err := r.FileList(context.Background(), tt.params)
+		if err != nil {
+			t.Fatalf("%s: FileList(%s): %v", name, tt.name, err)
+		}
+		var gotIDs []int64
+		for _, f := range got {
+			gotIDs = append(gotIDs, f.ID)
+		}
+		same(t, name+": FileList "+tt.name, gotIDs, tt.want)
+	}
 }
 
 func testFileDuplicate(t *testing.T, s store.Store) {

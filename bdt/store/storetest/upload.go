@@ -15,7 +15,6 @@ import (
 // and files of other channels whose header names them; never an upload by
 // someone else that names them, nor another sponsor's.
 func testFileListPages(t *testing.T, s store.Store) {
-	ctx := context.Background()
 	type spec struct {
 		licence, submitter, header string
 		status                     ledger.FileStatus
@@ -46,11 +45,7 @@ func testFileListPages(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	tests := []struct {
-		name   string
-		params store.FileListParams
-		want   []int64
-	}{
+	tests := []fileListCase{
 		{"newest first", store.FileListParams{Licence: uni, Newest: true}, id(7, 6, 5, 4, 2, 1, 0)},
 		{"newest, first page", store.FileListParams{Licence: uni, Newest: true, Limit: 3}, id(7, 6, 5)},
 		{"newest, second page", store.FileListParams{Licence: uni, Newest: true, Limit: 3, After: files[5].ID}, id(4, 2, 1)},
@@ -67,19 +62,7 @@ func testFileListPages(t *testing.T, s store.Store) {
 		{"user of another sponsor", store.FileListParams{Licence: uni, User: empL1}, nil},
 		{"user and status", store.FileListParams{Licence: uni, User: uniL2, Status: ledger.Received}, id(1)},
 	}
-	eachReader(t, s, func(name string, r store.Reader) {
-		for _, tt := range tests {
-			got, err := r.FileList(ctx, tt.params)
-			if err != nil {
-				t.Fatalf("%s: FileList(%s): %v", name, tt.name, err)
-			}
-			var gotIDs []int64
-			for _, f := range got {
-				gotIDs = append(gotIDs, f.ID)
-			}
-			same(t, name+": FileList "+tt.name, gotIDs, tt.want)
-		}
-	})
+	eachReader(t, s, func(name string, r store.Reader) { checkFileList(t, name, r, tests) })
 }
 
 // testFileDelete: FileDelete removes a RECEIVED entry only, tells a claimed
