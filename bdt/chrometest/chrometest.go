@@ -177,11 +177,8 @@ func (tab *Tab) Axe() ([]Violation, error) {
 	return v, nil
 }
 
-// Check fails t for every axe-core violation of the page shown, every
-// console error since the last Take but those expected (as Take gives
-// them: the log Chromium writes of a page answered 404, for a not-found
-// page), and every request since then that own does not allow (own
-// reports whether a URL is the page's own).
+// Check fails t for every axe-core violation of the page shown, and
+// whatever CheckTraffic finds.
 func (tab *Tab) Check(t testing.TB, own func(url string) bool, expected ...string) {
 	t.Helper()
 	violations, err := tab.Axe()
@@ -191,6 +188,17 @@ func (tab *Tab) Check(t testing.TB, own func(url string) bool, expected ...strin
 	for _, v := range violations {
 		t.Error(v)
 	}
+	tab.CheckTraffic(t, own, expected...)
+}
+
+// CheckTraffic fails t for every console error since the last Take but
+// those expected (as Take gives them: the log Chromium writes of a page
+// answered 404, for a not-found page), and every request since then that
+// own does not allow (own reports whether a URL is the page's own). It is
+// Check without axe-core, for a page that runs no script at all (one
+// served with a CSP sandbox, where axe-core cannot run).
+func (tab *Tab) CheckTraffic(t testing.TB, own func(url string) bool, expected ...string) {
+	t.Helper()
 	requests, errors := tab.Take()
 	for _, r := range requests {
 		if !own(r) && !strings.HasPrefix(r, "data:") {
