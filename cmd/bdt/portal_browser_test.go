@@ -305,4 +305,5 @@ func TestPortalInChromium(t *testing.T) {
 		t.Errorf("a colleague's CAS: %d\n%s\nwant the missing number's page:\n%s", status, p.text("main"), missing)
 	}
 	p.signOut()
+	noSecrets(t, s.log(), portalOperatorPassword, portalChosenPassword, "Not#The1Password", "Wrong#Password1")
 }
