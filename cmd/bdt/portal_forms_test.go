@@ -88,9 +88,12 @@ func TestPortalFormsRefusedThroughServe(t *testing.T) {
 		return url.Values{"csrf": {token}, "current": {portalOperatorPassword}, "new": {portalChosenPassword}, "confirm": {portalChosenPassword}}
 	}
 	for what, code := range map[string]int{
-		"no token":     func() int { v := change(""); v.Del("csrf"); code, _ := c.form("/password", v); return code }(),
-		"wrong token":  func() int { code, _ := c.form("/password", change(good+"x")); return code }(),
-		"another site": func() int { code, _ := c.form("/password", change(good), "Origin", "https://evil.example"); return code }(),
+		"no token":    func() int { v := change(""); v.Del("csrf"); code, _ := c.form("/password", v); return code }(),
+		"wrong token": func() int { code, _ := c.form("/password", change(good+"x")); return code }(),
+		"another site": func() int {
+			code, _ := c.form("/password", change(good), "Origin", "https://evil.example")
+			return code
+		}(),
 	} {
 		if code != http.StatusForbidden {
 			t.Errorf("password change, %s: %d, want 403", what, code)
