@@ -153,7 +153,7 @@ func TestAPIUploadFollowFetch(t *testing.T) {
 			if len(list.Files) != 1 || list.Files[0].ID != id || list.Files[0].Status != "ACCEPTED" || list.Links["next"] != "" {
 				t.Errorf("listing: %+v", list)
 			}
-			log := s.Log.String()
+			log := s.log()
 			if strings.Contains(log, tok) || strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 				t.Error("the log holds the token")
 			}
@@ -180,8 +180,10 @@ func (s *apiSite) notFound(path, token string) []byte {
 // Another sponsor's file, its reports and its certificates answer
 // byte for byte as missing ones; so do a colleague's file and certificate
 // to a Level 2 user, who lists only their own files.
-func TestAPIOtherSponsorLikeMissing(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
+func TestAPIOtherSponsorLikeMissing(t *testing.T) { drivers(t, testOtherSponsorLikeMissing) }
+
+func testOtherSponsorLikeMissing(t *testing.T, reg registerOf) {
+	s := newAPISiteOn(t, reg, folder, 1<<20)
 	l1, l2, l2b, other := s.token(wessexL1), s.token(wessexL2), s.token(wessexL2b), s.token(strathL1)
 	id := s.upload(l1, "", sample(t, jsmithFile))
 	id3 := s.upload(l2b, "", sample(t, "4NUV7KB58/activity-office03-2026-11-20.xml"))
@@ -235,8 +237,10 @@ func TestAPIOtherSponsorLikeMissing(t *testing.T) {
 
 // Every refusal of a token is the one 401: none, unknown, revoked, a user
 // made inactive, a licence revoked. None is logged with the token.
-func TestAPITokenRefused(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
+func TestAPITokenRefused(t *testing.T) { drivers(t, testTokenRefused) }
+
+func testTokenRefused(t *testing.T, reg registerOf) {
+	s := newAPISiteOn(t, reg, folder, 1<<20)
 	ctx := context.Background()
 	good := s.token(wessexL1)
 	revoked, revokedID, err := s.Auth.CreateToken(ctx, wessexL1, "old")
@@ -250,8 +254,8 @@ func TestAPITokenRefused(t *testing.T) {
 	for _, tok := range []string{inactive, strath} {
 		s.get("/api/v1/files", tok, http.StatusOK)
 	}
-	execSQL(t, s.DBPath, `UPDATE sms_user SET status = 'DEACTIVATED_BY_SPONSOR' WHERE id = 'intl.office02'`)
-	execSQL(t, s.DBPath, `UPDATE sponsor SET status = 'REVOKED' WHERE licence = 'S7KQ2LMX4'`)
+	s.Exec(`UPDATE sms_user SET status = 'DEACTIVATED_BY_SPONSOR' WHERE id = 'intl.office02'`)
+	s.Exec(`UPDATE sponsor SET status = 'REVOKED' WHERE licence = 'S7KQ2LMX4'`)
 
 	_, want := s.do(http.MethodGet, "/api/v1/files", "", nil)
 	for what, tok := range map[string]string{
@@ -272,7 +276,7 @@ func TestAPITokenRefused(t *testing.T) {
 		t.Errorf("refused uploads left ledger entries: %v %v", files, err)
 	}
 	s.get("/api/v1/files", good, http.StatusOK)
-	log := s.Log.String()
+	log := s.log()
 	for _, tok := range []string{good, revoked, inactive, strath} {
 		if strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 			t.Errorf("the log holds a token")
@@ -339,68 +343,31 @@ func TestAPIUploadUserAndDuplicate(t *testing.T) {
 	}
 }
 
-// A bad id or query is a 400 problem that says what is wrong.
-func TestAPIBadRequests(t *testing.T) {
+// A file with a record refused lists that record inline, with its
+// findings placed at its line, and no other.
+func TestAPIFileRecords(t *testing.T) {
 	s := newAPISite(t, folder, 1<<20)
 	tok := s.token(wessexL1)
-	for _, path := range []string{
-		"/api/v1/files/abc", "/api/v1/files/0", "/api/v1/files/-1", "/api/v1/files/1.5", "/api/v1/files/99999999999999999999",
-		"/api/v1/files/abc/result.xml",
-		"/api/v1/files?limit=0", "/api/v1/files?limit=501", "/api/v1/files?limit=x", "/api/v1/files?after=0", "/api/v1/files?after=x",
-	} {
-		resp, b := s.do(http.MethodGet, path, tok, nil)
-		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || !bytes.Contains(b, []byte(`"detail"`)) {
-			t.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
+	body := strings.Replace(sample(t, jsmithFile), "CAS26000000204", "CAS26999999999", 1)
+	body = strings.Replace(body, "SA-2026-11-20", "SA-2026-11-20-B", 1)
+	id := s.upload(tok, "", body)
+	s.run()
+	f := s.file(id, tok)
+	if f.Status != string(ledger.PartiallyAccepted) || f.Counts.Accepted != 4 || f.Counts.Rejected != 1 {
+		t.Fatalf("a file with one record refused: %+v", f)
+	}
+	if len(f.Records) != 1 || f.Records[0].Index != 3 || f.Records[0].Status != "REJECTED" ||
+		len(f.Records[0].Findings) != 1 || f.Records[0].Findings[0].Rule != "R.CERT.FOUND" {
+		t.Errorf("records inline: %+v, want record 3 alone with R.CERT.FOUND", f.Records)
+	}
+	var raw struct {
+		Records []struct {
+			Line     int
+			Findings []struct{ Line int }
 		}
 	}
-	for _, name := range []string{strings.Repeat("n", 256), "a%00b", "%ff"} {
-		resp, b := s.do(http.MethodPost, "/api/v1/files?name="+name, tok, strings.NewReader("<x/>"))
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("upload named %q: %d %s", name, resp.StatusCode, b)
-		}
-	}
-	if files, _ := s.Store.FileList(context.Background(), store.FileListParams{}); len(files) != 0 {
-		t.Errorf("bad uploads left entries: %v", files)
-	}
-}
-
-// The listing pages newest first by keyset: limit, and a next link while
-// there are more.
-func TestAPIListPages(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
-	tok := s.token(wessexL1)
-	var ids []int64
-	for range 5 {
-		ids = append(ids, s.upload(tok, "", "<x/>"))
-	}
-	var got []int64
-	path := "/api/v1/files?limit=2"
-	for pages := 0; path != ""; pages++ {
-		if pages > 3 {
-			t.Fatal("too many pages")
-		}
-		var list struct {
-			Files []fileAnswer
-			Links map[string]string
-		}
-		decode(t, s.get(path, tok, 200), &list)
-		for _, f := range list.Files {
-			got = append(got, f.ID)
-		}
-		path = list.Links["next"]
-	}
-	if len(got) != 5 {
-		t.Fatalf("paged through %v, want 5 files", got)
-	}
-	for i, id := range got {
-		if id != ids[4-i] {
-			t.Errorf("page order %v, want newest first of %v", got, ids)
-			break
-		}
-	}
-	var list struct{ Files []fileAnswer }
-	decode(t, s.get("/api/v1/files", tok, 200), &list)
-	if len(list.Files) != 5 {
-		t.Errorf("default limit: %d files", len(list.Files))
+	decode(t, s.get(fileURL(id), tok, 200), &raw)
+	if raw.Records[0].Line == 0 || raw.Records[0].Findings[0].Line < raw.Records[0].Line {
+		t.Errorf("the finding is not placed in the file: %+v", raw.Records)
 	}
 }

@@ -2,16 +2,27 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/storage/s3/s3test"
@@ -23,7 +34,8 @@ import (
 // token of jsmith01 (Level 1 of 4NUV7KB58).
 type apiServed struct {
 	*served
-	portal string // http://127.0.0.1:PORT
+	portal string // http://127.0.0.1:PORT, or https:// with --portal-tls-cert
+	client *http.Client
 	token  string
 	db     string // the SQLite file
 	inbox  func() []string
@@ -49,7 +61,10 @@ func serveAPI(t *testing.T, storageKind string, extra ...string) *apiServed {
 	listen, portalAddr := freePort(t), freePort(t)
 	args := []string{"serve", "--db", db, "--now", "2026-11-23T02:00:00Z", "--listen", listen, "--log-format", "json",
 		"--schedule", "0 0 1 1 *", "--portal-listen", portalAddr, "--max-size", "10000"}
-	a := &apiServed{portal: "http://" + portalAddr, token: strings.TrimSpace(token), db: path}
+	a := &apiServed{portal: "http://" + portalAddr, client: http.DefaultClient, token: strings.TrimSpace(token), db: path}
+	if i := slices.Index(extra, "--portal-tls-cert"); i >= 0 {
+		a.portal, a.client = "https://"+portalAddr, trusting(t, extra[i+1])
+	}
 	var env []string
 	switch storageKind {
 	case "folder":
@@ -79,7 +94,7 @@ func serveAPI(t *testing.T, storageKind string, extra ...string) *apiServed {
 	cmd.Env = append(os.Environ(), env...)
 	a.served = startServed(t, cmd, listen)
 	eventually(t, "the portal", func() bool {
-		resp, err := http.Get(a.portal + "/api/v1/openapi.json")
+		resp, err := a.client.Get(a.portal + "/api/v1/openapi.json")
 		if err != nil {
 			return false
 		}
@@ -97,7 +112,7 @@ func (a *apiServed) call(t *testing.T, method, path string, body io.Reader) (int
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +200,9 @@ func TestServeAPIEndToEnd(t *testing.T) {
 			if strings.Contains(log, strings.TrimPrefix(a.token, "bdt_")) {
 				t.Error("the log holds the token")
 			}
+			if strings.Contains(log, "plain HTTP off loopback") {
+				t.Error("a loopback portal warned of plain HTTP")
+			}
 			for _, want := range []string{`"message":"portal listening"`, `"message":"portal: upload received"`, `"message":"portal: API request"`} {
 				if !strings.Contains(log, want) {
 					t.Errorf("the log lacks %s", want)
@@ -212,5 +230,69 @@ func TestServePortalFlags(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, "--portal-") {
 			t.Errorf("serve %v: exit %d, %s", args, code, stderr)
 		}
+	}
+}
+
+// trusting is a client that trusts the PEM certificate in file.
+func trusting(t *testing.T, file string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("no certificate in " + file)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key in dir.
+func selfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "bdt test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return cert, key
+}
+
+// The portal over its own TLS (--portal-tls-cert/-key): the API answers
+// over https, and plain HTTP to the same port gets nothing of it.
+func TestServePortalTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs bdt serve as a real process")
+	}
+	cert, key := selfSigned(t, t.TempDir())
+	a := serveAPI(t, "folder", "--portal-tls-cert", cert, "--portal-tls-key", key)
+	if code, b := a.call(t, http.MethodGet, "/api/v1/files", nil); code != http.StatusOK || !strings.Contains(string(b), `"files":[]`) {
+		t.Errorf("GET /api/v1/files over TLS: %d %s", code, b)
+	}
+	resp, err := http.Get(strings.Replace(a.portal, "https://", "http://", 1) + "/api/v1/openapi.json")
+	if err == nil {
+		if resp.StatusCode == http.StatusOK {
+			t.Error("plain HTTP to the TLS portal answered 200")
+		}
+		resp.Body.Close()
+	}
+	if !strings.Contains(a.log(), `"tls":true`) {
+		t.Error("the start-up line does not say TLS")
 	}
 }
