@@ -202,9 +202,15 @@ func (s *Server) api(h http.HandlerFunc) http.Handler {
 }
 
 // serverError answers a failure of the store or the storage: logged with
-// its cause, answered with none.
+// its cause, answered with none. A request whose client went away (its
+// context cancelled: the browser left the page while a password was being
+// hashed, say) failed for nothing on this side; it is logged at info.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Log.Error().Err(err).Str("method", r.Method).Str("path", r.URL.Path).Msg("portal: request failed")
+	ev := s.cfg.Log.Error()
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		ev = s.cfg.Log.Info()
+	}
+	ev.Err(err).Str("method", r.Method).Str("path", r.URL.Path).Msg("portal: request failed")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		writeProblem(w, problemInternal)
 		return
