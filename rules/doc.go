@@ -35,6 +35,13 @@
 //     learns whether another licence exists; F.USER before the licence
 //     checks so that nothing about the licence is told to a non-user. An
 //     unknown licence status has no access.
+//   - A file uploaded through the portal or the API (FileHeader.Submitter)
+//     must name its uploader as its SMS user: otherwise F.USER, at F.USER's
+//     place in the order, and the file is never processed as the user it
+//     names. RULES.md's F.USER ("the submitting user …") is read with the
+//     uploader as the submitting user; no new id. The message names both
+//     users: the uploader is signed in to the licence, so nothing is told
+//     to someone outside it.
 //   - One-at-a-time actions: CheckActor applies F.SPONSOR, F.USER,
 //     F.LICENCE.ACCESS and F.ROUTE, not F.LICENCE.SUSPENDED: of what seed
 //     003 ("Access to SMS") bars a suspended or dormant licence from, bdt
@@ -139,4 +146,11 @@
 //     locked account share the seed's one message (SignInOutcome.Message).
 //     A suspended or dormant licence signs in (its limits are those of what
 //     it does); a session or a token asks CheckAccount again at every use.
+//   - Files a user may follow in the portal and the API (files.go): seed
+//     003 limits a Level 2 user to their own certificates and says nothing
+//     of files; bdt gives them the same reach over files: the files they
+//     uploaded, and of files that came by another channel (the operator's
+//     folder or bucket) those whose header names them. A file a colleague
+//     uploaded naming them is not theirs (it was refused with F.USER). A
+//     Level 1 user sees every file of the licence.
 package rules

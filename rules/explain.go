@@ -59,8 +59,8 @@ var explanations = map[RuleID]Explanation{
 		"Check that the file was uploaded for the right licence; a licence without the route cannot send this kind of file.",
 	},
 	FUser: {
-		"The user named in the header is not an active Level 1 or Level 2 user of this sponsor, so nobody the file may be sent by is named. Nothing in it was applied.",
-		"Name an active Level 1 or Level 2 user of your licence in the header, with their user id exactly as in the Sponsorship Management System.",
+		"The user named in the header is not an active Level 1 or Level 2 user of this sponsor, so nobody the file may be sent by is named; or the file was uploaded through the portal or the API by another user than the one it names. Nothing in it was applied.",
+		"Name an active Level 1 or Level 2 user of your licence in the header, with their user id exactly as in the Sponsorship Management System. When you upload through the portal or the API, name yourself: the user who is signed in, or whose token sends the file.",
 	},
 	FDuplicate: {
 		"This file was processed before (the same file id from this sponsor, or exactly the same content), so it was not applied a second time. The earlier file's reports say what happened to its records.",

@@ -42,9 +42,11 @@ func SizeFinding(size, limit int64) Finding {
 //     It comes before F.SPONSOR so that the answer never tells whether some
 //     other licence number exists;
 //  3. F.SPONSOR: the licence is in the register;
-//  4. F.USER: the user is an Active Level 1 or Level 2 user of the licence.
-//     A user of another sponsor is reported exactly like a missing one;
-//     nothing about the licence is said to a submitter who is not its user;
+//  4. F.USER: a file uploaded through the portal or the API (h.Submitter
+//     set) names the user who uploaded it, and the user is an Active Level 1
+//     or Level 2 user of the licence. A user of another sponsor is reported
+//     exactly like a missing one; nothing about the licence is said to a
+//     submitter who is not its user;
 //  5. F.LICENCE.ACCESS: the licence is not revoked or expired (and has a
 //     status this package knows: an unknown status is refused);
 //  6. F.ROUTE and F.LICENCE.SUSPENDED, both reported when both fail.
@@ -66,6 +68,11 @@ func CheckFile(h FileHeader, sponsor *Sponsor, user *User) []Finding {
 	if sponsor == nil || sponsor.Licence != h.Licence {
 		return []Finding{NewFinding(FSponsor, "SponsorLicenceNumber",
 			"Sponsor licence %s is not in the register.", Show(h.Licence))}
+	}
+	if h.Submitter != "" && h.Submitter != h.UserID {
+		return []Finding{NewFinding(FUser, "SMSUserId",
+			"The file names SMS user %s, but it was uploaded by %s. A file uploaded through the portal or the API must name the user who uploads it.",
+			Show(h.UserID), Show(h.Submitter))}
 	}
 	if user != nil && user.ID != h.UserID {
 		user = nil

@@ -32,6 +32,7 @@ func fileCases() []ruleCase {
 	fromFolder := func(l string) func(*FileHeader) { return func(h *FileHeader) { h.FolderLicence = l } }
 	naming := func(l string) func(*FileHeader) { return func(h *FileHeader) { h.Licence = l } }
 	byUser := func(id string) func(*FileHeader) { return func(h *FileHeader) { h.UserID = id } }
+	uploadedBy := func(id string) func(*FileHeader) { return func(h *FileHeader) { h.Submitter = id } }
 	deactivated := func(u *User) { u.Status = UserDeactivatedBySponsor }
 	studentOnly := withRoutes(RouteStudent)
 	cases := []ruleCase{
@@ -59,6 +60,18 @@ func fileCases() []ruleCase {
 		// Nothing about the licence is said to a submitter who is not its user.
 		fires(FUser, "alone before a revoked licence", checkFile(header(KindNoShow), sponsor(withStatus(LicenceRevoked)), nil)).then(only),
 		passes(FUser, "on an active Level 1 user", checkFile(header(KindNoShow), sponsor(), user(alice))),
+		fires(FUser, "on an upload naming another user than its uploader", checkFile(header(KindNoShow, uploadedBy(bob)), sponsor(), user(alice))).
+			then(func(t *testing.T, d Decision) {
+				only(t, d)
+				want := "The file names SMS user " + alice + ", but it was uploaded by " + bob + ". A file uploaded through the portal or the API must name the user who uploads it."
+				if d.Findings[0].Message != want || d.Findings[0].Field != "SMSUserId" {
+					t.Errorf("finding %+v; want at SMSUserId: %s", d.Findings[0], want)
+				}
+			}),
+		fires(FUser, "on an upload naming no user", checkFile(header(KindNoShow, byUser(""), uploadedBy(alice)), sponsor(), nil)).then(only),
+		// The uploader is checked like any submitter: an upload is not a way round the level.
+		fires(FUser, "on an upload by a user who may not submit", checkFile(header(KindNoShow, uploadedBy(alice)), sponsor(), user(alice, deactivated))),
+		passes(FUser, "on an upload naming its uploader", checkFile(header(KindNoShow, byUser(bob), uploadedBy(bob)), sponsor(), user(bob))),
 		passes(FUser, "on an active Level 2 user", checkFile(header(KindNoShow, byUser(bob)), sponsor(), user(bob))),
 
 		fires(FLicenceAccess, "on a revoked licence", checkFile(header(KindNoShow), sponsor(withStatus(LicenceRevoked)), user(alice))).then(only),

@@ -476,11 +476,16 @@ const (
 )
 
 // FileHeader is what the file rules need to know of a file that parsed:
-// its kind, the header's sponsor licence and user, and the inbox it came from.
+// its kind, the header's sponsor licence and user, and the inbox it came from
+// and who uploaded it.
 type FileHeader struct {
 	Kind          FileKind
 	Licence       string // from the header
 	FolderLicence string // the sponsor folder of the inbox it arrived in; "" when not known
 	UserID        string
 	FileID        string
+	// Submitter is the signed-in SMS user who uploaded the file through the
+	// portal or the API; "" for a file that arrived by another channel. A
+	// file with a submitter must name that user (F.USER).
+	Submitter string
 }

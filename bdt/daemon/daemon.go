@@ -55,7 +55,7 @@ type Config struct {
 // RunReport is what GET /runs/latest and GET /runs/{id} answer.
 type RunReport struct {
 	ID         int                       `json:"id"`
-	Trigger    string                    `json:"trigger"` // "schedule" or "api"
+	Trigger    string                    `json:"trigger"` // "schedule", "api", or what Nudge was given
 	StartedAt  time.Time                 `json:"started_at"`
 	FinishedAt *time.Time                `json:"finished_at,omitempty"`
 	Running    bool                      `json:"running"`
@@ -81,6 +81,7 @@ type Daemon struct {
 	stop    chan struct{} // closed to stop the current run between files
 	cancel  context.CancelFunc
 	closing bool
+	nudged  string // the trigger of the run Nudge asked for after the current one; "" for none
 
 	adminLn *limitListener // the admin endpoint's listener while serving
 }
@@ -211,6 +212,24 @@ func (d *Daemon) runNow(trigger string, wait bool) {
 	d.start(trigger, wait)
 }
 
+// Nudge asks for a run soon, as the portal does after each upload: it
+// starts one now or, when one is in progress, exactly one more as soon as
+// that one ends (the nudges during a run all come to that one run). It does
+// nothing while the daemon stops.
+func (d *Daemon) Nudge(trigger string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.closing:
+	case d.running:
+		if d.nudged == "" {
+			d.nudged = trigger
+		}
+	default:
+		d.launch(trigger)
+	}
+}
+
 func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 	d.mu.Lock()
 	if d.running || d.closing {
@@ -220,6 +239,17 @@ func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 		}
 		return 0, false
 	}
+	rep, done := d.launch(trigger)
+	d.mu.Unlock()
+	if wait {
+		<-done
+	}
+	return rep.ID, true
+}
+
+// launch starts a run in the background, d.mu held, and returns its report
+// and the channel closed when it ends.
+func (d *Daemon) launch(trigger string) (*RunReport, chan struct{}) {
 	d.nextID++
 	rep := &RunReport{ID: d.nextID, Trigger: trigger, StartedAt: time.Now().UTC(), Running: true, ByStatus: map[ledger.FileStatus]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -229,14 +259,8 @@ func (d *Daemon) start(trigger string, wait bool) (int, bool) {
 	}
 	d.runs = append(d.runs, rep)
 	d.done, d.stop, d.cancel = make(chan struct{}), make(chan struct{}), cancel
-	done, stop := d.done, d.stop
-	d.mu.Unlock()
-
-	go d.run(ctx, rep, stop, done)
-	if wait {
-		<-done
-	}
-	return rep.ID, true
+	go d.run(ctx, rep, d.stop, d.done)
+	return rep, d.done
 }
 
 // run performs one run. A panic in it is recovered, logged and counted; the
@@ -282,6 +306,10 @@ func (d *Daemon) run(ctx context.Context, rep *RunReport, stop <-chan struct{}, 
 		}
 		d.running = false
 		d.cancel()
+		if trigger := d.nudged; trigger != "" && !d.closing {
+			d.nudged = ""
+			d.launch(trigger) // in the same hold of d.mu: no other run slips in between
+		}
 		d.mu.Unlock()
 		ev := d.cfg.Log.Info()
 		if result != "ok" {

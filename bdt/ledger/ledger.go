@@ -16,6 +16,9 @@ type FileStatus string
 
 // File statuses.
 const (
+	// Received is an upload the portal or the API stored in the inbox (see
+	// bdt/intake), not yet claimed by a run.
+	Received          FileStatus = "RECEIVED"
 	Processing        FileStatus = "PROCESSING" // claimed; its transaction has not committed
 	Accepted          FileStatus = "ACCEPTED"
 	PartiallyAccepted FileStatus = "PARTIALLY_ACCEPTED"
@@ -40,6 +43,14 @@ type File struct {
 	Name    string // NAME.xml
 	SHA256  string // lower-case hex; "" until read
 	Size    int64
+
+	// Submitter is the signed-in SMS user who uploaded the file through the
+	// portal or the API; "" for a file that arrived by another channel. When
+	// set, the file must name this user in its header (F.USER).
+	Submitter string
+	// ClientName is the file name the client gave with an upload, kept as
+	// data only: never a path or a key. "" when none.
+	ClientName string
 
 	Kind          string // "" when not told
 	Version       string
@@ -69,8 +80,9 @@ type File struct {
 	Archived       bool // the source has left the inbox
 }
 
-// Done reports whether the file's processing has committed.
-func (f *File) Done() bool { return f.Status != Processing && f.Status != "" }
+// Done reports whether the file's processing has committed: false for an
+// upload not yet claimed (Received) and a file being processed.
+func (f *File) Done() bool { return f.Status != Received && f.Status != Processing && f.Status != "" }
 
 // Outcome is what became of one record.
 type Outcome struct {

@@ -39,7 +39,8 @@ func (s *fileScope) readHeader(hd *schema.Header) (*header, []ledger.Finding, bo
 	}
 	var findings []ledger.Finding
 	rejected := false
-	fh := rules.FileHeader{Kind: rules.FileKind(hd.Format.Kind), Licence: hd.Licence, FolderLicence: e.Licence, UserID: hd.UserID, FileID: hd.FileID}
+	fh := rules.FileHeader{Kind: rules.FileKind(hd.Format.Kind), Licence: hd.Licence, FolderLicence: e.Licence, UserID: hd.UserID, FileID: hd.FileID,
+		Submitter: e.Submitter}
 	for _, f := range rules.CheckFile(fh, h.sponsor, h.user) {
 		findings = append(findings, decode.AtHeader(hd, f))
 		if f.Severity == rules.Error {

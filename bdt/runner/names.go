@@ -93,3 +93,19 @@ func names(ctx context.Context, rd store.Reader, e *ledger.File) (fileNames, err
 	fn.archive = key
 	return fn, nil
 }
+
+// ReportKeySet are the outbox keys of a file's three reports.
+type ReportKeySet struct {
+	Result, Errors, Summary string
+}
+
+// ReportKeys returns the outbox keys of the reports of e, an entry of the
+// ledger rd reads: those the run writes them under (names), once
+// e.ReportsWritten.
+func ReportKeys(ctx context.Context, rd store.Reader, e *ledger.File) (ReportKeySet, error) {
+	fn, err := names(ctx, rd, e)
+	if err != nil {
+		return ReportKeySet{}, err
+	}
+	return ReportKeySet{Result: fn.result, Errors: fn.errors, Summary: fn.summary}, nil
+}

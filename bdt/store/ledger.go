@@ -35,6 +35,11 @@ type LedgerTx interface {
 	FileInsert(ctx context.Context, f *ledger.File) error
 	// FileUpdate stores every field of the entry f.ID.
 	FileUpdate(ctx context.Context, f *ledger.File) error
+	// FileDelete removes entry id, only while its status is RECEIVED: an
+	// upload whose object never reached the inbox (bdt/intake). It returns
+	// ErrConflict, removing nothing, for an entry of any other status (a
+	// run has claimed it) and ErrNotFound for a missing id.
+	FileDelete(ctx context.Context, id int64) error
 	// OutcomeInsert adds record outcomes of file fileID, in index order:
 	// within the call and after those the transaction added before. An
 	// outcome out of order (or repeated) is an error. Drivers keep outcomes
@@ -50,6 +55,14 @@ type FileListParams struct {
 	Unarchived bool              // only entries whose source has not been archived
 	Newest     bool              // newest first instead of oldest first
 	Limit      int               // at most this many; 0 for no limit
+	// After pages by id (keyset): with Newest only ids below After,
+	// otherwise only ids above it; 0 from the start. The next page's After
+	// is the last id of this one.
+	After int64
+	// User selects the files this SMS user submitted (what a Level 2 user
+	// sees): Submitter == User, or, for a file that arrived by another
+	// channel (Submitter ""), the header's UserID == User. "" for all.
+	User string
 }
 
 // FileDuplicateParams asks LedgerReader.FileDuplicate for an earlier file.

@@ -47,16 +47,16 @@ func newFilesCommand() *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSPONSOR\tNAME\tKIND\tFILE ID\tSTATUS\tREAD\tACCEPTED\tREJECTED\tWARNINGS\tPROCESSED AT")
+			fmt.Fprintln(tw, "ID\tSPONSOR\tNAME\tKIND\tFILE ID\tSTATUS\tREAD\tACCEPTED\tREJECTED\tWARNINGS\tPROCESSED AT\tUPLOADED BY")
 			for _, f := range fs {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", f.ID, f.Licence, f.Name, kindVersion(f),
-					f.FileID, f.Status, f.Read, f.Accepted, f.Rejected, f.Warnings, f.ProcessedAt.UTC().Format(time.RFC3339))
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", f.ID, f.Licence, f.Name, kindVersion(f),
+					f.FileID, f.Status, f.Read, f.Accepted, f.Rejected, f.Warnings, stampOrDash(f.ProcessedAt), dash(f.Submitter))
 			}
 			return tw.Flush()
 		},
 	}
 	list.Flags().StringVar(&sponsor, "sponsor", "", "only this sponsor licence's files")
-	list.Flags().StringVar(&status, "status", "", "only files with this status (PROCESSING, ACCEPTED, PARTIALLY_ACCEPTED, REJECTED, DUPLICATE)")
+	list.Flags().StringVar(&status, "status", "", "only files with this status (RECEIVED, PROCESSING, ACCEPTED, PARTIALLY_ACCEPTED, REJECTED, DUPLICATE)")
 	list.Flags().IntVar(&limit, "limit", 100, "at most this many files (0 for all)")
 	list.Flags().StringVar(&format, "format", "text", "text or json (one object per line)")
 
@@ -95,6 +95,9 @@ func newFilesCommand() *cobra.Command {
 				{"Reports written", fmt.Sprint(f.ReportsWritten)}, {"Archived", fmt.Sprint(f.Archived)},
 			} {
 				fmt.Fprintf(tw, "%s:\t%s\n", kv[0], kv[1])
+			}
+			if f.Submitter != "" {
+				fmt.Fprintf(tw, "Uploaded by:\t%s (portal or API, as %q)\n", f.Submitter, f.ClientName)
 			}
 			if f.DuplicateOf != 0 {
 				fmt.Fprintf(tw, "Duplicate of:\tfile %d\n", f.DuplicateOf)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,6 +20,7 @@ func newServeCommand() *cobra.Command {
 	var o runOptions
 	var schedule, tz, listen, token string
 	var grace time.Duration
+	var po portalOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run as a daemon: process the inbox on a schedule and on demand",
@@ -42,15 +44,25 @@ address), every path but /healthz needs "Authorization: Bearer TOKEN". The
 Host header must name loopback or the --listen host; a POST from a page of
 another site, or with a body type a form can send, is refused.
 
-SIGTERM or SIGINT: no new run or file is started; the file in hand is given
+Sponsor portal and API (--portal-listen, off by default; README, "For
+operators: the portal and the API"): pages for sponsors' SMS users and
+/api/v1 for their systems, on a listener of their own, over TLS with
+--portal-tls-cert and --portal-tls-key or behind a reverse proxy with
+--portal-trust-proxy. An upload starts a run within seconds.
+
+SIGTERM or SIGINT: the portal takes no new request and gives those in hand
+--grace to finish; no new run or file is started; the file in hand is given
 --grace to finish and is then rolled back; the process exits.
 
 Every flag can also be set in the environment as BDT_<FLAG>, e.g. BDT_DB,
-BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
+BDT_SCHEDULE, BDT_ADMIN_TOKEN, BDT_PORTAL_LISTEN.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if err := po.check(); err != nil {
+				return err
+			}
 			loc, err := time.LoadLocation(tz)
 			if err != nil {
 				return exitWith(exitUsage, "--tz %q: %v", tz, err)
@@ -83,13 +95,32 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN.`,
 			if err != nil {
 				return exitWith(exitUsage, "%v", err)
 			}
-			if err := d.Serve(ctx); err != nil {
+			ps, err := po.start(cfg, d, log)
+			if err != nil {
+				return exitWith(exitFailed, "portal: %v", err)
+			}
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stopped := make(chan error, 1)
+			go func() {
+				var failed error
+				select {
+				case <-ctx.Done():
+				case failed = <-ps.failed():
+					cancel() // the portal's listener failed: stop the daemon too
+				}
+				stopped <- errors.Join(failed, ps.stop(grace))
+			}()
+			err = d.Serve(ctx)
+			cancel()
+			if err := errors.Join(err, <-stopped); err != nil {
 				return exitWith(exitFailed, "%v", err)
 			}
 			return nil
 		},
 	}
 	o.addFlags(cmd)
+	po.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&schedule, "schedule", "0 2 * * *", "cron schedule (5 fields, or 6 with seconds first)")
 	f.StringVar(&tz, "tz", "Europe/London", "time zone of the schedule")

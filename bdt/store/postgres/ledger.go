@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 
@@ -61,6 +62,8 @@ func param(n int) string { return fmt.Sprintf("$%d", n) }
 var (
 	fileInsert = sqlrow.FileInsertSQL(param) + ` RETURNING id`
 	fileUpdate = sqlrow.FileUpdateSQL(param)
+
+	fileDelete, fileExists = sqlrow.FileDeleteSQL(param)
 )
 
 // FileInsert implements store.LedgerTx.
@@ -93,6 +96,22 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 		return fmt.Errorf("postgres: ledger file %d: %w", f.ID, store.ErrNotFound)
 	}
 	return nil
+}
+
+// FileDelete implements store.LedgerTx.
+func (t *tx) FileDelete(ctx context.Context, id int64) error {
+	tag, err := t.tx.Exec(ctx, fileDelete, id)
+	if err != nil {
+		return fmt.Errorf("postgres: ledger delete %d: %w", id, err)
+	}
+	return sqlrow.FileDeleteResult("postgres", id, tag.RowsAffected(), func() (bool, error) {
+		var one int
+		err := t.tx.QueryRow(ctx, fileExists, id).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	})
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per

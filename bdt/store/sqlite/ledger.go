@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -57,6 +58,8 @@ func param(int) string { return "?" }
 var (
 	fileInsert = sqlrow.FileInsertSQL(param)
 	fileUpdate = sqlrow.FileUpdateSQL(param)
+
+	fileDelete, fileExists = sqlrow.FileDeleteSQL(param)
 )
 
 // FileInsert implements store.LedgerTx.
@@ -90,6 +93,26 @@ func (t *tx) FileUpdate(ctx context.Context, f *ledger.File) error {
 		return fmt.Errorf("sqlite: ledger file %d: %w", f.ID, store.ErrNotFound)
 	}
 	return nil
+}
+
+// FileDelete implements store.LedgerTx.
+func (t *tx) FileDelete(ctx context.Context, id int64) error {
+	res, err := t.exec(ctx, fileDelete, id)
+	if err != nil {
+		return fmt.Errorf("sqlite: ledger delete %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: ledger delete %d: %w", id, err)
+	}
+	return sqlrow.FileDeleteResult("sqlite", id, n, func() (bool, error) {
+		var one int
+		err := t.tx.QueryRowContext(ctx, fileExists, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	})
 }
 
 // OutcomeInsert implements store.LedgerTx: a row of ledger_outcome per

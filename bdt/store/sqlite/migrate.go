@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"time"
@@ -41,7 +42,21 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 			return err
 		}
 	} // else no schema_migrations yet: a new file
-	t, err := db.BeginTx(ctx, nil)
+	// Foreign keys are off while migrations run, so that one may build a
+	// table again under its name (SQLite's procedure for a change ALTER
+	// TABLE cannot make: migration 008); foreign_key_check below refuses
+	// to commit what they would have refused. The pragma is a no-op inside
+	// a transaction, hence a connection of its own, set back (or dropped)
+	// before it returns to the pool.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	defer closeMigrationConn(conn)
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", file, err)
+	}
+	t, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", file, err)
 	}
@@ -68,10 +83,42 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 			return fmt.Errorf("sqlite: %s: migration %s: %w", file, m.Name, err)
 		}
 	}
+	if err := foreignKeyCheck(ctx, t); err != nil {
+		return fmt.Errorf("sqlite: %s: migrate: %w", file, err)
+	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("sqlite: %s: migrate: %w", file, err)
 	}
 	return nil
+}
+
+// foreignKeyCheck returns an error naming the first row of the database
+// that breaks a foreign key, if any.
+func foreignKeyCheck(ctx context.Context, t *sql.Tx) error {
+	rows, err := t.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
+}
+
+// closeMigrationConn turns foreign keys back on for conn and returns it to
+// the pool; a connection where that fails is dropped instead.
+func closeMigrationConn(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
 }
 
 // SchemaVersion returns the schema version of the database: the newest

@@ -394,6 +394,14 @@ func testOutcomesMigrated(t *testing.T, db DB) {
 	}
 	defer s.Close()
 	same(t, "outcomes of a after migration", outcomesOf(t, s, a.ID), want)
+	// The entries too, ids kept (migration 008 builds ledger_file again in
+	// SQLite, and a database put back loses what 008 added).
+	gotA, err := s.File(ctx, a.ID)
+	if err != nil || gotA == nil {
+		t.Fatalf("File(a) after migration = %v, %v", gotA, err)
+	}
+	gotA.Submitter, gotA.ClientName = a.Submitter, a.ClientName
+	same(t, "entry a after migration", gotA, a)
 	same(t, "outcomes of b after migration", outcomesOf(t, s, b.ID), one)
 	if err := conn.Scan(`SELECT count(*) FROM ledger_record`, &rows); err != nil || rows != len(want)+1 {
 		t.Errorf("the ledger_record view shows %d rows (%v); want %d", rows, err, len(want)+1)

@@ -16,6 +16,8 @@ import (
 func testLedger(t *testing.T, fresh func(*testing.T) store.Store) {
 	t.Run("FileRoundTrip", func(t *testing.T) { testFileRoundTrip(t, fresh(t)) })
 	t.Run("FileList", func(t *testing.T) { testFileList(t, fresh(t)) })
+	t.Run("FileListPages", func(t *testing.T) { testFileListPages(t, fresh(t)) })
+	t.Run("FileDelete", func(t *testing.T) { testFileDelete(t, fresh(t)) })
 	t.Run("FileDuplicate", func(t *testing.T) { testFileDuplicate(t, fresh(t)) })
 	t.Run("AppliedOnce", func(t *testing.T) { testAppliedOnce(t, fresh) })
 	t.Run("Outcomes", func(t *testing.T) { testOutcomes(t, fresh(t)) })
@@ -72,6 +74,8 @@ func ledgerFile(licence, name string) *ledger.File {
 		ReceivedAt:  at("2026-11-22T23:59:59.123456789Z"),
 		StartedAt:   at("2026-11-23T02:00:00.000000001Z"),
 		FinishedAt:  at("2026-11-23T02:00:01.5Z"),
+		Submitter:   uniL1,
+		ClientName:  "Ünïcode ‘term’ <1>/../x.xml",
 	}
 }
 
@@ -127,6 +131,7 @@ func testFileRoundTrip(t *testing.T, s store.Store) {
 	a.StartedAt, a.FinishedAt = at("2027-01-01T00:00:00.999999999Z"), at("2027-01-01T00:00:02Z")
 	a.ReportsWritten, a.Archived = true, true
 	a.Licence, a.Key, a.Name = scottish, scottish+"/moved.xml", "moved.xml"
+	a.Submitter, a.ClientName = empL1, ""
 	inTx(t, s, func(ctx context.Context, tx store.Tx) error { return tx.FileUpdate(ctx, a) })
 	got, err := s.File(ctx, a.ID)
 	if err != nil {
@@ -190,11 +195,7 @@ func testFileList(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	tests := []struct {
-		name   string
-		params store.FileListParams
-		want   []int64
-	}{
+	tests := []fileListCase{
 		{"all", store.FileListParams{}, ids(func(int, spec) bool { return true })},
 		{"licence", store.FileListParams{Licence: uni}, ids(func(_ int, sp spec) bool { return sp.licence == uni })},
 		{"key", store.FileListParams{Key: uni + "/1.xml"}, ids(func(_ int, sp spec) bool { return sp.licence == uni && sp.name == "1.xml" })},
@@ -216,17 +217,7 @@ func testFileList(t *testing.T, s store.Store) {
 		{"newest unarchived of a licence", store.FileListParams{Licence: uni, Unarchived: true, Newest: true}, []int64{files[6].ID, files[3].ID, files[2].ID}},
 	}
 	eachReader(t, s, func(name string, r store.Reader) {
-		for _, tt := range tests {
-			got, err := r.FileList(ctx, tt.params)
-			if err != nil {
-				t.Fatalf("%s: FileList(%s): %v", name, tt.name, err)
-			}
-			var gotIDs []int64
-			for _, f := range got {
-				gotIDs = append(gotIDs, f.ID)
-			}
-			same(t, name+": FileList "+tt.name, gotIDs, tt.want)
-		}
+		checkFileList(t, name, r, tests)
 		// Entries come back whole.
 		got, err := r.FileList(ctx, store.FileListParams{Key: scottish + "/5.xml"})
 		if err != nil || len(got) != 1 {
@@ -234,6 +225,29 @@ func testFileList(t *testing.T, s store.Store) {
 		}
 		same(t, name+": FileList entry", got[0], files[4])
 	})
+}
+
+// fileListCase is a FileList call and the ids it must return, in order.
+type fileListCase struct {
+	name   string
+	params store.FileListParams
+	want   []int64
+}
+
+// checkFileList runs the cases on r (named name).
+func checkFileList(t *testing.T, name string, r store.Reader, tests []fileListCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got, err := r.FileList(context.Background(), tt.params)
+		if err != nil {
+			t.Fatalf("%s: FileList(%s): %v", name, tt.name, err)
+		}
+		var gotIDs []int64
+		for _, f := range got {
+			gotIDs = append(gotIDs, f.ID)
+		}
+		same(t, name+": FileList "+tt.name, gotIDs, tt.want)
+	}
 }
 
 func testFileDuplicate(t *testing.T, s store.Store) {

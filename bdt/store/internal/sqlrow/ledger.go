@@ -21,7 +21,7 @@ import (
 // FileColumns are the columns of ledger_file that ScanFiles reads, in order.
 const FileColumns = `id, licence, key, name, sha256, size, kind, version, file_id, header_licence, user_id, created_at,
 	status, duplicate_of, declared, read_count, accepted, rejected, warnings, file_findings, truncated,
-	processed_at, received_at, started_at, finished_at, reports_written, archived`
+	processed_at, received_at, started_at, finished_at, reports_written, archived, submitter, client_name`
 
 // FileSetColumns are the columns of ledger_file a driver writes (all but
 // id), in the order of FileArgs.
@@ -127,7 +127,8 @@ func FileArgs(f *ledger.File) ([]any, error) {
 	}
 	return []any{f.Licence, f.Key, f.Name, f.SHA256, f.Size, f.Kind, f.Version, f.FileID, f.HeaderLicence, f.UserID,
 		f.CreatedAt, f.Status, dup, f.Declared, f.Read, f.Accepted, f.Rejected, f.Warnings, string(fj), f.Truncated,
-		instant(f.ProcessedAt), instant(f.ReceivedAt), instant(f.StartedAt), instant(f.FinishedAt), f.ReportsWritten, f.Archived}, nil
+		instant(f.ProcessedAt), instant(f.ReceivedAt), instant(f.StartedAt), instant(f.FinishedAt), f.ReportsWritten, f.Archived,
+		f.Submitter, f.ClientName}, nil
 }
 
 // FileInsertSQL returns the statement that inserts an entry: the values of
@@ -166,7 +167,8 @@ func (r *fileRow) Dest() []any {
 	f := &r.f
 	return []any{&f.ID, &f.Licence, &f.Key, &f.Name, &f.SHA256, &f.Size, &f.Kind, &f.Version, &f.FileID,
 		&f.HeaderLicence, &f.UserID, &f.CreatedAt, &f.Status, &r.dup, &f.Declared, &f.Read, &f.Accepted, &f.Rejected,
-		&f.Warnings, &r.findings, &f.Truncated, &r.processed, &r.received, &r.started, &r.finished, &f.ReportsWritten, &f.Archived}
+		&f.Warnings, &r.findings, &f.Truncated, &r.processed, &r.received, &r.started, &r.finished, &f.ReportsWritten, &f.Archived,
+		&f.Submitter, &f.ClientName}
 }
 
 // File returns the entry scanned, its findings decoded and its instants
@@ -360,6 +362,17 @@ func FileListClause(p store.FileListParams, param func(n int) string, unarchived
 	if p.Unarchived {
 		conds = append(conds, unarchived)
 	}
+	if p.User != "" {
+		args = append(args, p.User, p.User)
+		conds = append(conds, "(submitter = "+param(len(args)-1)+" OR (submitter = '' AND user_id = "+param(len(args))+"))")
+	}
+	if p.After > 0 {
+		if p.Newest {
+			arg("id < ", p.After)
+		} else {
+			arg("id > ", p.After)
+		}
+	}
 	q := ""
 	if len(conds) > 0 {
 		q = "WHERE " + strings.Join(conds, " AND ")
@@ -373,4 +386,28 @@ func FileListClause(p store.FileListParams, param func(n int) string, unarchived
 		q += fmt.Sprintf(" LIMIT %d", p.Limit)
 	}
 	return q, args
+}
+
+// FileDeleteSQL returns the statement of store.LedgerTx.FileDelete, which
+// removes the entry of the one argument only while it is RECEIVED, and the
+// query that then tells a missing entry (no row) from a claimed one.
+func FileDeleteSQL(param func(n int) string) (del, exists string) {
+	return `DELETE FROM ledger_file WHERE id = ` + param(1) + ` AND status = '` + string(ledger.Received) + `'`,
+		`SELECT 1 FROM ledger_file WHERE id = ` + param(1)
+}
+
+// FileDeleteResult returns FileDelete's error for entry id when the delete
+// removed n rows, and whether the entry exists is found (when n is 0).
+func FileDeleteResult(driver string, id int64, n int64, exists func() (bool, error)) error {
+	if n == 1 {
+		return nil
+	}
+	ok, err := exists()
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: ledger delete %d: %w", driver, id, err)
+	case ok:
+		return fmt.Errorf("%s: ledger file %d: claimed, not deleted: %w", driver, id, store.ErrConflict)
+	}
+	return fmt.Errorf("%s: ledger file %d: %w", driver, id, store.ErrNotFound)
 }
