@@ -114,6 +114,12 @@ type portalServed struct {
 // when the test ends, and returns once it answers.
 func startPortal(tb testing.TB, bin, db string, b boxes, env []string, extra ...string) *portalServed {
 	tb.Helper()
+	if b.dir != "" {
+		// bdt serve needs the inbox to be there.
+		if err := os.MkdirAll(filepath.Join(b.dir, "inbox"), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	admin, portal := freePort(tb), freePort(tb)
 	args := append([]string{"serve", "--db", db, "--listen", admin, "--portal-listen", portal,
 		"--schedule", farSchedule, "--now", "2026-11-23T02:00:00Z", "--log-format", "json"}, b.args()...)
