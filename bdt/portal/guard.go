@@ -143,13 +143,16 @@ func (s *Server) page(h http.HandlerFunc, mayChange bool) http.Handler {
 			if ok, r = s.formOK(r, p); !ok {
 				s.metrics.csrfRefused.Inc()
 				s.cfg.Log.Warn().Str("user", p.User.ID).Str("path", r.URL.Path).Msg("portal: form refused: missing or wrong CSRF token, or another site's")
-				http.Error(w, "This form has expired or did not come from this site. Go back, reload the page and try again.", http.StatusForbidden)
+				http.Error(w, formRefused, http.StatusForbidden)
 				return
 			}
 		}
 		h(w, withPrincipal(r, p))
 	})
 }
+
+// formRefused is what a form refused by the CSRF or origin check is told.
+const formRefused = "This form has expired or did not come from this site. Go back, reload the page and try again."
 
 // formOK reports whether a POST comes from this site's own form: not
 // cross-origin, and carrying the session's CSRF token. It reads the token

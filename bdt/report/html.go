@@ -30,9 +30,9 @@ var ukZone = func() *time.Location {
 	return loc
 }()
 
-// ukTime formats t for a person in the UK, with its zone: "23 November
-// 2026, 02:00 GMT" (or BST in summer).
-func ukTime(t time.Time) string { return t.In(ukZone).Format("2 January 2006, 15:04 MST") }
+// UKTime formats t for a person in the UK, with its zone: "23 November
+// 2026, 02:00 GMT" (or BST in summer). The portal's pages use it too.
+func UKTime(t time.Time) string { return t.In(ukZone).Format("2 January 2006, 15:04 MST") }
 
 type htmlProblem struct {
 	Line, Record           int
@@ -64,6 +64,10 @@ type htmlPage struct {
 	MoreAccepted int // accepted records not shown
 	Rules        []htmlRule
 }
+
+// StatusText is what a file's final status means, in a sentence for a
+// person: the summary page's, and the portal's file page.
+func StatusText(s ledger.FileStatus) string { return statusText[s] }
 
 var statusText = map[ledger.FileStatus]string{
 	Accepted:          "Every record was applied.",
@@ -141,7 +145,7 @@ func WriteSummary(w io.Writer, f *File) error {
 func ruleAnchor(id rules.RuleID) string { return "rule-" + string(id) }
 
 var summaryTmpl = template.Must(template.New("summary").Funcs(template.FuncMap{
-	"uk":      ukTime,
+	"uk":      UKTime,
 	"anchor":  ruleAnchor,
 	"meaning": func() string { return rules.MeaningHeading },
 	"fix":     func() string { return rules.FixHeading },

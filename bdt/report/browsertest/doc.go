@@ -3,6 +3,7 @@
 // checks what a person's browser would do with them: no request leaves the
 // page, no console error, the counts table's numbers sit under their
 // headings, every rule id links to its explanation on the page, and axe-core
-// finds no WCAG 2.2 AA violation. It holds only tests; .ci/deps.sh installs
-// Chromium and axe-core.
+// finds no WCAG 2.2 AA violation. It holds only tests; the browser, the
+// collection of requests and console errors and the axe-core run are
+// bdt/chrometest's, which the portal's browser tests share.
 package browsertest
