@@ -20,7 +20,7 @@ import (
 // The tests and the benchmark that need the whole system (two replicas,
 // the upload memory test, BenchmarkUploads) share what is here: where a
 // bdt serve keeps its inbox, outbox and archive (boxes), starting it with
-// the portal (startPortal), and a sponsor's system on the API (apiClient).
+// the portal (startPortalProc), and a sponsor's system on the API (apiClient).
 
 // boxes are the inbox, outbox and archive of a test's bdt serve: folders
 // under dir, or the prefixes inbox/, outbox/ and archive/ of bucket on an
@@ -103,16 +103,16 @@ func (b boxes) read(tb testing.TB, box, key string) []byte {
 // uploads' nudges alone: midnight on 29 February.
 const farSchedule = "0 0 29 2 *"
 
-// portalServed is a bdt serve process with the portal on.
-type portalServed struct {
+// portalProc is a bdt serve process with the portal on.
+type portalProc struct {
 	*served        // the admin endpoint, the log
 	portal  string // http://127.0.0.1:PORT of the portal and the API
 }
 
-// startPortal starts bdt serve on db and b with the portal on, no
+// startPortalProc starts bdt serve on db and b with the portal on, no
 // schedule to speak of (farSchedule) and extra flags; it stops it (SIGTERM)
 // when the test ends, and returns once it answers.
-func startPortal(tb testing.TB, bin, db string, b boxes, env []string, extra ...string) *portalServed {
+func startPortalProc(tb testing.TB, bin, db string, b boxes, env []string, extra ...string) *portalProc {
 	tb.Helper()
 	if b.dir != "" {
 		// bdt serve needs the inbox to be there.
@@ -127,7 +127,7 @@ func startPortal(tb testing.TB, bin, db string, b boxes, env []string, extra ...
 	cmd.Env = append(append(os.Environ(), b.env()...), env...)
 	// The portal listens before the admin endpoint does (bdt serve
 	// starts it first): once /healthz answers, both do.
-	return &portalServed{served: startServed(tb, cmd, admin), portal: "http://" + portal}
+	return &portalProc{served: startServed(tb, cmd, admin), portal: "http://" + portal}
 }
 
 // createToken makes an API token for user with bdt tokens create and

@@ -52,7 +52,7 @@ func TestUploadMemoryFlat(t *testing.T) {
 			if code, _, stderr := runBinaryInput(t, bin, "", "register", "import", "--db", db, filepath.Join("..", "..", "samples", "register.xml")); code != exitOK {
 				t.Fatalf("register import: exit %d: %s", code, stderr)
 			}
-			p := startPortal(t, bin, db, b, nil)
+			p := startPortalProc(t, bin, db, b, nil)
 			c := newAPIClient(t, p.portal, createToken(t, bin, db, "jsmith01"))
 			pid := p.cmd.Process.Pid
 
