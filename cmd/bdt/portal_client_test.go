@@ -223,21 +223,16 @@ func (c *apiClient) file(ctx context.Context, loc string) (apiFile, error) {
 }
 
 // waitFinal polls the file at loc until its status is final and returns
-// it; it fails the test past deadline (a guard against hanging).
-func (c *apiClient) waitFinal(tb testing.TB, loc string, deadline time.Duration) apiFile {
+// it; it fails the test past bound (a guard against hanging).
+func (c *apiClient) waitFinal(tb testing.TB, loc string, bound time.Duration) apiFile {
 	tb.Helper()
-	end := time.Now().Add(deadline)
-	for {
-		f, err := c.file(context.Background(), loc)
-		if err != nil {
+	var f apiFile
+	eventuallyWithin(tb, bound, loc+" to be processed", func() bool {
+		var err error
+		if f, err = c.file(context.Background(), loc); err != nil {
 			tb.Fatal(err)
 		}
-		if finalStatus(f.Status) {
-			return f
-		}
-		if time.Now().After(end) {
-			tb.Fatalf("%s still %s after %s", loc, f.Status, deadline)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return finalStatus(f.Status)
+	})
+	return f
 }
