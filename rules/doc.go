@@ -146,7 +146,7 @@
 //     locked account share the seed's one message (SignInOutcome.Message).
 //     A suspended or dormant licence signs in (its limits are those of what
 //     it does); a session or a token asks CheckAccount again at every use.
-//   - Files a user may follow in the portal and the API (files.go): seed
+//   - Files a user may follow in the portal and the API (listing.go): seed
 //     003 limits a Level 2 user to their own certificates and says nothing
 //     of files; bdt gives them the same reach over files: the files they
 //     uploaded, and of files that came by another channel (the operator's

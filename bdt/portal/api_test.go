@@ -153,7 +153,7 @@ func TestAPIUploadFollowFetch(t *testing.T) {
 			if len(list.Files) != 1 || list.Files[0].ID != id || list.Files[0].Status != "ACCEPTED" || list.Links["next"] != "" {
 				t.Errorf("listing: %+v", list)
 			}
-			log := s.Log.String()
+			log := s.log()
 			if strings.Contains(log, tok) || strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 				t.Error("the log holds the token")
 			}
@@ -180,8 +180,10 @@ func (s *apiSite) notFound(path, token string) []byte {
 // Another sponsor's file, its reports and its certificates answer
 // byte for byte as missing ones; so do a colleague's file and certificate
 // to a Level 2 user, who lists only their own files.
-func TestAPIOtherSponsorLikeMissing(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
+func TestAPIOtherSponsorLikeMissing(t *testing.T) { drivers(t, testOtherSponsorLikeMissing) }
+
+func testOtherSponsorLikeMissing(t *testing.T, reg registerOf) {
+	s := newAPISiteOn(t, reg, folder, 1<<20)
 	l1, l2, l2b, other := s.token(wessexL1), s.token(wessexL2), s.token(wessexL2b), s.token(strathL1)
 	id := s.upload(l1, "", sample(t, jsmithFile))
 	id3 := s.upload(l2b, "", sample(t, "4NUV7KB58/activity-office03-2026-11-20.xml"))
@@ -235,8 +237,10 @@ func TestAPIOtherSponsorLikeMissing(t *testing.T) {
 
 // Every refusal of a token is the one 401: none, unknown, revoked, a user
 // made inactive, a licence revoked. None is logged with the token.
-func TestAPITokenRefused(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
+func TestAPITokenRefused(t *testing.T) { drivers(t, testTokenRefused) }
+
+func testTokenRefused(t *testing.T, reg registerOf) {
+	s := newAPISiteOn(t, reg, folder, 1<<20)
 	ctx := context.Background()
 	good := s.token(wessexL1)
 	revoked, revokedID, err := s.Auth.CreateToken(ctx, wessexL1, "old")
@@ -250,8 +254,8 @@ func TestAPITokenRefused(t *testing.T) {
 	for _, tok := range []string{inactive, strath} {
 		s.get("/api/v1/files", tok, http.StatusOK)
 	}
-	execSQL(t, s.DBPath, `UPDATE sms_user SET status = 'DEACTIVATED_BY_SPONSOR' WHERE id = 'intl.office02'`)
-	execSQL(t, s.DBPath, `UPDATE sponsor SET status = 'REVOKED' WHERE licence = 'S7KQ2LMX4'`)
+	s.Exec(`UPDATE sms_user SET status = 'DEACTIVATED_BY_SPONSOR' WHERE id = 'intl.office02'`)
+	s.Exec(`UPDATE sponsor SET status = 'REVOKED' WHERE licence = 'S7KQ2LMX4'`)
 
 	_, want := s.do(http.MethodGet, "/api/v1/files", "", nil)
 	for what, tok := range map[string]string{
@@ -272,7 +276,7 @@ func TestAPITokenRefused(t *testing.T) {
 		t.Errorf("refused uploads left ledger entries: %v %v", files, err)
 	}
 	s.get("/api/v1/files", good, http.StatusOK)
-	log := s.Log.String()
+	log := s.log()
 	for _, tok := range []string{good, revoked, inactive, strath} {
 		if strings.Contains(log, strings.TrimPrefix(tok, "bdt_")) {
 			t.Errorf("the log holds a token")

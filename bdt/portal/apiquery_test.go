@@ -37,8 +37,10 @@ func TestAPIBadRequests(t *testing.T) {
 
 // The listing pages newest first by keyset: limit, and a next link while
 // there are more.
-func TestAPIListPages(t *testing.T) {
-	s := newAPISite(t, folder, 1<<20)
+func TestAPIListPages(t *testing.T) { drivers(t, testListPages) }
+
+func testListPages(t *testing.T, reg registerOf) {
+	s := newAPISiteOn(t, reg, folder, 1<<20)
 	tok := s.token(wessexL1)
 	var ids []int64
 	for range 5 {

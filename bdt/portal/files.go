@@ -23,10 +23,14 @@ import (
 var errNotFound = errors.New("portal: not found")
 
 // fileList returns p's sponsor's files, newest first, every channel: at
-// most limit (1 or more) of them, with ids below after when after > 0 (the
-// next page starts after the last id of this one). A Level 2 user gets
-// only the files they may see (rules.FileScope, rules.FileVisible).
+// most limit of them (defaultPageSize when limit is not positive: never
+// all), with ids below after when after > 0 (the next page starts after
+// the last id of this one). A Level 2 user gets only the files they may
+// see (rules.FileScope, rules.FileVisible).
 func (s *Server) fileList(ctx context.Context, p *auth.Principal, after int64, limit int) ([]*ledger.File, error) {
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
 	return s.cfg.Store.FileList(ctx, store.FileListParams{
 		Licence: p.Sponsor.Licence,
 		User:    rules.FileScope(*p.User),

@@ -200,6 +200,9 @@ func TestServeAPIEndToEnd(t *testing.T) {
 			if strings.Contains(log, strings.TrimPrefix(a.token, "bdt_")) {
 				t.Error("the log holds the token")
 			}
+			if strings.Contains(log, "plain HTTP off loopback") {
+				t.Error("a loopback portal warned of plain HTTP")
+			}
 			for _, want := range []string{`"message":"portal listening"`, `"message":"portal: upload received"`, `"message":"portal: API request"`} {
 				if !strings.Contains(log, want) {
 					t.Errorf("the log lacks %s", want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -92,6 +93,9 @@ func (o *portalOptions) start(cfg runner.Config, d *daemon.Daemon, log zerolog.L
 	}
 	p := &portalServer{srv: srv, errc: make(chan error, 1)}
 	log.Info().Str("listen", ln.Addr().String()).Bool("tls", o.cert != "").Bool("trust_proxy", o.trustProxy).Msg("portal listening")
+	if o.cert == "" && !o.trustProxy && !loopbackAddr(ln.Addr()) {
+		log.Warn().Str("listen", ln.Addr().String()).Msg("the portal is served over plain HTTP off loopback: passwords and tokens cross the network in clear; set --portal-tls-cert and --portal-tls-key, or put it behind a TLS proxy (--portal-trust-proxy)")
+	}
 	go func() {
 		if o.cert != "" {
 			p.errc <- srv.ServeTLS(ln, o.cert, o.key)
@@ -124,4 +128,10 @@ func (p *portalServer) stop(grace time.Duration) error {
 		return p.srv.Close()
 	}
 	return err
+}
+
+// loopbackAddr reports whether a listener's address is a loopback one.
+func loopbackAddr(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
