@@ -183,3 +183,41 @@ func TestCertificatePages(t *testing.T) {
 		t.Errorf("suspended licence: %d", a.Status)
 	}
 }
+
+// TestFilesPaged: the files page lists 20 files, newest first, with a
+// link to the older ones; no page has an inline style or a script, or
+// more than one h1.
+func TestFilesPaged(t *testing.T) {
+	site := newPageSite(t, nil)
+	b := site.browser()
+	b.ready(studentL1)
+	b.get("/upload")
+	var pages []string
+	for i := range 21 {
+		a := b.upload("f"+strconv.Itoa(i)+".xml", []byte("<x/>"), true)
+		pages = append(pages, a.Location)
+	}
+	first := b.get("/files")
+	links := regexp.MustCompile(`<a href="(/files/[0-9]+)">`).FindAllStringSubmatch(first.Body, -1)
+	if len(links) != 20 || links[0][1] != pages[20] || links[19][1] != pages[1] {
+		t.Fatalf("first page: %d files, first %v", len(links), links[:1])
+	}
+	older := regexp.MustCompile(`<a href="(/files\?after=[0-9]+)">Older files</a>`).FindStringSubmatch(first.Body)
+	if older == nil {
+		t.Fatal("no link to the older files")
+	}
+	second := b.get(older[1])
+	links = regexp.MustCompile(`<a href="(/files/[0-9]+)">`).FindAllStringSubmatch(second.Body, -1)
+	if len(links) != 1 || links[0][1] != pages[0] || strings.Contains(second.Body, "Older files") || !strings.Contains(second.Body, `<a href="/files">Newest files</a>`) {
+		t.Errorf("second page: %v", links)
+	}
+	for _, path := range []string{"/", "/files", pages[0], "/upload", "/certificates", "/password", "/nowhere"} {
+		a := b.get(path)
+		if strings.Contains(a.Body, " style=") || strings.Contains(a.Body, "<style") || strings.Contains(a.Body, "<script") {
+			t.Errorf("%s has an inline style or a script", path)
+		}
+		if n := strings.Count(a.Body, "<h1>"); n != 1 {
+			t.Errorf("%s has %d h1", path, n)
+		}
+	}
+}

@@ -75,9 +75,10 @@ func startPortal(t *testing.T, users []string, extra ...string) *portalServe {
 // checked (tab.Check: axe-core, console errors, requests off the portal's
 // origin).
 type portalTab struct {
-	t    *testing.T
-	tab  *chrometest.Tab
-	base string
+	t     *testing.T
+	tab   *chrometest.Tab
+	base  string
+	views int // pages checked
 }
 
 // own reports whether url is the portal's own.
@@ -92,6 +93,7 @@ func (p *portalTab) check(status int) {
 		expected = append(expected, chrometest.StatusLogged(p.location(), "404 (Not Found)"))
 	}
 	p.tab.Check(p.t, p.own, expected...)
+	p.views++
 }
 
 // location is the address of the page shown.
@@ -306,4 +308,5 @@ func TestPortalInChromium(t *testing.T) {
 	}
 	p.signOut()
 	noSecrets(t, s.log(), portalOperatorPassword, portalChosenPassword, "Not#The1Password", "Wrong#Password1")
+	t.Logf("%d page views checked with axe-core, and the summary's traffic", p.views)
 }
