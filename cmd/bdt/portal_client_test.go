@@ -65,7 +65,9 @@ func (b boxes) env() []string {
 }
 
 // keys returns the keys in box ("inbox", "outbox" or "archive"), relative
-// to it, in order.
+// to it, in order. A folder's staging area (.bdt/, where a write is made
+// before its rename, and where a killed process leaves its temporaries for
+// the next start to remove) is not a key.
 func (b boxes) keys(tb testing.TB, box string) []string {
 	tb.Helper()
 	var keys []string
@@ -77,8 +79,12 @@ func (b boxes) keys(tb testing.TB, box string) []string {
 	}
 	root := filepath.Join(b.dir, box)
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
+		rel, _ := filepath.Rel(root, p)
+		switch {
+		case err != nil:
+		case d.IsDir() && rel == ".bdt":
+			return filepath.SkipDir
+		case !d.IsDir():
 			keys = append(keys, filepath.ToSlash(rel))
 		}
 		return nil
