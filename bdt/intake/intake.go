@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 	"path"
 	"strings"
 	"time"
@@ -173,7 +174,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.over {
 		return 0, errOver
 	}
-	if int64(len(p)) > l.left+1 {
+	if int64(len(p)) > l.left && l.left < math.MaxInt64 {
 		p = p[:l.left+1] // one byte past the limit shows it is passed
 	}
 	n, err := l.r.Read(p)

@@ -264,3 +264,19 @@ func TestReceiveStreams(t *testing.T) {
 		t.Logf("an upload of %d bytes allocated %d bytes", size, n)
 	}
 }
+
+// TestReceiveOneByteOver: a body one byte over the limit is refused (one
+// exactly at the limit is accepted: testAccepted).
+func TestReceiveOneByteOver(t *testing.T) {
+	s := openStore(t)
+	in, err := storage.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = intake.Receive(context.Background(), intake.ReceiveParams{Store: s, Inbox: in, Licence: licence, User: user,
+		Body: strings.NewReader(strings.Repeat("x", 101)), MaxSize: 100, Now: now})
+	if !errors.Is(err, intake.ErrTooLarge) {
+		t.Fatalf("Receive of 101 bytes, limit 100 = %v; want ErrTooLarge", err)
+	}
+	leftNothing(t, s, in)
+}

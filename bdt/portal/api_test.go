@@ -342,3 +342,32 @@ func TestAPIUploadUserAndDuplicate(t *testing.T) {
 		t.Errorf("the same upload again: %+v, want DUPLICATE of %d", f, first)
 	}
 }
+
+// A file with a record refused lists that record inline, with its
+// findings placed at its line, and no other.
+func TestAPIFileRecords(t *testing.T) {
+	s := newAPISite(t, folder, 1<<20)
+	tok := s.token(wessexL1)
+	body := strings.Replace(sample(t, jsmithFile), "CAS26000000204", "CAS26999999999", 1)
+	body = strings.Replace(body, "SA-2026-11-20", "SA-2026-11-20-B", 1)
+	id := s.upload(tok, "", body)
+	s.run()
+	f := s.file(id, tok)
+	if f.Status != string(ledger.PartiallyAccepted) || f.Counts.Accepted != 4 || f.Counts.Rejected != 1 {
+		t.Fatalf("a file with one record refused: %+v", f)
+	}
+	if len(f.Records) != 1 || f.Records[0].Index != 3 || f.Records[0].Status != "REJECTED" ||
+		len(f.Records[0].Findings) != 1 || f.Records[0].Findings[0].Rule != "R.CERT.FOUND" {
+		t.Errorf("records inline: %+v, want record 3 alone with R.CERT.FOUND", f.Records)
+	}
+	var raw struct {
+		Records []struct {
+			Line     int
+			Findings []struct{ Line int }
+		}
+	}
+	decode(t, s.get(fileURL(id), tok, 200), &raw)
+	if raw.Records[0].Line == 0 || raw.Records[0].Findings[0].Line < raw.Records[0].Line {
+		t.Errorf("the finding is not placed in the file: %+v", raw.Records)
+	}
+}
