@@ -32,9 +32,11 @@ vet: deps
 	$(GO) vet ./...
 
 # test is what CI runs (.ci/run calls it): formatting, vet, and every test
-# with the race detector.
+# with the race detector. cmd/bdt runs the real binary, and Chromium through
+# the portal, under -race: more than go test's default 10 minutes for one
+# package on a loaded 2-core machine.
 test: deps fmt-check vet
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 # bench prints bdt's speed and memory beside xmllint's on the same files,
 # and uploads over the API to bdt serve (--uploads N files, in a folder and

@@ -13,6 +13,26 @@ import (
 	"bdt/rules"
 )
 
+// The pages' decisions, where the issue leaves a choice:
+//
+//   - Server-rendered with html/template, no JavaScript, one stylesheet
+//     (/static/bdt.css): the CSP allows no inline style or script, so the
+//     error summary (GOV.UK's pattern: at the top of the form, a link to
+//     each field in error, the field showing its error through
+//     aria-describedby, the title beginning "Error:") works without a
+//     script moving the focus.
+//   - A form shown again with its errors is 200, but past the size limit
+//     (413) and the sign-in rate limit (429).
+//   - Login CSRF: POST /sign-in has no session, so no token; it is refused
+//     unless from this site's own page (s.cop, the origin check every form
+//     has), and the session cookie is SameSite=Strict.
+//   - Anything absent or not the user's (a path, a file, a report, a
+//     certificate) is one not-found page, 404, for a signed-in user; a
+//     browser without a session is sent to sign in first, whatever the
+//     path, so that the paths tell a stranger nothing.
+//   - A file's page does not refresh itself (a meta refresh fails WCAG
+//     2.2.1); it says to reload.
+//
 // pageRoutes are the portal's pages: sign-in and sign-out, the password,
 // home, files and their reports, upload, and the certificate look-up. Every
 // page but sign-in is behind s.page; a path no page has answers the

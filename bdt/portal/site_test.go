@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,7 +20,6 @@ import (
 	"bdt/bdt/portal"
 	"bdt/bdt/storage"
 	"bdt/bdt/store"
-	"bdt/bdt/store/sqlite"
 )
 
 // The users of samples/register.xml the page tests sign in as.
@@ -50,7 +48,7 @@ func (c *pageClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 func (c *pageClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // pageSite is a portal on a real listener over a real SQLite register
-// (samples/register.xml) and local inbox, outbox and archive folders, on
+// (the sample register, inSQLite) and local inbox, outbox and archive folders, on
 // an injected clock.
 type pageSite struct {
 	t     *testing.T
@@ -67,12 +65,7 @@ type pageSite struct {
 // before it starts.
 func newPageSite(t *testing.T, cfg func(*portal.Config)) *pageSite {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "register.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	loadRegister(t, st)
+	st, _ := inSQLite(t)
 	s := &pageSite{t: t, Clock: &pageClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}, Store: st,
 		Inbox: folder(t), Outbox: folder(t), Archive: folder(t), MaxSize: 1 << 20}
 	s.Auth = auth.New(auth.Params{Store: st, Clock: s.Clock.Now, Argon2: quickArgon})
