@@ -38,10 +38,11 @@ vet: deps
 test: deps fmt-check vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-# bench prints bdt's speed and memory beside xmllint's on the same files
-# (PERFORMANCE.md); BENCH_ARGS=--sizes 10000,100000,1000000 for the big size,
-# --go for the Go benchmarks of the hot paths too.
-BENCH_ARGS ?= --quick
+# bench prints bdt's speed and memory beside xmllint's on the same files,
+# and uploads over the API to bdt serve (--uploads N files, in a folder and
+# in S3) (PERFORMANCE.md); BENCH_ARGS=--sizes 10000,100000,1000000 for the
+# big size, --go for the Go benchmarks of the hot paths too.
+BENCH_ARGS ?= --quick --uploads 200
 bench: deps
 	.ci/bench.sh $(BENCH_ARGS)
 

@@ -4,6 +4,7 @@
 #
 #   .ci/bench.sh [--sizes 10000,100000,1000000] [--quick] [--repeat N]
 #                [--repeat-big N] [--workers-records N] [--no-postgres] [--go]
+#                [--uploads N] [--upload-records N] [--upload-concurrency N]
 #                [--work DIR] [--keep] [--src DIR]
 #
 # For each size N it generates (bdt gen, seed 1) one sponsor's fee update
@@ -42,6 +43,16 @@
 # where the two workers' transactions run at once; each beside its floor
 # (the same writes through sqlite3, and through psql from staged tables).
 #
+# With --uploads N (make bench passes 200), uploads over the sponsors' API
+# (issue 13): N fee update files of --upload-records records (default
+# 1,000) from 8 sponsors, --upload-concurrency (default 8) at a time, to a
+# real bdt serve --portal-listen (SQLite, --workers 2, runs started by the
+# uploads), inbox, outbox and archive in a folder and then in S3
+# (versitygw): uploads/s, the 95th percentile of the time to 202 and to a
+# final status (polled every 100 ms), files/s to a final status. This is
+# BenchmarkUploads in cmd/bdt, run once each; the files and their register
+# are made once and kept under the work directory.
+#
 # --quick is --sizes 10000,100000 (the 1,000,000-record size generates a
 # 1.1 GB register and takes several minutes to import). --go also runs the
 # Go benchmarks of the hot paths (decode, rules, store writes, whole files).
@@ -56,6 +67,9 @@ repeatbig=1
 wrecords=12500
 gobench=0
 postgres=1
+uploads=0
+urecords=1000
+uconc=8
 work=""
 keep=0
 src=$PWD
@@ -68,6 +82,9 @@ while [ $# -gt 0 ]; do
     --workers-records) wrecords=$2; shift 2 ;;
     --go) gobench=1; shift ;;
     --no-postgres) postgres=0; shift ;;
+    --uploads) uploads=$2; shift 2 ;;
+    --upload-records) urecords=$2; shift 2 ;;
+    --upload-concurrency) uconc=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --src) src=$2; shift 2 ;;
@@ -280,6 +297,24 @@ if [ "$postgres" = 1 ]; then
 fi
 [ "$keep" = 1 ] || rm -rf "$d/run"
 
+# Uploads over the API: BenchmarkUploads, once for each place.
+urows=()
+if [ "$uploads" -gt 0 ]; then
+  echo "bench: uploads: $uploads files of $urecords records, $uconc at a time (the first time, generating and importing their register)" >&2
+  VERSITYGW=${VERSITYGW:-$(.ci/versitygw.sh)}
+  export VERSITYGW
+  out=$(CI=true go test ./cmd/bdt -run '^$' -bench '^BenchmarkUploads$' -benchtime 1x -timeout 90m -args \
+    -uploads "$uploads" -upload-records "$urecords" -upload-concurrency "$uconc" -upload-bdt "$bin" -upload-work "$work" 2>&1) ||
+    { echo "bench: BenchmarkUploads failed:" >&2; echo "$out" | tail -30 >&2; exit 1; }
+  while read -r line; do
+    urows+=("$(echo "$line" | awk -v n="$uploads" -v r="$urecords" -v c="$uconc" '{
+      where=$1; sub(/^BenchmarkUploads\//, "", where); sub(/-[0-9]+$/, "", where)
+      for (i = 2; i < NF; i++) m[$(i+1)] = $i
+      printf "| %s | %d | %d | %d | %.1f | %.0f | %.0f | %.1f |", where, n, r, c, m["uploads/s"], m["p95-202-ms"], m["p95-final-ms"], m["files/s"]
+    }')")
+  done < <(echo "$out" | grep '^BenchmarkUploads/')
+fi
+
 echo
 echo "bdt: $(git -C "$src" rev-parse --short HEAD)$(git -C "$src" diff --quiet HEAD || echo " (modified)")"
 echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d); libxml2 $(xmllint --version 2>&1 | sed -n 's/.*using libxml version \([0-9]*\).*/\1/p'); load average $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs (1M: $repeatbig)"
@@ -300,6 +335,15 @@ if [ "${#pgrows[@]}" -gt 0 ]; then
   echo "| workers | records | wall (s) | CPU of bdt (s) | records/s | vs 1 worker | peak RSS of bdt (MiB) | wall / floor |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${pgrows[@]}"
+fi
+
+if [ "${#urows[@]}" -gt 0 ]; then
+  echo
+  echo "Uploads over the API to bdt serve (SQLite, --workers 2, runs started by the uploads):"
+  echo
+  echo "| inbox | files | records a file | at once | uploads/s | 95th pct to 202 (ms) | 95th pct to final status (ms) | files/s to final |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${urows[@]}"
 fi
 
 if [ "$gobench" = 1 ]; then

@@ -28,7 +28,7 @@ var (
 
 // sharedBinary builds bdt once for every test of the package that runs it as
 // a real process (without -race, whatever the test binary has).
-func sharedBinary(t *testing.T) string {
+func sharedBinary(t testing.TB) string {
 	t.Helper()
 	sharedBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bdt-bin-*")

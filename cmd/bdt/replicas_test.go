@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,12 +15,10 @@ import (
 
 	"bdt/bdt/ledger"
 	"bdt/bdt/register"
-	"bdt/bdt/report"
 	"bdt/bdt/store"
 	"bdt/bdt/store/open"
 	"bdt/bdt/store/postgres/pgtest"
 	"bdt/rules"
-	"bdt/schema"
 )
 
 // The replica test's inbox: 10 sponsors, 5 files each, 40 records a file,
@@ -53,6 +52,29 @@ func replicaRegister() *register.Fixture {
 		}
 	}
 	return fx
+}
+
+// replicaStore opens the register at dsn, imports replicaRegister into it,
+// and closes it when the test ends.
+func replicaStore(t *testing.T, dsn string) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := open.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tx, err := st.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := replicaRegister().Import(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // replicaInbox returns the inbox files by key.
@@ -182,21 +204,7 @@ func TestReplicas(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 
-	st, err := open.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	tx, err := st.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := replicaRegister().Import(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := replicaStore(t, dsn)
 	files := replicaInbox()
 	for key, body := range files {
 		p := filepath.Join(dir, "inbox", filepath.FromSlash(key))
@@ -303,7 +311,7 @@ func TestReplicas(t *testing.T) {
 			}
 		}
 	}
-	verifyReplicas(t, st, dir, files)
+	verifyReplicas(t, st, folderBoxes(dir), slices.Collect(maps.Keys(files)), true)
 }
 
 // waitLeasesFree polls until no sponsor's queue is leased: a lease is free
@@ -337,128 +345,6 @@ func inboxFiles(t *testing.T, dir string) []string {
 		return nil
 	})
 	return left
-}
-
-// verifyReplicas checks the end state: every file once in the ledger,
-// ACCEPTED, with its reports and archived; every record accepted once and
-// applied once; each sponsor's files applied in order.
-func verifyReplicas(t *testing.T, st store.Store, dir string, files map[string]string) {
-	t.Helper()
-	ctx := context.Background()
-	if left := inboxFiles(t, dir); len(left) > 0 {
-		t.Errorf("files left in the inbox: %v", left)
-	}
-	entries, err := st.FileList(ctx, store.FileListParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	byKey := map[string][]*ledger.File{}
-	for _, e := range entries {
-		byKey[e.Key] = append(byKey[e.Key], e)
-	}
-	if len(entries) != len(files) {
-		t.Errorf("%d ledger entries for %d files", len(entries), len(files))
-	}
-	refs := map[string]int{}
-	sources := map[string]int{}
-	bySponsor := map[string][]*ledger.File{}
-	for key := range files {
-		es := byKey[key]
-		if len(es) != 1 {
-			t.Errorf("%s: %d ledger entries, want 1", key, len(es))
-			continue
-		}
-		e := es[0]
-		if e.Status != ledger.Accepted || !e.ReportsWritten || !e.Archived || e.Accepted != replicaRecords || e.Read != replicaRecords {
-			t.Errorf("%s: status %s, %d read, %d accepted, reports written %v, archived %v; want ACCEPTED, all %d, true, true",
-				key, e.Status, e.Read, e.Accepted, e.ReportsWritten, e.Archived, replicaRecords)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "archive", filepath.FromSlash(key))); err != nil {
-			t.Errorf("%s: not in the archive: %v", key, err)
-		}
-		n := 0
-		for o, err := range st.Outcomes(ctx, e.ID) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			n++
-			if o.Status != ledger.RecordAccepted {
-				t.Errorf("%s record %d: %s %v", key, o.Index, o.Status, o.Findings)
-				continue
-			}
-			refs[o.ConfRef]++
-			sources[fmt.Sprintf("file:%s/%s#%d", e.Licence, e.FileID, o.Index)]++
-		}
-		if n != replicaRecords {
-			t.Errorf("%s: %d outcomes, want %d", key, n, replicaRecords)
-		}
-		resultKey, errorsKey, summaryKey := report.Names(key)
-		for _, k := range []string{resultKey, errorsKey, summaryKey} {
-			if _, err := os.Stat(filepath.Join(dir, "outbox", filepath.FromSlash(k))); err != nil {
-				t.Errorf("report missing: %v", err)
-			}
-		}
-		if f, err := os.Open(filepath.Join(dir, "outbox", filepath.FromSlash(resultKey))); err == nil {
-			res, err := schema.Default().Validate(f, nil, schema.Options{})
-			f.Close()
-			if err != nil || !res.Valid() {
-				t.Errorf("%s is not a valid result report: %v %v", resultKey, err, res.Issues)
-			}
-		}
-		bySponsor[e.Licence] = append(bySponsor[e.Licence], e)
-	}
-	if want := replicaSponsors * replicaFiles * replicaRecords; len(refs) != want {
-		t.Errorf("%d distinct confirmation references in the ledger, want %d", len(refs), want)
-	}
-	for ref, n := range refs {
-		if n != 1 {
-			t.Errorf("confirmation reference %s given to %d records", ref, n)
-		}
-	}
-
-	// The register: every record applied exactly once, and each
-	// certificate's reports in the order of its sponsor's files.
-	certs, err := st.CertificateList(ctx, store.CertificateListParams{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	applied := 0
-	for _, c := range certs {
-		var order []string
-		for _, a := range c.Activity {
-			applied++
-			if refs[a.Ref] != 1 {
-				t.Errorf("%s: report %s has no accepted record in the ledger", c.Number, a.Ref)
-			}
-			if sources[a.Source] != 1 {
-				t.Errorf("%s: report %s from %s, which the ledger does not hold once", c.Number, a.Ref, a.Source)
-			}
-			id, _, _ := strings.Cut(strings.TrimPrefix(a.Source, "file:"+c.Sponsor+"/"), "#")
-			order = append(order, id)
-		}
-		var want []string
-		s, _ := strconv.Atoi(c.Sponsor[3:5])
-		for f := range replicaFiles {
-			want = append(want, replicaFileID(s, f))
-		}
-		if strings.Join(order, " ") != strings.Join(want, " ") {
-			t.Errorf("%s: reports from files %v; want one from each, in order %v", c.Number, order, want)
-		}
-	}
-	if want := replicaSponsors * replicaFiles * replicaRecords; applied != want {
-		t.Errorf("%d reports in the register, want %d", applied, want)
-	}
-	// The ledger claimed each sponsor's files in their order too: ids are
-	// handed out as files are claimed.
-	for licence, es := range bySponsor {
-		sort.Slice(es, func(i, j int) bool { return es[i].CreatedAt < es[j].CreatedAt })
-		for i := 1; i < len(es); i++ {
-			if es[i].ID <= es[i-1].ID {
-				t.Errorf("%s: %s (created %s) was claimed before %s (created %s)", licence,
-					es[i].FileID, es[i].CreatedAt, es[i-1].FileID, es[i-1].CreatedAt)
-			}
-		}
-	}
 }
 
 // replicaPlural is "1 file" or "n files".

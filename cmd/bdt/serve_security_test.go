@@ -31,7 +31,7 @@ type served struct {
 
 // startServed starts cmd (bdt serve listening on listen), stops it when the
 // test ends, and returns once /healthz answers.
-func startServed(t *testing.T, cmd *exec.Cmd, listen string) *served {
+func startServed(t testing.TB, cmd *exec.Cmd, listen string) *served {
 	t.Helper()
 	s := &served{cmd: cmd, base: "http://" + listen, logf: filepath.Join(t.TempDir(), "serve.log")}
 	out, err := os.Create(s.logf)
