@@ -40,6 +40,8 @@ type Service struct {
 	argon   Argon2
 	hashing chan struct{} // MaxHashing slots
 
+	activity *activity // sessions' and tokens' last use, written off the request's path
+
 	dummyOnce sync.Once
 	dummy     string // a hash verified for unknown ids, so that they cost one verification too
 	dummyErr  error
@@ -62,8 +64,14 @@ func New(p Params) *Service {
 	if p.Argon2 == (Argon2{}) {
 		p.Argon2 = DefaultArgon2
 	}
-	return &Service{store: p.Store, clock: p.Clock, argon: p.Argon2, hashing: make(chan struct{}, MaxHashing)}
+	return &Service{store: p.Store, clock: p.Clock, argon: p.Argon2, hashing: make(chan struct{}, MaxHashing), activity: newActivity(p.Store)}
 }
+
+// Flush waits until the last use of every session and token that this
+// Service has seen is written to the store (they are written in the
+// background: see activity), or ctx ends. bdt serve calls it when it
+// stops; tests call it before reading the store.
+func (s *Service) Flush(ctx context.Context) error { return s.activity.flush(ctx) }
 
 // Errors of a Service; test them with errors.Is.
 var (
@@ -273,7 +281,8 @@ func (s *Service) SignIn(ctx context.Context, user, password string) (SignIn, er
 	return res, nil
 }
 
-// Session returns who the session id is, and records the activity: ErrNoSession
+// Session returns who the session id is, and records the activity (in the
+// background, so that the request only reads: see activity): ErrNoSession
 // when there is no such session or it has been idle rules.SessionIdleLimit
 // (it is then ended), an *AccessError when its user may no longer use SMS
 // (it is ended too).
@@ -287,7 +296,7 @@ func (s *Service) Session(ctx context.Context, id string) (*Principal, error) {
 		return nil, ErrNoSession
 	}
 	now := s.clock()
-	if rules.SessionExpired(sess.LastSeen, now) {
+	if rules.SessionExpired(s.activity.lastSeen(h, sess.LastSeen), now) {
 		return nil, errors.Join(ErrNoSession, s.store.SessionDelete(ctx, h))
 	}
 	p, err := s.principal(ctx, sess.User)
@@ -304,9 +313,7 @@ func (s *Service) Session(ctx context.Context, id string) (*Principal, error) {
 	}
 	p.MustChange = c == nil || c.MustChange
 	p.CSRF = string(sess.CSRF)
-	if ok, err := s.store.SessionTouch(ctx, store.SessionTouchParams{Hash: h, Now: now}); err != nil || !ok {
-		return nil, errors.Join(ErrNoSession, err) // ended meanwhile
-	}
+	s.activity.session(h, now)
 	return p, nil
 }
 

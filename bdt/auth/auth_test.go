@@ -346,3 +346,57 @@ func TestSessionAccountRefused(t *testing.T) {
 }
 
 func sha(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+// A signed-in request only reads: the use of a session or a token is
+// written in the background (auth.Service.Flush waits for it), so on
+// SQLite, where a run holds the one write lock from a file's first record
+// to its commit, Session and Token answer while that lock is held instead
+// of waiting for it (up to the 30 s busy timeout, then failing, as they
+// did when they wrote the use first). The use is written once the lock is
+// free, and another replica's Service then judges idleness from it.
+func TestActivityDoesNotWaitForWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "register.db")
+	open := opener(t, func() (store.Store, error) { return sqlite.Open(ctx, path) })
+	s := open()
+	a, c := withPassword(t, s)
+	res := signIn(t, a, "jsmith01", password, rules.SignInMustChange)
+	token, _, err := a.CreateToken(ctx, "jsmith01", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(10 * time.Minute)
+
+	tx, err := s.Begin(ctx) // a run's file in hand: the write lock held
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 2)
+	go func() {
+		_, err := a.Session(ctx, res.Session)
+		errc <- err
+		_, err = a.Token(ctx, token)
+		errc <- err
+	}()
+	for range 2 {
+		if err := <-errc; err != nil {
+			t.Errorf("while a write transaction is open: %v", err)
+		}
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another replica, 19:59 after the use (29:59 after the sign-in).
+	b := newService(open(), &clock{now: c.Now().Add(19*time.Minute + 59*time.Second)})
+	if _, err := b.Session(ctx, res.Session); err != nil {
+		t.Errorf("another replica, 19:59 after the session's last use: %v (the use was not written)", err)
+	}
+	ts, err := s.TokenList(ctx, store.TokenListParams{User: "jsmith01"})
+	if err != nil || len(ts) != 1 || !ts[0].LastUsed.Equal(c.Now()) {
+		t.Errorf("token after its use: %+v, %v; want last used %v", ts, err, c.Now())
+	}
+}

@@ -34,7 +34,8 @@ func (s *Service) RevokeToken(ctx context.Context, id int64, sponsor string) err
 	return s.store.TokenRevoke(ctx, store.TokenRevokeParams{ID: id, Sponsor: sponsor, Now: s.clock()})
 }
 
-// Token returns who the bearer of an API token is, and records its use:
+// Token returns who the bearer of an API token is, and records its use (in
+// the background, as Session does):
 // ErrNoToken for no such token or a revoked one, an *AccessError when its
 // user may no longer use SMS (not Active, or the licence revoked or
 // expired). The token is looked up by its SHA-256, which tells nothing of
@@ -55,5 +56,6 @@ func (s *Service) Token(ctx context.Context, bearer string) (*Principal, error) 
 		return nil, err
 	}
 	p.TokenID = t.ID
-	return p, s.store.TokenTouch(ctx, t.ID, s.clock())
+	s.activity.token(t.ID, s.clock())
+	return p, nil
 }

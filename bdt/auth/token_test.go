@@ -45,6 +45,9 @@ func TestTokens(t *testing.T) {
 		if err != nil || p.User.ID != "tnowak02" || p.Sponsor.Licence != licence || p.TokenID != id || p.CSRFOK("") {
 			t.Fatalf("Token: %+v, %v", p, err)
 		}
+		if err := a.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 		ts, err := s.TokenList(ctx, store.TokenListParams{User: "tnowak02"})
 		if err != nil || len(ts) != 2 || !ts[0].LastUsed.Equal(c.Now()) || !ts[1].LastUsed.IsZero() {
 			t.Errorf("tokens after a use: %+v, %v; want the first used now", ts, err)

@@ -64,6 +64,7 @@ func (o *portalOptions) check() error {
 // portalServer is the portal's listener while bdt serve runs.
 type portalServer struct {
 	srv  *http.Server
+	auth *auth.Service
 	errc chan error
 }
 
@@ -78,8 +79,9 @@ func (o *portalOptions) start(cfg runner.Config, d *daemon.Daemon, log zerolog.L
 	if maxSize <= 0 {
 		maxSize = runner.DefaultMaxSize
 	}
+	as := auth.New(auth.Params{Store: cfg.Store})
 	h, err := portal.New(portal.Config{
-		Auth: auth.New(auth.Params{Store: cfg.Store}), Store: cfg.Store,
+		Auth: as, Store: cfg.Store,
 		Inbox: cfg.Inbox, Outbox: cfg.Outbox, MaxSize: maxSize, Nudge: d.Nudge,
 		TLS: o.cert != "", TrustProxy: o.trustProxy,
 		Log: log, Metrics: d.Registry(),
@@ -91,7 +93,7 @@ func (o *portalOptions) start(cfg runner.Config, d *daemon.Daemon, log zerolog.L
 	if err != nil {
 		return nil, err
 	}
-	p := &portalServer{srv: srv, errc: make(chan error, 1)}
+	p := &portalServer{srv: srv, auth: as, errc: make(chan error, 1)}
 	log.Info().Str("listen", ln.Addr().String()).Bool("tls", o.cert != "").Bool("trust_proxy", o.trustProxy).Msg("portal listening")
 	if o.cert == "" && !o.trustProxy && !loopbackAddr(ln.Addr()) {
 		log.Warn().Str("listen", ln.Addr().String()).Msg("the portal is served over plain HTTP off loopback: passwords and tokens cross the network in clear; set --portal-tls-cert and --portal-tls-key, or put it behind a TLS proxy (--portal-trust-proxy)")
@@ -116,7 +118,8 @@ func (p *portalServer) failed() <-chan error {
 }
 
 // stop stops taking requests and lets those in hand (an upload) finish
-// within grace.
+// within grace, then writes the sessions' and tokens' last uses
+// (auth.Service.Flush) within what is left of it.
 func (p *portalServer) stop(grace time.Duration) error {
 	if p == nil {
 		return nil
@@ -125,8 +128,9 @@ func (p *portalServer) stop(grace time.Duration) error {
 	defer cancel()
 	err := p.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return p.srv.Close()
+		err = p.srv.Close()
 	}
+	p.auth.Flush(ctx) // unwritten uses are harmless: sessions can only end early
 	return err
 }
 
