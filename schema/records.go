@@ -14,10 +14,10 @@ import (
 // their nodes, are allocated in a few blocks: a record the handler keeps
 // keeps its neighbours' memory too).
 const (
-	recBatchRecords = 128      // records in a batch, at most
-	recBatchBytes   = 32 << 10 // a batch is handed over once it holds this much
-	recBatches      = 3        // batches in circulation
-	recBatchKeep    = 64 << 10 // a batch's buffer larger than this is not reused
+	recBatchRecords = 512       // records in a batch, at most
+	recBatchBytes   = 128 << 10 // a batch is handed over once it holds this much
+	recBatches      = 3         // batches in circulation
+	recBatchKeep    = 256 << 10 // a batch's buffer larger than this is not reused
 )
 
 // recItem is one record of a batch.
