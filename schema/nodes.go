@@ -16,6 +16,9 @@ type decoder struct {
 	slab     int
 	nodeSlab []Node
 	ptrSlab  []*Node
+	// reuse decodes every record into the same nodes (Options.Transient);
+	// it takes precedence over slab.
+	reuse bool
 
 	names  map[string]string
 	byPos  []string // the name of each node of the last record, by index
@@ -29,6 +32,14 @@ type decoder struct {
 
 // alloc returns n nodes and n-1 child pointers.
 func (d *decoder) alloc(n int) ([]Node, []*Node) {
+	if d.reuse {
+		if cap(d.nodeSlab) < n {
+			d.nodeSlab, d.ptrSlab = make([]Node, n), make([]*Node, n)
+		}
+		nodes, ptrs := d.nodeSlab[:n:n], d.ptrSlab[:n-1:n-1]
+		clear(nodes)
+		return nodes, ptrs
+	}
 	if d.slab == 0 || n > d.slab/4 {
 		return make([]Node, n), make([]*Node, n-1)
 	}

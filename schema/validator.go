@@ -51,6 +51,11 @@ type Options struct {
 	// every other validity issue) or the record alone (RecordScope: its
 	// issue is R.SCHEMA, which bdt run and bdt validate use by default).
 	SchemaErrors Scope
+	// Transient says the handler keeps no Record, nor anything it points
+	// to, past its Record call: every record's nodes are then decoded into
+	// the same memory, not allocated for each (bdt validate, which only
+	// looks). Strings taken from the nodes stay valid.
+	Transient bool
 }
 
 // Scope is what a schema error inside one record rejects (Options).
@@ -514,11 +519,15 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f For
 	d.scope = opt.SchemaErrors
 	var w *recWorker
 	if opt.Concurrent && h != nil && f.Record != "" {
-		w = newRecWorker(h)
+		w = newRecWorker(h, opt.Transient)
 		defer w.abort()
 	}
 
 	dec := decoder{names: map[string]string{}}
+	recDec := &dec // the header's nodes are kept (Result.Header)
+	if opt.Transient {
+		recDec = &decoder{names: dec.names, reuse: true}
+	}
 	drained, attached := 0, 0
 	for {
 		ev := d.next()
@@ -544,7 +553,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f For
 				// The handler failed: read no further.
 				return res, w.finish(res)
 			}
-			n := dec.decode(d.buf())
+			n := recDec.decode(d.buf())
 			rec := &Record{Index: d.record(), Line: n.Line, Node: n}
 			rec.Issues, attached = d.recordIssues(res.Issues, rec.Index, attached, f)
 			if err := h.Record(rec); err != nil {

@@ -207,7 +207,7 @@ func validateFile(name string, o validateOptions) (*schema.Result, error) {
 	}
 	h := &decodeCheck{scope: o.schemaErrors}
 	res, err := schema.Default().Validate(f, h, schema.Options{MaxErrors: o.maxErrors, MaxSize: o.maxSize,
-		SchemaErrors: o.schemaErrors, Concurrent: true}) // records are decoded on another core
+		SchemaErrors: o.schemaErrors, Concurrent: true, Transient: true}) // records are decoded on another core, each into the same nodes
 	if err != nil {
 		return nil, err
 	}
