@@ -88,6 +88,8 @@ func (d *decoder) name(k int, b []byte) string {
 	return s
 }
 
+// intern returns b as a string, the same one for every equal b (up to 4,096
+// names).
 func (d *decoder) intern(b []byte) string {
 	if s, ok := d.names[string(b)]; ok {
 		return s
