@@ -585,27 +585,41 @@ func moneyField(f *Fees, k string) **Money {
 }
 
 // copyFees returns a deep copy of f, so that a decision never shares memory
-// with the state or the operation it was made from.
+// with the state or the operation it was made from. The copied values are
+// allocated together, once, not one allocation each: this runs twice for
+// every fee update.
 func copyFees(f Fees) Fees {
-	cp := func(m *Money) *Money {
+	var v *feeValues
+	cp := func(m *Money, i int) *Money {
 		if m == nil {
 			return nil
 		}
-		v := *m
-		return &v
+		if v == nil {
+			v = new(feeValues)
+		}
+		v.m[i] = *m
+		return &v.m[i]
 	}
-	var inc *bool
+	out := Fees{
+		CourseFeesFirstYear:   cp(f.CourseFeesFirstYear, 0),
+		CourseFeesPaid:        cp(f.CourseFeesPaid, 1),
+		BoardingFeesPaid:      cp(f.BoardingFeesPaid, 2),
+		AccommodationFeesPaid: cp(f.AccommodationFeesPaid, 3),
+	}
 	if f.IncludesAccommodation != nil {
-		v := *f.IncludesAccommodation
-		inc = &v
+		if v == nil {
+			v = new(feeValues)
+		}
+		v.inc = *f.IncludesAccommodation
+		out.IncludesAccommodation = &v.inc
 	}
-	return Fees{
-		CourseFeesFirstYear:   cp(f.CourseFeesFirstYear),
-		CourseFeesPaid:        cp(f.CourseFeesPaid),
-		BoardingFeesPaid:      cp(f.BoardingFeesPaid),
-		IncludesAccommodation: inc,
-		AccommodationFeesPaid: cp(f.AccommodationFeesPaid),
-	}
+	return out
+}
+
+// feeValues holds the values a copy of Fees points to.
+type feeValues struct {
+	m   [4]Money
+	inc bool
 }
 
 // addNote decides an AddNote (R.NOTE.STATUS). An appended note goes on a new

@@ -20,7 +20,7 @@ const (
 	// bytes each time after the first four: BDT_PUSH_READ).
 	aheadRead = 4096
 	// aheadChunk is the bytes of one chunk handed from producer to consumer.
-	aheadChunk = 16 << 10
+	aheadChunk = 64 << 10
 	// aheadChunks is the chunks in circulation: one being read by libxml2,
 	// the others filled or being filled.
 	aheadChunks = 3

@@ -14,10 +14,10 @@ import (
 // their nodes, are allocated in a few blocks: a record the handler keeps
 // keeps its neighbours' memory too).
 const (
-	recBatchRecords = 128      // records in a batch, at most
-	recBatchBytes   = 32 << 10 // a batch is handed over once it holds this much
-	recBatches      = 3        // batches in circulation
-	recBatchKeep    = 64 << 10 // a batch's buffer larger than this is not reused
+	recBatchRecords = 512       // records in a batch, at most
+	recBatchBytes   = 128 << 10 // a batch is handed over once it holds this much
+	recBatches      = 3         // batches in circulation
+	recBatchKeep    = 256 << 10 // a batch's buffer larger than this is not reused
 )
 
 // recItem is one record of a batch.
@@ -34,13 +34,14 @@ type recBatch struct {
 }
 
 type recWorker struct {
-	h       Handler
-	started bool
-	in      chan *recBatch
-	free    chan *recBatch
-	done    chan struct{}
-	cur     *recBatch
-	stopped atomic.Bool // the handler failed (or panicked): read no further
+	h         Handler
+	transient bool // Options.Transient
+	started   bool
+	in        chan *recBatch
+	free      chan *recBatch
+	done      chan struct{}
+	cur       *recBatch
+	stopped   atomic.Bool // the handler failed (or panicked): read no further
 
 	// Written by the worker before done is closed.
 	err      error
@@ -49,7 +50,9 @@ type recWorker struct {
 	panicVal any
 }
 
-func newRecWorker(h Handler) *recWorker { return &recWorker{h: h} }
+func newRecWorker(h Handler, transient bool) *recWorker {
+	return &recWorker{h: h, transient: transient}
+}
 
 func (w *recWorker) start() {
 	w.started = true
@@ -86,7 +89,7 @@ func (w *recWorker) add(buf []byte, index int, issues []Issue, nissues int) bool
 
 func (w *recWorker) run() {
 	defer close(w.done)
-	dec := decoder{names: map[string]string{}, slab: 128}
+	dec := decoder{names: map[string]string{}, slab: 128, reuse: w.transient}
 	for b := range w.in {
 		if !w.stopped.Load() {
 			w.handle(&dec, b)

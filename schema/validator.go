@@ -6,6 +6,7 @@ package schema
 import "C"
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ import (
 
 // DefaultMaxErrors is the cap on issues when Options.MaxErrors is 0.
 const DefaultMaxErrors = 1000
+
+// inputRead is the size of the validator's reads of its input.
+const inputRead = 64 << 10
 
 // Options tune one validation.
 type Options struct {
@@ -47,6 +51,11 @@ type Options struct {
 	// every other validity issue) or the record alone (RecordScope: its
 	// issue is R.SCHEMA, which bdt run and bdt validate use by default).
 	SchemaErrors Scope
+	// Transient says the handler keeps no Record, nor anything it points
+	// to, past its Record call: every record's nodes are then decoded into
+	// the same memory, not allocated for each (bdt validate, which only
+	// looks). Strings taken from the nodes stay valid.
+	Transient bool
 }
 
 // Scope is what a schema error inside one record rejects (Options).
@@ -382,7 +391,10 @@ func (v *Validator) Validate(r io.Reader, h Handler, opt Options) (*Result, erro
 	if maxErrors <= 0 {
 		maxErrors = DefaultMaxErrors
 	}
-	src := &limitReader{r: r, max: opt.MaxSize}
+	// Reads of the input are inputRead bytes, not libxml2's 4096 (the
+	// guard hands libxml2 the same reads either way): a system call per
+	// 4 KiB of a file cost as much as the guard's scan.
+	src := &limitReader{r: bufio.NewReaderSize(r, inputRead), max: opt.MaxSize}
 	res := &Result{}
 
 	prefix, sn, err := sniff(src)
@@ -507,11 +519,15 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f For
 	d.scope = opt.SchemaErrors
 	var w *recWorker
 	if opt.Concurrent && h != nil && f.Record != "" {
-		w = newRecWorker(h)
+		w = newRecWorker(h, opt.Transient)
 		defer w.abort()
 	}
 
 	dec := decoder{names: map[string]string{}}
+	recDec := &dec // the header's nodes are kept (Result.Header)
+	if opt.Transient {
+		recDec = &decoder{names: dec.names, reuse: true}
+	}
 	drained, attached := 0, 0
 	for {
 		ev := d.next()
@@ -537,7 +553,7 @@ func (v *Validator) parse(in io.Reader, schema *C.xmlSchema, types *vocab, f For
 				// The handler failed: read no further.
 				return res, w.finish(res)
 			}
-			n := dec.decode(d.buf())
+			n := recDec.decode(d.buf())
 			rec := &Record{Index: d.record(), Line: n.Line, Node: n}
 			rec.Issues, attached = d.recordIssues(res.Issues, rec.Index, attached, f)
 			if err := h.Record(rec); err != nil {
@@ -711,145 +727,6 @@ func newHeader(f Format, n *Node) *Header {
 		}
 	}
 	return h
-}
-
-// decoder turns the compact buffer bdt_next fills into a Node tree. A
-// record's nodes, child lists and texts are allocated in three blocks, not
-// one allocation per node; element names are interned, as they repeat in
-// every record.
-type decoder struct {
-	// slab > 0 takes the nodes of many records from blocks of that many
-	// nodes (fewer allocations, for Options.Concurrent); a record kept
-	// keeps its block.
-	slab     int
-	nodeSlab []Node
-	ptrSlab  []*Node
-
-	names  map[string]string
-	kids   []int    // children per node, by node index (pass 1)
-	stack  []int    // open nodes, by index
-	text   [][]byte // text gathered per open element (pass 2)
-	texts  []byte   // every leaf's trimmed text, end to end
-	spans  [][2]int // each node's text in texts
-	leaves []int    // nodes that are leaves
-}
-
-// alloc returns n nodes and n-1 child pointers.
-func (d *decoder) alloc(n int) ([]Node, []*Node) {
-	if d.slab == 0 || n > d.slab/4 {
-		return make([]Node, n), make([]*Node, n-1)
-	}
-	if len(d.nodeSlab) < n {
-		d.nodeSlab = make([]Node, d.slab)
-	}
-	if len(d.ptrSlab) < n-1 {
-		d.ptrSlab = make([]*Node, d.slab)
-	}
-	nodes, ptrs := d.nodeSlab[:n:n], d.ptrSlab[:n-1:n-1]
-	d.nodeSlab, d.ptrSlab = d.nodeSlab[n:], d.ptrSlab[n-1:]
-	return nodes, ptrs
-}
-
-func le32(b []byte) int {
-	return int(uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24)
-}
-
-func (d *decoder) name(b []byte) string {
-	if s, ok := d.names[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(d.names) < 4096 {
-		d.names[s] = s
-	}
-	return s
-}
-
-func (d *decoder) decode(b []byte) *Node {
-	// Pass 1: how many nodes, and how many children each has.
-	d.kids, d.stack = d.kids[:0], d.stack[:0]
-	for i := 0; i < len(b); {
-		switch b[i] {
-		case C.BDT_TAG_START:
-			if k := len(d.stack); k > 0 {
-				d.kids[d.stack[k-1]]++
-			}
-			d.stack = append(d.stack, len(d.kids))
-			d.kids = append(d.kids, 0)
-			i += 9 + le32(b[i+5:])
-		case C.BDT_TAG_TEXT:
-			i += 5 + le32(b[i+1:])
-		default: // C.BDT_TAG_END
-			i++
-			if k := len(d.stack); k > 0 {
-				d.stack = d.stack[:k-1]
-			}
-		}
-	}
-	if len(d.kids) == 0 {
-		return nil
-	}
-	nodes, ptrs := d.alloc(len(d.kids))
-	off := 0
-	for k, c := range d.kids {
-		if c > 0 {
-			nodes[k].Children = ptrs[off : off : off+c]
-			off += c
-		}
-	}
-
-	// Pass 2: names, lines, texts, children.
-	d.stack, d.texts, d.spans, d.leaves = d.stack[:0], d.texts[:0], d.spans[:0], d.leaves[:0]
-	closeNode := func(k int) {
-		idx := d.stack[k]
-		if d.kids[idx] == 0 {
-			t := bytes.Trim(d.text[k], " \t\r\n")
-			d.leaves = append(d.leaves, idx)
-			d.spans = append(d.spans, [2]int{len(d.texts), len(d.texts) + len(t)})
-			d.texts = append(d.texts, t...)
-		}
-	}
-	next := 0
-	for i := 0; i < len(b); {
-		switch b[i] {
-		case C.BDT_TAG_START:
-			n := le32(b[i+5:])
-			node := &nodes[next]
-			node.Name, node.Line = d.name(b[i+9:i+9+n]), le32(b[i+1:])
-			i += 9 + n
-			if k := len(d.stack); k > 0 {
-				p := &nodes[d.stack[k-1]]
-				p.Children = append(p.Children, node) // within the capacity set above
-			}
-			d.stack = append(d.stack, next)
-			next++
-			if len(d.text) < len(d.stack) {
-				d.text = append(d.text, nil)
-			}
-			d.text[len(d.stack)-1] = d.text[len(d.stack)-1][:0]
-		case C.BDT_TAG_TEXT:
-			n := le32(b[i+1:])
-			if k := len(d.stack); k > 0 {
-				d.text[k-1] = append(d.text[k-1], b[i+5:i+5+n]...)
-			}
-			i += 5 + n
-		default: // C.BDT_TAG_END
-			i++
-			if k := len(d.stack); k > 0 {
-				closeNode(k - 1)
-				d.stack = d.stack[:k-1]
-			}
-		}
-	}
-	// A capture cut short (see BDT_MAX_CAPTURE) leaves elements open.
-	for k := len(d.stack) - 1; k >= 0; k-- {
-		closeNode(k)
-	}
-	all := string(d.texts)
-	for j, idx := range d.leaves {
-		nodes[idx].Text = all[d.spans[j][0]:d.spans[j][1]]
-	}
-	return &nodes[0]
 }
 
 // errTooLarge is what limitReader returns past Options.MaxSize.

@@ -15,8 +15,10 @@ import (
 // reports), issue 18's allocation rate. On this test's 5,000 records it was
 // 81 before the allocations issue 18 removed (boxed statement values and
 // outcome values, a hasher and an encoder a confirmation reference, a map
-// and a fmt call a record) and 52 after (55 under the race detector).
-const maxAllocsPerRecord = 60
+// and a fmt call a record) and 52 after (55 under the race detector); the
+// second round's fee values allocated in one block (rules.copyFees, the
+// SQLite read's fees) took it to 48.9 (51.3 under the race detector).
+const maxAllocsPerRecord = 53
 
 // TestRunAllocations runs a generated fee update of 5,000 records (10%
 // rejected, 2% warned) through the runner on a real SQLite register and

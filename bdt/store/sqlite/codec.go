@@ -37,21 +37,37 @@ func (d *dates) parse(s sql.NullString) rules.Date {
 }
 
 // feesOf reads the five fee columns of v, JSON values in the order of
-// sqlrow.Fees.
+// sqlrow.Fees. The values read are allocated together, once, not one
+// allocation each: this runs for every certificate the rules read.
 func feesOf(v []jvalue) sqlrow.Fees {
-	money := func(x jvalue) *int64 {
+	var b *feeValues
+	block := func() *feeValues {
+		if b == nil {
+			b = new(feeValues)
+		}
+		return b
+	}
+	money := func(x jvalue, i int) *int64 {
 		if x.Null {
 			return nil
 		}
-		n := x.N
-		return &n
+		p := &block().m[i]
+		*p = x.N
+		return p
 	}
-	f := sqlrow.Fees{FirstYear: money(v[0]), Paid: money(v[1]), Boarding: money(v[2]), Accommodation: money(v[4])}
+	f := sqlrow.Fees{FirstYear: money(v[0], 0), Paid: money(v[1], 1), Boarding: money(v[2], 2), Accommodation: money(v[4], 3)}
 	if !v[3].Null {
-		b := v[3].N != 0
-		f.Includes = &b
+		p := &block().inc
+		*p = v[3].N != 0
+		f.Includes = p
 	}
 	return f
+}
+
+// feeValues holds the values the Fees feesOf returns point to.
+type feeValues struct {
+	m   [4]int64
+	inc bool
 }
 
 // jsonArray encodes a set of keys as one parameter, read back in SQL with
