@@ -100,11 +100,13 @@ func CheckKey(key string) error {
 // Copier is implemented by a Storage that can copy an object to another
 // Storage without streaming it through this process, such as S3's
 // server-side CopyObject between two locations of one service. CopyTo
-// reports false, having done nothing, when it cannot copy to dst; Move then
-// streams the object instead. Like Put, the copy is complete or absent. A
-// missing source is reported as ErrNotFound.
+// copies key to dstKey in dst (the same key, or a new name: an archived
+// file's unique name); it reports false, having done nothing, when it
+// cannot copy to dst; MoveAs then streams the object instead. Like Put,
+// the copy is complete or absent. A missing source is reported as
+// ErrNotFound.
 type Copier interface {
-	CopyTo(ctx context.Context, dst Storage, key string) (bool, error)
+	CopyTo(ctx context.Context, dst Storage, key, dstKey string) (bool, error)
 }
 
 // Move copies key from src to dst and then deletes it from src. It is safe
@@ -115,11 +117,10 @@ func Move(ctx context.Context, src, dst Storage, key string) error {
 	return MoveAs(ctx, src, dst, key, key)
 }
 
-// MoveAs is Move to the key dstKey in dst. Only a move under the same key
-// can be src's own copy; one to another key is streamed.
+// MoveAs is Move to the key dstKey in dst, src's own copy when it can.
 func MoveAs(ctx context.Context, src, dst Storage, key, dstKey string) error {
-	if c, ok := src.(Copier); ok && key == dstKey {
-		copied, err := c.CopyTo(ctx, dst, key)
+	if c, ok := src.(Copier); ok {
+		copied, err := c.CopyTo(ctx, dst, key, dstKey)
 		if errors.Is(err, ErrNotFound) {
 			return nil // moved by an earlier attempt
 		}

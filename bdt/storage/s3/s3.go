@@ -427,28 +427,31 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// CopyTo copies key to dst with a server-side CopyObject when dst is a
-// Store of the same endpoint and region (archiving within one service moves
-// no data through this process), and reports false otherwise. A missing
-// source is ErrNotFound. CopyObject copies objects of up to 5 GiB.
-func (s *Store) CopyTo(ctx context.Context, dst storage.Storage, key string) (bool, error) {
+// CopyTo copies key to dstKey in dst with a server-side CopyObject when
+// dst is a Store of the same endpoint and region (archiving within one
+// service moves no data through this process, renamed or not), and
+// reports false otherwise. A missing source is ErrNotFound. CopyObject
+// copies objects of up to 5 GiB.
+func (s *Store) CopyTo(ctx context.Context, dst storage.Storage, key, dstKey string) (bool, error) {
 	d, ok := dst.(*Store)
 	if !ok || d.service != s.service {
 		return false, nil
 	}
-	if err := storage.CheckKey(key); err != nil {
-		return false, err
+	for _, k := range []string{key, dstKey} {
+		if err := storage.CheckKey(k); err != nil {
+			return false, err
+		}
 	}
 	_, err := d.client.CopyObject(ctx, &s3.CopyObjectInput{
 		Bucket:     aws.String(d.bucket),
-		Key:        aws.String(d.prefix + key),
+		Key:        aws.String(d.prefix + dstKey),
 		CopySource: aws.String(escapePath(s.bucket + "/" + s.prefix + key)),
 	})
 	if isNotFound(err) {
 		return false, fmt.Errorf("%w: %s", storage.ErrNotFound, s.name(key))
 	}
 	if err != nil {
-		return false, fmt.Errorf("storage: copy %s to %s: %w", s.name(key), d.name(key), err)
+		return false, fmt.Errorf("storage: copy %s to %s: %w", s.name(key), d.name(dstKey), err)
 	}
 	return true, nil
 }

@@ -338,9 +338,23 @@ func TestMoveCopiesServerSide(t *testing.T) {
 		t.Errorf("inbox still holds %q", keys)
 	}
 
+	// Under a new name (a second upload's archived copy, a.xml.2): still a
+	// server-side copy.
+	srv.PutRaw(t, bucket, "inbox/4NUV7KB58/a.xml", "second")
+	before = proxy.Requests()
+	if err := storage.MoveAs(ctx, inbox, archive, "4NUV7KB58/a.xml", "4NUV7KB58/a.xml.2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := proxy.Requests() - before; n != 2 {
+		t.Errorf("MoveAs to a new name took %d requests, want 2 (CopyObject, DeleteObject)", n)
+	}
+	if got := string(srv.Get(t, bucket, "archive/4NUV7KB58/a.xml.2")); got != "second" {
+		t.Errorf("archived under the new name: %q", got)
+	}
+
 	// Another endpoint (the server direct, not through the proxy): streamed.
 	other := newStore(t, srv.Endpoint, bucket, "elsewhere")
-	if ok, err := archive.CopyTo(ctx, other, "4NUV7KB58/a b+c.xml"); ok || err != nil {
+	if ok, err := archive.CopyTo(ctx, other, "4NUV7KB58/a b+c.xml", "4NUV7KB58/a b+c.xml"); ok || err != nil {
 		t.Errorf("CopyTo another endpoint = %v, %v; want false, nil", ok, err)
 	}
 	if err := storage.Move(ctx, archive, other, "4NUV7KB58/a b+c.xml"); err != nil {

@@ -229,6 +229,24 @@ func Run(t *testing.T, open func(t *testing.T) storage.Storage) {
 			t.Errorf("Move(never written): %v", err)
 		}
 	})
+	t.Run("MoveAsRenames", func(t *testing.T) {
+		src, dst := open(t), open(t)
+		put(t, src, "m/a.xml", "second upload")
+		for i := 0; i < 2; i++ { // repeatable, as Move is
+			if err := storage.MoveAs(ctx, src, dst, "m/a.xml", "m/a.xml.2"); err != nil {
+				t.Fatalf("MoveAs #%d: %v", i+1, err)
+			}
+		}
+		if got := get(t, dst, "m/a.xml.2"); got != "second upload" {
+			t.Errorf("moved content = %q", got)
+		}
+		if objs, _, _ := dst.List(ctx, "m/"); len(objs) != 1 || objs[0].Key != "m/a.xml.2" {
+			t.Errorf("destination holds %v; want only m/a.xml.2", objs)
+		}
+		if objs, _, _ := src.List(ctx, ""); len(objs) != 0 {
+			t.Errorf("source still holds %v", objs)
+		}
+	})
 	t.Run("LargeStreams", func(t *testing.T) {
 		s := open(t)
 		big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
