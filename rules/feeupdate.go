@@ -1,0 +1,164 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+)
+
+// updateFees decides an UpdateFees (R.FEE.*).
+//
+// When RawAmounts is not nil (a one-at-a-time action), every entry that is not
+// blank is parsed with ParseMoney and, when valid, sets the fee field of that
+// name (FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid,
+// FieldAccommodationFeesPaid), overriding Fees; an invalid amount or an
+// unknown field name is an R.FEE.AMOUNT error. A blank entry is "not given".
+func updateFees(a Actor, o UpdateFees, st State) Decision {
+	c, f := findCert(a, st, o.Cert, refFor(CAS))
+	if f != nil {
+		return reject(*f)
+	}
+	if fs := checkIdentity(c, o.FamilyName, o.DateOfBirth); len(fs) > 0 {
+		return reject(fs...)
+	}
+	var fs []Finding
+	if c.Status != StatusAssigned {
+		fs = append(fs, NewFinding(RFeeAssigned, "",
+			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", Show(c.Number), certStatusWord(c.Status)))
+	}
+
+	upd := copyFees(o.Fees)
+	if o.RawAmounts != nil {
+		keys := make([]string, 0, len(o.RawAmounts))
+		for k := range o.RawAmounts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v := o.RawAmounts[k]
+			if blank(v) {
+				continue
+			}
+			p := moneyField(&upd, k)
+			if p == nil {
+				fs = append(fs, NewFinding(RFeeAmount, Show(k), "%s is not a fee amount this update can change.", Show(k)))
+				continue
+			}
+			m, err := ParseMoney(v)
+			if err != nil {
+				fs = append(fs, NewFinding(RFeeAmount, k, "%s: %v.", feeLabel(k), err))
+				continue
+			}
+			*p = &m
+		}
+	}
+	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
+		if m := *moneyField(&upd, k); m != nil && *m < 0 {
+			fs = append(fs, NewFinding(RFeeAmount, k, "%s is negative (%s); an amount is never negative.", feeLabel(k), *m))
+		}
+	}
+	if upd.CourseFeesPaid == nil && upd.BoardingFeesPaid == nil && upd.AccommodationFeesPaid == nil {
+		fs = append(fs, NewFinding(RFeePresent, "",
+			"A fee update must give at least one amount paid to date: course fees, boarding fees or accommodation fees."))
+	}
+
+	after := copyFees(c.Fees)
+	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
+		if m := *moneyField(&upd, k); m != nil {
+			*moneyField(&after, k) = m
+		}
+	}
+	if upd.IncludesAccommodation != nil {
+		after.IncludesAccommodation = upd.IncludesAccommodation
+	}
+	if p, y := after.CourseFeesPaid, after.CourseFeesFirstYear; p != nil && y != nil && *p > *y {
+		fs = append(fs, NewFinding(RFeeExceeds, FieldCourseFeesPaid,
+			"Course fees paid to date (£%s) exceed the course fees for the first year (£%s). The update is applied; check both amounts.", *p, *y))
+	}
+
+	if hasError(fs) {
+		return reject(fs...)
+	}
+	ref := ConfirmationRef(a.Source, c.Number)
+	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetFees{Cert: c.Number, Change: FeeChange{
+		At: a.Now, By: a.User.ID, Ref: ref, Before: copyFees(c.Fees), After: after,
+	}}}}
+}
+
+// feeLabel names fee field k in words for a message.
+func feeLabel(k string) string {
+	switch k {
+	case FieldCourseFeesFirstYear:
+		return "Course fees for the first year"
+	case FieldCourseFeesPaid:
+		return "Course fees paid to date"
+	case FieldBoardingFeesPaid:
+		return "Boarding fees paid to date"
+	case FieldAccommodationFeesPaid:
+		return "Accommodation fees paid to date"
+	}
+	return Show(k)
+}
+
+// certStatusWord writes a certificate status as SMS shows it: READY_TO_GO
+// is READY TO GO. A status this package does not know is "not known".
+func certStatusWord(s CertStatus) string {
+	switch s {
+	case StatusWorkInProgress, StatusReadyToGo, StatusAssigned, StatusWithdrawn, StatusObsolete,
+		StatusUsed, StatusExpired, StatusCancelled:
+		return strings.ReplaceAll(string(s), "_", " ")
+	}
+	return "not known"
+}
+
+// moneyField returns the field of f named k, or nil for an unknown name.
+func moneyField(f *Fees, k string) **Money {
+	switch k {
+	case FieldCourseFeesFirstYear:
+		return &f.CourseFeesFirstYear
+	case FieldCourseFeesPaid:
+		return &f.CourseFeesPaid
+	case FieldBoardingFeesPaid:
+		return &f.BoardingFeesPaid
+	case FieldAccommodationFeesPaid:
+		return &f.AccommodationFeesPaid
+	}
+	return nil
+}
+
+// copyFees returns a deep copy of f, so that a decision never shares memory
+// with the state or the operation it was made from. The copied values are
+// allocated together, once, not one allocation each: this runs twice for
+// every fee update.
+func copyFees(f Fees) Fees {
+	var v *feeValues
+	cp := func(m *Money, i int) *Money {
+		if m == nil {
+			return nil
+		}
+		if v == nil {
+			v = new(feeValues)
+		}
+		v.m[i] = *m
+		return &v.m[i]
+	}
+	out := Fees{
+		CourseFeesFirstYear:   cp(f.CourseFeesFirstYear, 0),
+		CourseFeesPaid:        cp(f.CourseFeesPaid, 1),
+		BoardingFeesPaid:      cp(f.BoardingFeesPaid, 2),
+		AccommodationFeesPaid: cp(f.AccommodationFeesPaid, 3),
+	}
+	if f.IncludesAccommodation != nil {
+		if v == nil {
+			v = new(feeValues)
+		}
+		v.inc = *f.IncludesAccommodation
+		out.IncludesAccommodation = &v.inc
+	}
+	return out
+}
+
+// feeValues holds the values a copy of Fees points to.
+type feeValues struct {
+	m   [4]Money
+	inc bool
+}
