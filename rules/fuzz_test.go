@@ -147,12 +147,16 @@ func fuzzCase(b []byte) (Actor, Op, State) {
 }
 
 // forRules strips st's certificates of what the engine does not read for op,
-// as store.Reader.CertificatesForRules does.
+// as store.Reader.CertificatesForRules does: the histories, the activity
+// unless op ReadsActivity, all but the Brief when op ReadsBrief.
 func forRules(op Op, st State) State {
 	out := st
 	out.Certs = make(map[string]*Certificate, len(st.Certs))
 	for k, c := range st.Certs {
 		cc := *c
+		if op.ReadsBrief() {
+			cc = *Brief(c)
+		}
 		cc.StatusHistory, cc.FeeHistory = nil, nil
 		if !op.ReadsActivity() {
 			cc.Activity = nil
@@ -186,7 +190,7 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		// What CertificatesForRules leaves out changes no decision.
 		if got, want := Evaluate(a, op, forRules(op, st)), Evaluate(a, op, st); !reflect.DeepEqual(got, want) {
-			t.Fatalf("decision depends on a history ReadsActivity(%T) leaves out:\n got %+v\nwant %+v", op, got, want)
+			t.Fatalf("decision depends on what ReadsActivity or ReadsBrief (%T) leaves out:\n got %+v\nwant %+v", op, got, want)
 		}
 	})
 }

@@ -249,3 +249,15 @@ type Certificate struct {
 	Note          string // sponsor note
 	Activity      []ActivityReport
 }
+
+// Brief returns what an operation that ReadsBrief is decided from: c's
+// number, kind, sponsor, status and owner, the person's family name and date
+// of birth, and the fees, shared with c (nil for nil). A store reads no more
+// for such operations (store.CertificatesForRulesParams.Brief).
+func Brief(c *Certificate) *Certificate {
+	if c == nil {
+		return nil
+	}
+	return &Certificate{Number: c.Number, Kind: c.Kind, Sponsor: c.Sponsor, Status: c.Status, Owner: c.Owner,
+		Person: Person{FamilyName: c.Person.FamilyName, DateOfBirth: c.Person.DateOfBirth}, Fees: c.Fees}
+}

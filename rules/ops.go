@@ -75,6 +75,10 @@ type Op interface {
 	// decisions. A store may leave out what the engine does not read
 	// (store.Reader.CertificatesForRules).
 	ReadsActivity() bool
+	// ReadsBrief reports whether the engine decides the operation from the
+	// certificates' briefs alone (Brief): a store may then read only those
+	// fields (store.CertificatesForRulesParams.Brief).
+	ReadsBrief() bool
 	// Summary says what the accepted decision d on the operation did, for
 	// a confirmation: "fees of CAS X updated".
 	Summary(d Decision) string
@@ -133,6 +137,9 @@ func (ReportActivity) TargetUser() string { return "" }
 // ReadsActivity implements Op: a withdrawal names an earlier report.
 func (ReportActivity) ReadsActivity() bool { return true }
 
+// ReadsBrief implements Op.
+func (ReportActivity) ReadsBrief() bool { return false }
+
 // Summary implements Op, naming the earlier report a withdrawal marked.
 func (o ReportActivity) Summary(d Decision) string {
 	kind, _ := ActivityKind(o.Type)
@@ -182,6 +189,9 @@ func (UpdateFees) TargetUser() string { return "" }
 // ReadsActivity implements Op.
 func (UpdateFees) ReadsActivity() bool { return false }
 
+// ReadsBrief implements Op: R.CERT.*, R.IDENTITY and R.FEE.* read the brief.
+func (UpdateFees) ReadsBrief() bool { return true }
+
 // Summary implements Op.
 func (o UpdateFees) Summary(Decision) string { return fmt.Sprintf("fees of CAS %s updated", o.Cert) }
 
@@ -220,6 +230,9 @@ func (AddNote) TargetUser() string { return "" }
 
 // ReadsActivity implements Op.
 func (AddNote) ReadsActivity() bool { return false }
+
+// ReadsBrief implements Op.
+func (AddNote) ReadsBrief() bool { return false }
 
 // Summary implements Op.
 func (o AddNote) Summary(Decision) string {
@@ -264,6 +277,9 @@ func (WithdrawCoS) TargetUser() string { return "" }
 // ReadsActivity implements Op.
 func (WithdrawCoS) ReadsActivity() bool { return false }
 
+// ReadsBrief implements Op.
+func (WithdrawCoS) ReadsBrief() bool { return false }
+
 // Summary implements Op.
 func (o WithdrawCoS) Summary(Decision) string { return fmt.Sprintf("CoS %s withdrawn", o.Cert) }
 
@@ -291,6 +307,9 @@ func (WithdrawCAS) TargetUser() string { return "" }
 // ReadsActivity implements Op.
 func (WithdrawCAS) ReadsActivity() bool { return false }
 
+// ReadsBrief implements Op.
+func (WithdrawCAS) ReadsBrief() bool { return false }
+
 // Summary implements Op.
 func (o WithdrawCAS) Summary(Decision) string { return fmt.Sprintf("CAS %s withdrawn", o.Cert) }
 
@@ -317,6 +336,9 @@ func (o TransferCoS) TargetUser() string { return o.ToUser }
 
 // ReadsActivity implements Op.
 func (TransferCoS) ReadsActivity() bool { return false }
+
+// ReadsBrief implements Op.
+func (TransferCoS) ReadsBrief() bool { return false }
 
 // Summary implements Op, listing the CoS transferred.
 func (o TransferCoS) Summary(d Decision) string {

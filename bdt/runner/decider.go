@@ -151,13 +151,14 @@ func (d *decider) hold(records []pendingRecord, ok, early bool) *heldBatch {
 	}
 	b := &heldBatch{records: records}
 	if d.err == nil {
-		var p store.CertificatesForRulesParams
+		p := store.CertificatesForRulesParams{Brief: true}
 		for _, r := range records {
 			if r.d.Op == nil {
 				continue // rejected by R.SCHEMA
 			}
 			p.Numbers = append(p.Numbers, r.d.Op.CertNumbers()...)
 			p.Activity = p.Activity || r.d.Op.ReadsActivity()
+			p.Brief = p.Brief && r.d.Op.ReadsBrief()
 		}
 		b.read = d.readForRules(p)
 		b.read.early = early
@@ -219,7 +220,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 			// need to apply what is queued and read again.
 		case fresh:
 			applyQueued()
-			again := d.readForRules(store.CertificatesForRulesParams{Numbers: names, Activity: p.d.Op.ReadsActivity()})
+			again := d.readForRules(store.CertificatesForRulesParams{Numbers: names, Activity: p.d.Op.ReadsActivity(), Brief: p.d.Op.ReadsBrief()})
 			if certs, err = again.wait(); err != nil {
 				return nil, err
 			}

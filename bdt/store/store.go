@@ -83,9 +83,11 @@ type Reader interface {
 
 	// CertificatesForRules returns what Certificates returns for
 	// params.Numbers less what the rules engine does not read: StatusHistory
-	// and FeeHistory are nil, and Activity is nil unless params.Activity. It
-	// is the read of the runner's hot path, where the histories are most of
-	// the cost. In a Tx it locks as Certificates does.
+	// and FeeHistory are nil, and Activity is nil unless params.Activity;
+	// with params.Brief (and not Activity) a driver may return only each
+	// certificate's rules.Brief. It is the read of the runner's hot path,
+	// where the histories are most of the cost. In a Tx it locks as
+	// Certificates does.
 	CertificatesForRules(ctx context.Context, params CertificatesForRulesParams) (map[string]*rules.Certificate, error)
 
 	// SponsorList returns every sponsor, ordered by licence number.
@@ -132,6 +134,7 @@ type CertificatesForRulesSplitter interface {
 type CertificatesForRulesParams struct {
 	Numbers  []string // the numbers to read; absent ones are absent from the map
 	Activity bool     // with their activity reports (rules.Op.ReadsActivity)
+	Brief    bool     // only their rules.Brief is needed (rules.Op.ReadsBrief); ignored with Activity
 }
 
 // UserListParams selects users for Reader.UserList.

@@ -179,11 +179,12 @@ func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesFo
 		}
 		return done(out), nil
 	}
+	query, width, fromJSON := certsForRules, certWidth, certFromJSON
+	if p.Brief {
+		query, width, fromJSON = briefsForRules, briefWidth, briefFromJSON
+	}
 	var text, seqs string
-	if err := r.q.QueryRowContext(ctx, `SELECT json_group_array(json_array(`+sqlrow.CertColumns+`, -1, fee_seq, -1)),
-		json_group_array(json_array(number, fee_seq))
-		FROM (SELECT c.*, (SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number) AS fee_seq
-			FROM certificate c WHERE number IN (SELECT value FROM json_each(?)))`, set).Scan(&text, &seqs); err != nil {
+	if err := r.q.QueryRowContext(ctx, query, set).Scan(&text, &seqs); err != nil {
 		return nil, fmt.Errorf("sqlite: read certificates: %w", err)
 	}
 	if err := jsonRows(seqs, 2, func(v []jvalue) error {
@@ -194,8 +195,8 @@ func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesFo
 	}
 	return func() (map[string]*rules.Certificate, error) {
 		out := make(map[string]*rules.Certificate, len(p.Numbers))
-		err := jsonRows(text, certWidth+3, func(v []jvalue) error {
-			c, err := certFromJSON(v)
+		err := jsonRows(text, width, func(v []jvalue) error {
+			c, err := fromJSON(v)
 			if err != nil {
 				return err
 			}
@@ -207,6 +208,22 @@ func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesFo
 		}
 		return out, nil
 	}, nil
+}
+
+// certsForRules and briefsForRules read certificates for the rules without
+// their activity: the certificates (sqlrow.CertColumns, or briefColumns) as
+// one JSON value, and the last seq of their fee histories as another, pairs
+// [number, seq]. A value fewer is work saved twice: SQLite writes each
+// value's JSON, the decoder reads it.
+var (
+	certsForRules  = forRulesSQL(sqlrow.CertColumns)
+	briefsForRules = forRulesSQL(briefColumns)
+)
+
+func forRulesSQL(columns string) string {
+	return `SELECT json_group_array(json_array(` + columns + `)), json_group_array(json_array(number, fee_seq))
+		FROM (SELECT c.*, (SELECT coalesce(max(seq), 0) FROM fee_change h WHERE h.number = c.number) AS fee_seq
+			FROM certificate c WHERE number IN (SELECT value FROM json_each(?)))`
 }
 
 // lastSeqActivityColumns are three values more for a certificate: the last
@@ -346,6 +363,28 @@ func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 			SalaryPence: rules.Money(v[18].N), Location: v[19].S}
 	}
 	c.Fees = feesOf(v[20:25]).Model()
+	if d.err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
+	}
+	return c, nil
+}
+
+// briefColumns are the columns of certificate that rules.Brief keeps, in
+// the order briefFromJSON reads them.
+const briefColumns = `number, kind, sponsor, status, owner, family_name, date_of_birth,
+	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid`
+
+// briefWidth is the number of briefColumns.
+const briefWidth = 12
+
+// briefFromJSON makes the brief of a certificate (rules.Brief) of the
+// briefColumns values v.
+func briefFromJSON(v []jvalue) (*rules.Certificate, error) {
+	c := &rules.Certificate{Number: v[0].S, Kind: rules.CertKind(v[1].S), Sponsor: v[2].S, Status: rules.CertStatus(v[3].S),
+		Owner: v[4].S, Person: rules.Person{FamilyName: v[5].S}}
+	var d dates
+	c.Person.DateOfBirth = d.parse(v[6].NullString())
+	c.Fees = feesOf(v[7:12]).Model()
 	if d.err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", c.Number, d.err)
 	}

@@ -255,3 +255,40 @@ func BenchmarkOutcomeInsert(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "outcomes/s")
 }
+
+// BenchmarkApplyBatch applies accepted fee updates as the runner does: the
+// changes of 256 records in one call (runs of multi-row statements), after
+// reading their certificates for the rules (not timed).
+func BenchmarkApplyBatch(b *testing.B) {
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	const batch = 256
+	s := benchStore(b)
+	ctx := cancellable(b)
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	changes := make([]rules.Change, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		from := (i * batch) % (len(benchCerts) - batch)
+		numbers := benchCerts[from : from+batch]
+		if _, err := tx.CertificatesForRules(ctx, store.CertificatesForRulesParams{Numbers: numbers}); err != nil {
+			b.Fatal(err)
+		}
+		for j, n := range numbers {
+			paid, first := rules.Money(500000+i), rules.Money(900000)
+			yes := j%2 == 0
+			changes[j] = rules.SetFees{Cert: n, Change: rules.FeeChange{At: now, By: "u000.admin", Ref: rules.ConfirmationRef(fmt.Sprintf("bench#%d", j), n),
+				Before: rules.Fees{CourseFeesFirstYear: &first}, After: rules.Fees{CourseFeesFirstYear: &first, CourseFeesPaid: &paid, IncludesAccommodation: &yes}}}
+		}
+		b.StartTimer()
+		if err := tx.Apply(ctx, changes...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "changes/s")
+}
