@@ -187,7 +187,8 @@ func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string
 
 // CertificatesForRules implements store.Reader: Certificates without the
 // status and fee history queries, and without the activity query unless
-// p.Activity. Rows are locked as Certificates locks them.
+// p.Activity; with p.Brief (and not p.Activity) only sqlrow.BriefColumns.
+// Rows are locked as Certificates locks them.
 func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
 	out := make(map[string]*rules.Certificate, len(p.Numbers))
 	if len(p.Numbers) == 0 {
@@ -197,14 +198,22 @@ func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesFo
 	if r.locked != nil {
 		lock = ` FOR UPDATE`
 	}
+	columns, scan := sqlrow.CertColumns, scanCert
+	if p.Brief && !p.Activity {
+		columns, scan = sqlrow.BriefColumns, scanBrief
+	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+sqlrow.CertColumns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
+	b.Queue(`SELECT `+columns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
 	if p.Activity {
 		b.Queue(activityQuery, p.Numbers)
 	}
 	br := r.q.SendBatch(ctx, b)
 	defer br.Close()
-	list, err := scanCerts(br)
+	rows, err := br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read certificates: %w", err)
+	}
+	list, err := scanCertRows(rows, scan)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +282,7 @@ func (r reader) list(ctx context.Context, clause string, args ...any) ([]*rules.
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read certificates: %w", err)
 	}
-	list, err := scanCertRows(rows)
+	list, err := scanCertRows(rows, scanCert)
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -302,14 +311,16 @@ func scanCerts(br pgx.BatchResults) ([]*rules.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: read certificates: %w", err)
 	}
-	return scanCertRows(rows)
+	return scanCertRows(rows, scanCert)
 }
 
-func scanCertRows(rows pgx.Rows) ([]*rules.Certificate, error) {
+// scanCertRows reads the certificates in rows with scan (scanCert, or
+// scanBrief for sqlrow.BriefColumns), and closes rows.
+func scanCertRows(rows pgx.Rows, scan func(pgx.Rows, ...any) (*rules.Certificate, error)) ([]*rules.Certificate, error) {
 	defer rows.Close()
 	var out []*rules.Certificate
 	for rows.Next() {
-		c, err := scanCert(rows)
+		c, err := scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: read certificates: %w", err)
 		}
@@ -365,6 +376,27 @@ func str(s *string) string {
 
 // scanCert reads a row of sqlrow.CertColumns and then into extra, the
 // columns a query selects after them.
+// scanBrief reads a row of sqlrow.BriefColumns (and extra): the brief of a
+// certificate (rules.Brief).
+func scanBrief(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
+	var (
+		c            rules.Certificate
+		kind, status string
+		owner        *string
+		dob          *time.Time
+		f            sqlrow.Fees
+	)
+	err := rows.Scan(append([]any{&c.Number, &kind, &c.Sponsor, &status, &owner, &c.Person.FamilyName, &dob,
+		&f.FirstYear, &f.Paid, &f.Boarding, &f.Includes, &f.Accommodation}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	c.Kind, c.Status, c.Owner = rules.CertKind(kind), rules.CertStatus(status), str(owner)
+	c.Person.DateOfBirth = dateOf(dob)
+	c.Fees = f.Model()
+	return &c, nil
+}
+
 func scanCert(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
 	var (
 		c                                   rules.Certificate

@@ -211,13 +211,13 @@ func (r reader) certificatesForRules(ctx context.Context, p store.CertificatesFo
 }
 
 // certsForRules and briefsForRules read certificates for the rules without
-// their activity: the certificates (sqlrow.CertColumns, or briefColumns) as
+// their activity: the certificates (sqlrow.CertColumns, or sqlrow.BriefColumns) as
 // one JSON value, and the last seq of their fee histories as another, pairs
 // [number, seq]. A value fewer is work saved twice: SQLite writes each
 // value's JSON, the decoder reads it.
 var (
 	certsForRules  = forRulesSQL(sqlrow.CertColumns)
-	briefsForRules = forRulesSQL(briefColumns)
+	briefsForRules = forRulesSQL(sqlrow.BriefColumns)
 )
 
 func forRulesSQL(columns string) string {
@@ -369,16 +369,11 @@ func certFromJSON(v []jvalue) (*rules.Certificate, error) {
 	return c, nil
 }
 
-// briefColumns are the columns of certificate that rules.Brief keeps, in
-// the order briefFromJSON reads them.
-const briefColumns = `number, kind, sponsor, status, owner, family_name, date_of_birth,
-	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid`
-
-// briefWidth is the number of briefColumns.
+// briefWidth is the number of sqlrow.BriefColumns.
 const briefWidth = 12
 
 // briefFromJSON makes the brief of a certificate (rules.Brief) of the
-// briefColumns values v.
+// sqlrow.BriefColumns values v.
 func briefFromJSON(v []jvalue) (*rules.Certificate, error) {
 	c := &rules.Certificate{Number: v[0].S, Kind: rules.CertKind(v[1].S), Sponsor: v[2].S, Status: rules.CertStatus(v[3].S),
 		Owner: v[4].S, Person: rules.Person{FamilyName: v[5].S}}

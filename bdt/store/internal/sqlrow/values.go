@@ -16,6 +16,12 @@ const CertColumns = `number, kind, sponsor, status, created_by, owner, assigned_
 	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid,
 	note`
 
+// BriefColumns are the columns of certificate that rules.Brief keeps: what
+// the drivers read for operations that rules.Op.ReadsBrief
+// (store.CertificatesForRulesParams.Brief).
+const BriefColumns = `number, kind, sponsor, status, owner, family_name, date_of_birth,
+	course_fees_first_year, course_fees_paid, boarding_fees_paid, includes_accommodation, accommodation_fees_paid`
+
 // Values writes column values as a driver stores them.
 type Values struct {
 	Date func(d rules.Date) any // a date that is not zero
