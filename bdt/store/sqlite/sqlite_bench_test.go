@@ -123,6 +123,20 @@ func cancellable(b *testing.B) context.Context {
 	return ctx
 }
 
+// benchTx begins a transaction on a fresh copy of the template register,
+// under a context like the runner's; it is rolled back at the end of b.
+func benchTx(b *testing.B) (context.Context, store.Tx) {
+	b.Helper()
+	s := benchStore(b)
+	ctx := cancellable(b)
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tx.Rollback(ctx) })
+	return ctx, tx
+}
+
 // BenchmarkCertificates reads certificates with their histories inside a
 // transaction: one at a time (a record's own read) and 256 at a time (the
 // runner's batches).
@@ -151,13 +165,7 @@ func BenchmarkCertificates(b *testing.B) {
 func benchCertificates(b *testing.B, name string, n int, read func(ctx context.Context, tx store.Tx, numbers []string) (map[string]*rules.Certificate, error)) {
 	{
 		b.Run(fmt.Sprintf("%s/batch-%d", name, n), func(b *testing.B) {
-			s := benchStore(b)
-			ctx := cancellable(b)
-			tx, err := s.Begin(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
+			ctx, tx := benchTx(b)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -181,13 +189,7 @@ func BenchmarkApply(b *testing.B) {
 	paid := rules.Money(500000)
 	for _, kind := range []string{"fees", "report"} {
 		b.Run(kind, func(b *testing.B) {
-			s := benchStore(b)
-			ctx := cancellable(b)
-			tx, err := s.Begin(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
+			ctx, tx := benchTx(b)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
@@ -222,13 +224,7 @@ func BenchmarkApply(b *testing.B) {
 // BenchmarkOutcomeInsert writes record outcomes to the ledger in the
 // runner's batches of 512, one in ten with a finding.
 func BenchmarkOutcomeInsert(b *testing.B) {
-	s := benchStore(b)
-	ctx := cancellable(b)
-	tx, err := s.Begin(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
+	ctx, tx := benchTx(b)
 	f := &ledger.File{Licence: "BENCH0001", Key: "BENCH0001/f.xml", Name: "f.xml", Status: ledger.Processing}
 	if err := tx.FileInsert(ctx, f); err != nil {
 		b.Fatal(err)
@@ -263,13 +259,7 @@ func BenchmarkOutcomeInsert(b *testing.B) {
 func BenchmarkApplyBatch(b *testing.B) {
 	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	const batch = 256
-	s := benchStore(b)
-	ctx := cancellable(b)
-	tx, err := s.Begin(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
+	ctx, tx := benchTx(b)
 	changes := make([]rules.Change, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
