@@ -13,7 +13,8 @@
 //
 // An operation is one type that implements Op, in ops.go: what it names
 // (CertNumbers, TargetUser), what the engine reads to decide it
-// (ReadsActivity), its name for R.RECORD.DUPLICATE and for an action's
+// (ReadsActivity; ReadsBrief when the certificate's Brief is enough: false
+// unless a test shows it, see TestBriefDecidesFeeUpdates), its name for R.RECORD.DUPLICATE and for an action's
 // source (Name), what its confirmation says (Summary), the routes an action
 // needs (routes), how it speaks of its certificates (ref), and its rule
 // (evaluate, written in engine.go next to the others, with its rule ids in
