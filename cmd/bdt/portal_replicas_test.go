@@ -112,6 +112,20 @@ func TestPortalReplicas(t *testing.T) {
 	if len(keys) != len(uploads) {
 		t.Fatalf("%d of %d uploads found in the ledger by their ids", len(keys), len(uploads))
 	}
+	// A file's status is final once its register changes and reports are
+	// committed; the run archives it after that: wait for the last moves.
+	eventually(t, "every upload archived", func() bool {
+		entries, err := st.FileList(context.Background(), store.FileListParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !e.Archived {
+				return false
+			}
+		}
+		return true
+	})
 	verifyReplicas(t, st, b, keys, false)
 	// No schedule, no POST /runs: every run came from an upload's nudge.
 	runs := 0
