@@ -132,6 +132,7 @@ const (
 	evRecord  = C.BDT_EV_RECORD  // a record completed; buf holds it
 	evFatal   = C.BDT_EV_FATAL   // the parser failed (or the input did)
 	evDoctype = C.BDT_EV_DOCTYPE // a DOCTYPE node was read
+	evReady   = C.BDT_EV_READY   // captures are queued (bdt_next only; doc.next hands them out)
 )
 
 // doc is one document being parsed by libxml2.
@@ -140,6 +141,7 @@ type doc struct {
 	handle cgo.Handle
 	feed   *feed
 	scope  Scope // what a validity error inside one record rejects
+	calls  int   // calls of bdt_next (TestNextBatchesRecords)
 }
 
 // openDoc starts a parser over r, validating against schema (nil: parse
@@ -171,7 +173,28 @@ func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords
 	return d, nil
 }
 
-func (d *doc) next() int { return int(C.bdt_next(d.st)) }
+// next returns the next event: a capture (evHeader, evRecord; buf, record,
+// bad and rawIssues then describe it) or the event that ends the document.
+// bdt_next parses until captures are queued, a read's worth of input at
+// most, and next hands them out one a call as bdt_next once did itself:
+// one call into C for every dozen records or so, not one for each.
+func (d *doc) next() int {
+	s := d.st
+	if s.rhead >= s.rtail {
+		d.calls++
+		if ev := int(C.bdt_next(s)); ev != evReady {
+			return ev
+		}
+	}
+	r := &unsafe.Slice(s.ready, s.rtail)[s.rhead]
+	s.rhead++
+	s.obuf = (*C.uchar)(unsafe.Add(unsafe.Pointer(s.buf), r.off))
+	s.olen = r.len
+	s.orecord = r.record
+	s.oissues = r.nissues // set when the piece it completed in was parsed
+	s.obad = r.bad
+	return int(r.kind)
+}
 
 // buf returns the subtree bdt_next returned; valid until the next call.
 func (d *doc) buf() []byte {
