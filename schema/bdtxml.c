@@ -743,9 +743,9 @@ char *bdt_malloc_info(void) {
  * schema is plugged into SAX (xmlSchemaSAXPlug, as xmlSchemaValidateStream
  * and xmllint --sax --schema do); the SAX block under the plug is ours
  * (bdt_sax_*), and captures the header and the records into buf as they
- * complete, queued in ready until bdt_next hands them out one by one. A
- * piece may complete several records; all the errors raised while parsing
- * it are collected before the first of them is handed out.
+ * complete, queued in ready until Go hands them out one by one (doc.next).
+ * A piece may complete several records; all the errors raised while
+ * parsing it are collected before the first of them is handed out.
  */
 #define BDT_PUSH_READ 4096
 #define BDT_PUSH_CHUNK 512

@@ -125,7 +125,7 @@ func bdtGoRead(h C.uintptr_t, buf *C.char, n C.int) (ret C.int) {
 	}
 }
 
-// Events of doc.next (bdt_next).
+// Events of doc.next (and bdt_next).
 const (
 	evEnd     = C.BDT_EV_END     // the document ended
 	evHeader  = C.BDT_EV_HEADER  // the Header completed; buf holds it
@@ -196,7 +196,7 @@ func (d *doc) next() int {
 	return int(r.kind)
 }
 
-// buf returns the subtree bdt_next returned; valid until the next call.
+// buf returns the subtree next handed out; valid until the next call.
 func (d *doc) buf() []byte {
 	if d.st.olen == 0 || d.st.obuf == nil {
 		return nil
@@ -204,11 +204,11 @@ func (d *doc) buf() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(d.st.obuf)), int(d.st.olen))
 }
 
-// record returns the index of the record bdt_next returned.
+// record returns the index of the record next handed out.
 func (d *doc) record() int { return int(d.st.orecord) }
 
-// bufLine returns the line of the start tag of the subtree bdt_next
-// returned, 0 for none.
+// bufLine returns the line of the start tag of the subtree next handed
+// out, 0 for none.
 func (d *doc) bufLine() int {
 	if b := d.buf(); len(b) >= 9 && b[0] == C.BDT_TAG_START {
 		return le32(b[1:])
@@ -216,12 +216,12 @@ func (d *doc) bufLine() int {
 	return 0
 }
 
-// bad returns how many validity errors lie wholly inside the record bdt_next
-// returned, counting those past the cap on stored issues.
+// bad returns how many validity errors lie wholly inside the record next
+// handed out, counting those past the cap on stored issues.
 func (d *doc) bad() int { return int(d.st.obad) }
 
 // rawIssues returns the issues collected in C from index from on, up to
-// those that go with what bdt_next returned last.
+// those that go with what next returned last.
 func (d *doc) rawIssues(from int) []C.bdt_issue {
 	n := int(d.st.oissues)
 	if from >= n {
