@@ -25,6 +25,10 @@
 #             bench's own run, not timed)
 #   floor     xmllint and sqlite3 one after the other (issue 18): what
 #             parsing, validating and writing need, without bdt
+#   reads     beside the floor, not in it: sqlite3 reading, in one
+#             statement, every certificate the file names with the last seq
+#             of its fee history (what the rules' reads fetch; the floor
+#             does not read), on the register the run started from
 #
 # with /usr/bin/time -v: wall time, records per second, peak RSS; and bdt's
 # own accounting (BDT_MEMSTATS): peak RSS less the mapped binary (anon), the
@@ -174,6 +178,15 @@ floor_sqlite() {
   rm -f "$dir/floor.db"*
 }
 
+# reads_sqlite TEMPLATE_DB DIR: measures the reads beside the floor
+# (floor_reads_sql, on the changes floor_sqlite kept in DIR) on TEMPLATE_DB,
+# which they leave unchanged.
+reads_sqlite() {
+  floor_reads_sql "$2/changes.db" >"$2/reads.sql"
+  measure sqlite3 "$1" ".read $2/reads.sql"
+  anon=-
+}
+
 IFS=, read -ra list <<<"$sizes"
 for n in "${list[@]}"; do
   reps=$repeat
@@ -211,6 +224,8 @@ for n in "${list[@]}"; do
   fcpu=$(awk -v a="$xcpu" -v b="$cpu" 'BEGIN{printf "%.2f", a+b}')
   wall=$fwall cpu=$fcpu rss=- anon=-
   hold "**floor** = xmllint + sqlite3"
+  reads_sqlite "$d/template.db" "$d"
+  hold "sqlite3, the reads the rules need, set-based (beside the floor, not in it)"
   emit "$n" "$xwall" "$fwall" "$fcpu"
   [ "$keep" = 1 ] || rm -rf "$d/run"
 done

@@ -16,6 +16,9 @@
 # What the floor leaves out, and bdt does: reading the certificates for the
 # rules, the rules themselves, the ledger's own updates of the file's row
 # (claim, settle, reports written, archived: a row each) and the reports.
+# The first of these is measured beside the floor (floor_reads_sql): what
+# SQLite needs to read, set-based, every certificate the file names with the
+# last seq of its fee history, as the rules' read does.
 
 # floor_tables lists the tables whose new rows a run's floor replays, in the
 # order foreign keys allow.
@@ -37,6 +40,7 @@ floor_changes() {
       esac
       echo "CREATE TABLE c.$t AS SELECT * FROM main.$t WHERE ($key) NOT IN (SELECT $key FROM t.$t);"
     done
+    echo "CREATE TABLE c.file_cert AS SELECT DISTINCT cert AS number FROM main.ledger_record WHERE cert != '' AND file IN (SELECT id FROM c.ledger_file);"
   } | sqlite3 "$run"
 }
 
@@ -67,6 +71,17 @@ floor_sqlite_sql() {
   done
   echo "UPDATE main.certificate SET $(floor_fee_set) FROM c.fee_change f WHERE certificate.number = f.number;"
   echo "COMMIT;"
+}
+
+# floor_reads_sql CHANGES_DB prints the reads beside the floor: every
+# certificate the run's files name (the ledger's records), whole, with the
+# last seq of its fee history, in one statement, its rows printed to
+# /dev/null.
+floor_reads_sql() {
+  echo ".bail on"
+  echo "ATTACH '$1' AS c;"
+  echo ".output /dev/null"
+  echo "SELECT r.*, (SELECT coalesce(max(seq), 0) FROM main.fee_change h WHERE h.number = r.number) FROM main.certificate r WHERE number IN (SELECT number FROM c.file_cert);"
 }
 
 # floor_pg_stage CHANGES_DB URL: loads the changes into PostgreSQL database URL

@@ -208,13 +208,34 @@ func (b *Batch) Duplicate(op Op, index int) bool {
 	if !ok {
 		return false
 	}
-	name := op.Name()
+	name, dup := op.Name(), false
+	forCerts(op, func(n string) bool {
+		i, ok := b.lookup(name, n, index)
+		dup = ok && i != index
+		return !dup
+	})
+	return dup
+}
+
+// oneCertOp is an operation on one certificate, which it names without
+// the slice CertNumbers returns.
+type oneCertOp interface {
+	oneCert() string
+}
+
+// forCerts calls f with each number op.CertNumbers returns, in order, until
+// f returns false; for an operation on one certificate without asking for
+// the slice (R.RECORD.DUPLICATE looks at every record's numbers twice).
+func forCerts(op Op, f func(string) bool) {
+	if o, ok := op.(oneCertOp); ok {
+		f(o.oneCert())
+		return
+	}
 	for _, n := range op.CertNumbers() {
-		if i, ok := b.lookup(name, n, index); ok && i != index {
-			return true
+		if !f(n) {
+			return
 		}
 	}
-	return false
 }
 
 // lookup is seen without recording anything.
@@ -257,12 +278,13 @@ func (b *Batch) Evaluate(a Actor, op Op, st State, index int) Decision {
 func (b *Batch) duplicates(op Op, index int) []Finding {
 	name, r := op.Name(), op.ref()
 	var fs []Finding
-	for _, n := range op.CertNumbers() {
+	forCerts(op, func(n string) bool {
 		if i, ok := b.seen(name, n, index); ok && i != index {
 			fs = append(fs, NewFinding(RRecordDuplicate, r.field,
 				"%s %s already appears in record %d of this file for the same operation. A certificate is taken once per operation in a file, so this later record is not applied.",
 				r.noun, Show(n), i))
 		}
-	}
+		return true
+	})
 	return fs
 }

@@ -161,3 +161,23 @@ func foretells(t *testing.T, ops []Op, newBatch func() *Batch) {
 		t.Errorf("%d duplicates foretold, want 7", dups)
 	}
 }
+
+// TestForCerts checks that forCerts yields what CertNumbers returns for
+// every kind of operation, in order, and stops when told.
+func TestForCerts(t *testing.T) {
+	for _, op := range []Op{
+		ReportActivity{Cert: "C1"}, UpdateFees{Cert: "C2"}, AddNote{Cert: "C3"},
+		WithdrawCoS{Cert: "C4"}, WithdrawCAS{Cert: "C5"}, TransferCoS{Certs: []string{"C6", "C7", "C8"}},
+	} {
+		var got []string
+		forCerts(op, func(n string) bool { got = append(got, n); return true })
+		if want := op.CertNumbers(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%T: forCerts gave %q, CertNumbers %q", op, got, want)
+		}
+		got = nil
+		forCerts(op, func(n string) bool { got = append(got, n); return false })
+		if len(got) != 1 || got[0] != op.CertNumbers()[0] {
+			t.Errorf("%T: forCerts told to stop gave %q", op, got)
+		}
+	}
+}

@@ -26,7 +26,9 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 			"Fee details can be changed only on a CAS with status ASSIGNED; CAS %s has status %s.", Show(c.Number), certStatusWord(c.Status)))
 	}
 
-	upd := copyFees(o.Fees)
+	// upd and after point to the operation's and the certificate's values
+	// until the decision copies them.
+	upd := o.Fees
 	if o.RawAmounts != nil {
 		keys := make([]string, 0, len(o.RawAmounts))
 		for k := range o.RawAmounts {
@@ -61,7 +63,7 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 			"A fee update must give at least one amount paid to date: course fees, boarding fees or accommodation fees."))
 	}
 
-	after := copyFees(c.Fees)
+	after := c.Fees
 	for _, k := range []string{FieldCourseFeesFirstYear, FieldCourseFeesPaid, FieldBoardingFeesPaid, FieldAccommodationFeesPaid} {
 		if m := *moneyField(&upd, k); m != nil {
 			*moneyField(&after, k) = m
@@ -79,8 +81,9 @@ func updateFees(a Actor, o UpdateFees, st State) Decision {
 		return reject(fs...)
 	}
 	ref := ConfirmationRef(a.Source, c.Number)
+	v := new([2]feeValues)
 	return Decision{Findings: fs, Ref: ref, Changes: []Change{SetFees{Cert: c.Number, Change: FeeChange{
-		At: a.Now, By: a.User.ID, Ref: ref, Before: copyFees(c.Fees), After: after,
+		At: a.Now, By: a.User.ID, Ref: ref, Before: copyFees(&v[0], c.Fees), After: copyFees(&v[1], after),
 	}}}}
 }
 
@@ -125,18 +128,14 @@ func moneyField(f *Fees, k string) **Money {
 	return nil
 }
 
-// copyFees returns a deep copy of f, so that a decision never shares memory
-// with the state or the operation it was made from. The copied values are
-// allocated together, once, not one allocation each: this runs twice for
-// every fee update.
-func copyFees(f Fees) Fees {
-	var v *feeValues
+// copyFees returns a deep copy of f whose values are in v, so that a
+// decision never shares memory with the state or the operation it was made
+// from. A fee update's decision copies its before and after fees into one
+// block: one allocation, not one a value.
+func copyFees(v *feeValues, f Fees) Fees {
 	cp := func(m *Money, i int) *Money {
 		if m == nil {
 			return nil
-		}
-		if v == nil {
-			v = new(feeValues)
 		}
 		v.m[i] = *m
 		return &v.m[i]
@@ -148,9 +147,6 @@ func copyFees(f Fees) Fees {
 		AccommodationFeesPaid: cp(f.AccommodationFeesPaid, 3),
 	}
 	if f.IncludesAccommodation != nil {
-		if v == nil {
-			v = new(feeValues)
-		}
 		v.inc = *f.IncludesAccommodation
 		out.IncludesAccommodation = &v.inc
 	}

@@ -126,6 +126,7 @@ func (o ReportActivity) Name() string { return "report/" + string(o.Type) }
 
 // CertNumbers implements Op.
 func (o ReportActivity) CertNumbers() []string { return []string{o.Cert} }
+func (o ReportActivity) oneCert() string       { return o.Cert }
 
 // TargetUser implements Op.
 func (ReportActivity) TargetUser() string { return "" }
@@ -175,6 +176,7 @@ func (UpdateFees) Name() string { return "fees" }
 
 // CertNumbers implements Op.
 func (o UpdateFees) CertNumbers() []string { return []string{o.Cert} }
+func (o UpdateFees) oneCert() string       { return o.Cert }
 
 // TargetUser implements Op.
 func (UpdateFees) TargetUser() string { return "" }
@@ -214,6 +216,7 @@ func (AddNote) Name() string { return "note" }
 
 // CertNumbers implements Op.
 func (o AddNote) CertNumbers() []string { return []string{o.Cert} }
+func (o AddNote) oneCert() string       { return o.Cert }
 
 // TargetUser implements Op.
 func (AddNote) TargetUser() string { return "" }
@@ -257,6 +260,7 @@ func (WithdrawCoS) Name() string { return "withdraw" }
 
 // CertNumbers implements Op.
 func (o WithdrawCoS) CertNumbers() []string { return []string{o.Cert} }
+func (o WithdrawCoS) oneCert() string       { return o.Cert }
 
 // TargetUser implements Op.
 func (WithdrawCoS) TargetUser() string { return "" }
@@ -284,6 +288,7 @@ func (WithdrawCAS) Name() string { return "withdraw" }
 
 // CertNumbers implements Op.
 func (o WithdrawCAS) CertNumbers() []string { return []string{o.Cert} }
+func (o WithdrawCAS) oneCert() string       { return o.Cert }
 
 // TargetUser implements Op.
 func (WithdrawCAS) TargetUser() string { return "" }

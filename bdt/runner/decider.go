@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -151,12 +152,13 @@ func (d *decider) hold(records []pendingRecord, ok, early bool) *heldBatch {
 	}
 	b := &heldBatch{records: records}
 	if d.err == nil {
-		var p store.CertificatesForRulesParams
-		for _, r := range records {
+		p := store.CertificatesForRulesParams{Numbers: make([]string, 0, len(records))}
+		for i, r := range records {
 			if r.d.Op == nil {
 				continue // rejected by R.SCHEMA
 			}
-			p.Numbers = append(p.Numbers, r.d.Op.CertNumbers()...)
+			records[i].names = r.d.Op.CertNumbers()
+			p.Numbers = append(p.Numbers, records[i].names...)
 			p.Activity = p.Activity || r.d.Op.ReadsActivity()
 		}
 		b.read = d.readForRules(p)
@@ -196,6 +198,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 		}
 	}
 	own := map[string]*rules.Certificate{} // a record's certificates from the batch's read, cleared for the next
+	src := d.sources(len(b.records))
 	for _, p := range b.records {
 		if p.schema != nil {
 			// Rejected by R.SCHEMA: no rule to run, nothing to change.
@@ -204,7 +207,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 			}
 			continue
 		}
-		names := p.d.Op.CertNumbers()
+		names := p.names
 		clear(own)
 		certs := own
 		fresh := false
@@ -230,7 +233,7 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 				}
 			}
 		}
-		changes, err := d.decide(p, certs)
+		changes, err := d.decide(p, certs, src.of(p.rec.Index))
 		if err != nil {
 			return nil, err
 		}
@@ -249,14 +252,40 @@ func (d *decider) decideBatch(b *heldBatch, stale map[string]bool) (map[string]b
 }
 
 // decide decides one record against certs (the register's certificates it
-// names) and records its outcome. It returns the changes to make when the
-// record is accepted; the caller applies them.
-func (d *decider) decide(p pendingRecord, certs map[string]*rules.Certificate) ([]rules.Change, error) {
-	e := d.s.e
-	actor := rules.Actor{Sponsor: d.head.sponsor, User: d.head.user, Now: d.s.now,
-		Source: "file:" + e.Licence + "/" + e.FileID + "#" + strconv.Itoa(p.rec.Index)}
+// names) as from source (rules.Actor.Source) and records its outcome. It
+// returns the changes to make when the record is accepted; the caller
+// applies them.
+func (d *decider) decide(p pendingRecord, certs map[string]*rules.Certificate, source string) ([]rules.Change, error) {
+	actor := rules.Actor{Sponsor: d.head.sponsor, User: d.head.user, Now: d.s.now, Source: source}
 	dec := d.batch.Evaluate(actor, p.d.Op, rules.State{Certs: certs}, p.rec.Index)
 	return d.out.record(p, dec)
+}
+
+// sources returns the builder of the sources of a batch of n records of the
+// file: "file:<licence>/<file id>#<record index>".
+func (d *decider) sources(n int) *recordSources {
+	e := d.s.e
+	s := &recordSources{prefix: "file:" + e.Licence + "/" + e.FileID + "#"}
+	s.b.Grow(n * (len(s.prefix) + 7))
+	return s
+}
+
+// recordSources writes a batch's record sources one after another into one
+// buffer, each a part of it: one allocation a batch rather than two a
+// record. A strings.Builder never writes over what it has written, so each
+// source stays as it was while the next are added.
+type recordSources struct {
+	prefix string
+	b      strings.Builder
+}
+
+// of returns the source of the record at index.
+func (s *recordSources) of(index int) string {
+	start := s.b.Len()
+	var digits [20]byte
+	s.b.WriteString(s.prefix)
+	s.b.Write(strconv.AppendInt(digits[:0], int64(index), 10))
+	return s.b.String()[start:]
 }
 
 // apply queues the changes of the records recs on the worker.

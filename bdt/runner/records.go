@@ -34,6 +34,7 @@ type pendingRecord struct {
 	rec    *schema.Record
 	d      decode.Record
 	schema []rules.Finding
+	names  []string // d.Op.CertNumbers(), once the decider holds the record
 }
 
 // Header implements schema.Handler.

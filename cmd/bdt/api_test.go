@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,18 +32,17 @@ import (
 // apiServed is bdt serve with its portal on a port of its own, and a
 // token of jsmith01 (Level 1 of 4NUV7KB58).
 type apiServed struct {
-	*served
-	portal string // http://127.0.0.1:PORT, or https:// with --portal-tls-cert
+	*portalProc
 	client *http.Client
 	token  string
 	db     string // the SQLite file
-	inbox  func() []string
+	boxes  boxes
 }
 
 // serveAPI imports the sample register, creates a token with the real
-// binary and starts bdt serve with --portal-listen and a schedule that
-// never comes during a test (a run happens only when an upload nudges it),
-// its inbox, outbox and archive in folders or in an S3 bucket.
+// binary and starts bdt serve with the portal (startPortalProc: a run
+// happens only when an upload nudges it), its inbox, outbox and archive
+// in folders ("folder") or in an S3 bucket ("s3").
 func serveAPI(t *testing.T, storageKind string, extra ...string) *apiServed {
 	t.Helper()
 	bin := sharedBinary(t)
@@ -54,53 +52,15 @@ func serveAPI(t *testing.T, storageKind string, extra ...string) *apiServed {
 	if code, _, stderr := runBinary(t, bin, "register", "import", "--db", db, filepath.Join("..", "..", "samples", "register.xml")); code != exitOK {
 		t.Fatalf("register import: %s", stderr)
 	}
-	code, token, stderr := runBinary(t, bin, "tokens", "create", "--user", "jsmith01", "--name", "e2e", "--db", db)
-	if code != exitOK {
-		t.Fatalf("tokens create: %s", stderr)
+	b := folderBoxes(dir)
+	if storageKind == "s3" {
+		b = s3Boxes(t, s3test.Start(t))
 	}
-	listen, portalAddr := freePort(t), freePort(t)
-	args := []string{"serve", "--db", db, "--now", "2026-11-23T02:00:00Z", "--listen", listen, "--log-format", "json",
-		"--schedule", "0 0 1 1 *", "--portal-listen", portalAddr, "--max-size", "10000"}
-	a := &apiServed{portal: "http://" + portalAddr, client: http.DefaultClient, token: strings.TrimSpace(token), db: path}
+	a := &apiServed{client: http.DefaultClient, token: createToken(t, bin, db, "jsmith01"), db: path, boxes: b}
+	a.portalProc = startPortalProc(t, bin, db, b, nil, append([]string{"--max-size", "10000"}, extra...)...)
 	if i := slices.Index(extra, "--portal-tls-cert"); i >= 0 {
-		a.portal, a.client = "https://"+portalAddr, trusting(t, extra[i+1])
+		a.portal, a.client = "https://"+strings.TrimPrefix(a.portal, "http://"), trusting(t, extra[i+1])
 	}
-	var env []string
-	switch storageKind {
-	case "folder":
-		for _, sub := range []string{"inbox", "outbox", "archive"} {
-			os.MkdirAll(filepath.Join(dir, sub), 0o755)
-		}
-		args = append(args, "--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"), "--archive", filepath.Join(dir, "archive"))
-		a.inbox = func() []string {
-			var keys []string
-			filepath.WalkDir(filepath.Join(dir, "inbox"), func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					keys = append(keys, p)
-				}
-				return nil
-			})
-			return keys
-		}
-	case "s3":
-		srv := s3test.Start(t)
-		bucket := srv.Bucket(t)
-		args = append(args, "--inbox", "s3://"+bucket+"/inbox", "--outbox", "s3://"+bucket+"/outbox",
-			"--archive", "s3://"+bucket+"/archive", "--s3-endpoint", srv.Endpoint)
-		env = s3test.Env()
-		a.inbox = func() []string { return srv.Keys(t, bucket, "inbox/") }
-	}
-	cmd := exec.Command(bin, append(args, extra...)...)
-	cmd.Env = append(os.Environ(), env...)
-	a.served = startServed(t, cmd, listen)
-	eventually(t, "the portal", func() bool {
-		resp, err := a.client.Get(a.portal + "/api/v1/openapi.json")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
 	return a
 }
 
@@ -166,7 +126,7 @@ func TestServeAPIEndToEnd(t *testing.T) {
 				t.Errorf("an upload over --max-size: %d %s", code, b)
 			}
 			// The accepted upload is archived; the refused one was never kept.
-			eventually(t, "an empty inbox", func() bool { return len(a.inbox()) == 0 })
+			eventually(t, "an empty inbox", func() bool { return len(a.boxes.keys(t, "inbox")) == 0 })
 			st, err := sqlite.Open(context.Background(), a.db)
 			if err != nil {
 				t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,12 +21,12 @@ const (
 	portalChosenPassword   = "Chosen!Pass1234"
 )
 
-// portalServe is a real bdt serve with its portal on a temporary SQLite
-// register (bdt register import of samples/register.xml) and inbox,
-// outbox and archive folders; users are given their first password by
-// bdt users set-password.
+// portalServe is a real bdt serve with its portal (startPortalProc) on a
+// temporary SQLite register (bdt register import of samples/register.xml)
+// and inbox, outbox and archive folders under Dir; users are given their
+// first password by bdt users set-password.
 type portalServe struct {
-	*served
+	*portalProc
 	Portal string // http://127.0.0.1:PORT of the portal
 	Dir    string
 }
@@ -49,26 +48,8 @@ func startPortal(t *testing.T, users []string, extra ...string) *portalServe {
 			t.Fatalf("bdt users set-password %s: %v\n%s", u, err, out)
 		}
 	}
-	for _, d := range []string{"inbox", "outbox", "archive"} {
-		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	admin, portal := freePort(t), freePort(t)
-	args := append([]string{"serve", "--db", db,
-		"--inbox", filepath.Join(dir, "inbox"), "--outbox", filepath.Join(dir, "outbox"), "--archive", filepath.Join(dir, "archive"),
-		"--listen", admin, "--portal-listen", portal, "--schedule", "0 0 1 1 *", "--log-format", "json"}, extra...)
-	s := &portalServe{served: startServed(t, exec.Command(bin, args...), admin), Portal: "http://" + portal, Dir: dir}
-	probe := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	eventually(t, "the portal", func() bool {
-		resp, err := probe.Get(s.Portal + "/sign-in")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-	return s
+	p := startPortalProc(t, bin, db, folderBoxes(dir), nil, extra...)
+	return &portalServe{portalProc: p, Portal: p.portal, Dir: dir}
 }
 
 // portalTab is a Chromium tab on a portalServe: every page it shows is

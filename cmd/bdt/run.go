@@ -147,6 +147,7 @@ pending for the next run), 2 on usage errors.`,
 				return err
 			}
 			defer cfg.Store.Close()
+			defer filesGC(cfg.Workers)()
 			p := o.printer(cmd, "run")
 			cfg.Observer = p
 			sum, err := runner.New(cfg).Run(ctx)

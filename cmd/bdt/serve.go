@@ -72,6 +72,7 @@ BDT_SCHEDULE, BDT_ADMIN_TOKEN, BDT_PORTAL_LISTEN.`,
 				return err
 			}
 			defer cfg.Store.Close()
+			defer filesGC(cfg.Workers)()
 			p := o.printer(cmd, "serve")
 			log := p.log
 			d, err := daemon.New(daemon.Config{
