@@ -743,9 +743,9 @@ char *bdt_malloc_info(void) {
  * schema is plugged into SAX (xmlSchemaSAXPlug, as xmlSchemaValidateStream
  * and xmllint --sax --schema do); the SAX block under the plug is ours
  * (bdt_sax_*), and captures the header and the records into buf as they
- * complete, queued in ready until bdt_next hands them out one by one. A
- * piece may complete several records; all the errors raised while parsing
- * it are collected before the first of them is handed out.
+ * complete, queued in ready until Go hands them out one by one (doc.next).
+ * A piece may complete several records; all the errors raised while
+ * parsing it are collected before the first of them is handed out.
  */
 #define BDT_PUSH_READ 4096
 #define BDT_PUSH_CHUNK 512
@@ -996,16 +996,23 @@ static void bdt_push_check(bdt_state *s, int ret) {
 
 /* bdt_push_chunk parses n bytes of ibuf (terminate: the last ones). As
  * the reader did, nothing completed in a piece that fails is handed out:
- * no capture, no record counted. */
+ * no capture, no record counted (the captures of the pieces before it
+ * still are). The issues that go with a capture completed in the piece, if
+ * the next record but one has not started, are those raised until its end:
+ * where bdt_next used to hand it out. */
 static void bdt_push_chunk(bdt_state *s, int n, int terminate) {
-	int wdone = s->wdone;
+	int wdone = s->wdone, rtail = s->rtail;
 	int ret = xmlParseChunk(s->ctxt, s->ibuf + s->ioff, n, terminate);
 	s->ioff += n;
 	bdt_push_check(s, ret);
 	if (s->final_ev == BDT_EV_FATAL) {
-		s->rhead = s->rtail = 0;
+		s->rtail = rtail;
 		s->wdone = wdone;
+		return;
 	}
+	for (int i = rtail; i < s->rtail; i++)
+		if (s->ready[i].nissues < 0)
+			s->ready[i].nissues = s->nissues;
 }
 
 /*
@@ -1014,42 +1021,45 @@ static void bdt_push_chunk(bdt_state *s, int n, int terminate) {
  * a shorter piece only after a short read and at the end; a read that fails
  * leaves what is left of the last one unparsed. So the parser meets a
  * broken document, and a refusal of the guard, at the same point.
+ *
+ * It returns BDT_EV_READY once captures are queued and the last read is
+ * parsed (before reading more input: the input is read as far as when each
+ * capture was handed out on its own), or the event that ends the document.
+ * Go hands the captures out itself (doc.next), so that a record costs no
+ * call into C; every one has been handed out when bdt_next is called again.
  */
 int bdt_next(bdt_state *s) {
 	bdt_enter(s);
 	int ev;
+	s->rhead = s->rtail = 0;
+	s->obuf = NULL;
+	s->olen = 0;
+	s->oissues = s->nissues;
+	s->obad = 0;
 	for (;;) {
-		if (s->rhead < s->rtail) {
-			bdt_ready *r = &s->ready[s->rhead++];
-			s->obuf = s->buf + r->off;
-			s->olen = r->len;
-			s->orecord = r->record;
-			s->oissues = r->nissues >= 0 ? r->nissues : s->nissues;
-			s->obad = r->bad;
-			ev = r->kind;
-			break;
-		}
-		s->rhead = s->rtail = 0;
-		s->obuf = NULL;
-		s->olen = 0;
-		s->oissues = s->nissues;
-		s->obad = 0;
 		if (s->final_ev >= 0) {
-			ev = s->final_ev;
+			ev = s->rtail > 0 ? BDT_EV_READY : s->final_ev;
+			s->oissues = s->nissues;
 			break;
 		}
-		/* Every capture handed out: keep only the one in progress. */
-		if (s->capturing && s->rec_off > 0) {
-			memmove(s->buf, s->buf + s->rec_off, s->blen - s->rec_off);
-			s->blen -= s->rec_off;
-		} else if (!s->capturing) {
-			s->blen = 0;
+		/* Nothing queued: keep only the capture in progress. */
+		if (s->rtail == 0) {
+			if (s->capturing && s->rec_off > 0) {
+				memmove(s->buf, s->buf + s->rec_off, s->blen - s->rec_off);
+				s->blen -= s->rec_off;
+			} else if (!s->capturing) {
+				s->blen = 0;
+			}
+			s->rec_off = 0;
 		}
-		s->rec_off = 0;
 		int avail = s->ilen - s->ioff;
 		if (avail >= BDT_PUSH_CHUNK) {
 			bdt_push_chunk(s, BDT_PUSH_CHUNK, 0);
 			continue;
+		}
+		if (s->rtail > 0) {
+			ev = BDT_EV_READY;
+			break;
 		}
 		if (s->eof) {
 			bdt_push_chunk(s, avail, 1);

@@ -7,7 +7,8 @@
  * plugged into the parser's SAX callbacks (xmlSchemaSAXPlug, as xmllint
  * --sax --schema does), and our own SAX callbacks under the plug serialise
  * the header and every record into a compact buffer as they complete.
- * bdt_next returns to Go once per completed header or record.
+ * bdt_next returns to Go once captures are queued; Go hands them out one
+ * by one (doc.next) without a call for each.
  *
  * Errors (parser and validity alike) are collected in C by one structured
  * error handler, each with the element path and record index of the parser's
@@ -28,7 +29,8 @@ enum {
 	BDT_EV_HEADER = 1,  /* the Header element completed; its subtree is at obuf */
 	BDT_EV_RECORD = 2,  /* a record element completed; its subtree is at obuf */
 	BDT_EV_FATAL = 3,   /* the parser failed (not well-formed), or the input did */
-	BDT_EV_DOCTYPE = 4  /* a DOCTYPE was met (refused; never expected here) */
+	BDT_EV_DOCTYPE = 4, /* a DOCTYPE was met (refused; never expected here) */
+	BDT_EV_READY = 5    /* captures are queued in ready[rhead..rtail), for Go to hand out */
 };
 
 /* Buffer entry tags, see bdt_next. */
@@ -68,7 +70,8 @@ typedef struct bdt_ready {
 	int kind;   /* BDT_EV_HEADER or BDT_EV_RECORD */
 	int record; /* record index */
 	size_t off, len;
-	int nissues; /* issues raised before record+2 started; -1 not yet */
+	int nissues; /* issues raised before record+2 started, or by the end of
+	              * the piece parsed it completed in; -1 not yet */
 	int bad;     /* scoped validity errors raised inside it, stored or not */
 } bdt_ready;
 
@@ -130,7 +133,8 @@ typedef struct bdt_state {
 	size_t rec_off;  /* where the capture in progress starts in buf */
 	int cap_record;  /* its record index */
 	int cap_bad;     /* scoped validity errors raised inside it so far */
-	/* what bdt_next returned: the capture, and its record index */
+	/* what doc.next (Go) handed out last from ready: the capture, and its
+	 * record index; bdt_next sets them back to none */
 	const unsigned char *obuf;
 	size_t olen;
 	int orecord;

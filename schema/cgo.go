@@ -125,13 +125,14 @@ func bdtGoRead(h C.uintptr_t, buf *C.char, n C.int) (ret C.int) {
 	}
 }
 
-// Events of doc.next (bdt_next).
+// Events of doc.next (and bdt_next).
 const (
 	evEnd     = C.BDT_EV_END     // the document ended
 	evHeader  = C.BDT_EV_HEADER  // the Header completed; buf holds it
 	evRecord  = C.BDT_EV_RECORD  // a record completed; buf holds it
 	evFatal   = C.BDT_EV_FATAL   // the parser failed (or the input did)
 	evDoctype = C.BDT_EV_DOCTYPE // a DOCTYPE node was read
+	evReady   = C.BDT_EV_READY   // captures are queued (bdt_next only; doc.next hands them out)
 )
 
 // doc is one document being parsed by libxml2.
@@ -140,6 +141,7 @@ type doc struct {
 	handle cgo.Handle
 	feed   *feed
 	scope  Scope // what a validity error inside one record rejects
+	calls  int   // calls of bdt_next (TestNextBatchesRecords)
 }
 
 // openDoc starts a parser over r, validating against schema (nil: parse
@@ -171,9 +173,30 @@ func openDoc(r io.Reader, schema *C.xmlSchema, recordName string, captureRecords
 	return d, nil
 }
 
-func (d *doc) next() int { return int(C.bdt_next(d.st)) }
+// next returns the next event: a capture (evHeader, evRecord; buf, record,
+// bad and rawIssues then describe it) or the event that ends the document.
+// bdt_next parses until captures are queued, a read's worth of input at
+// most, and next hands them out one a call as bdt_next once did itself:
+// one call into C for every dozen records or so, not one for each.
+func (d *doc) next() int {
+	s := d.st
+	if s.rhead >= s.rtail {
+		d.calls++
+		if ev := int(C.bdt_next(s)); ev != evReady {
+			return ev
+		}
+	}
+	r := &unsafe.Slice(s.ready, s.rtail)[s.rhead]
+	s.rhead++
+	s.obuf = (*C.uchar)(unsafe.Add(unsafe.Pointer(s.buf), r.off))
+	s.olen = r.len
+	s.orecord = r.record
+	s.oissues = r.nissues // set when the piece it completed in was parsed
+	s.obad = r.bad
+	return int(r.kind)
+}
 
-// buf returns the subtree bdt_next returned; valid until the next call.
+// buf returns the subtree next handed out; valid until the next call.
 func (d *doc) buf() []byte {
 	if d.st.olen == 0 || d.st.obuf == nil {
 		return nil
@@ -181,11 +204,11 @@ func (d *doc) buf() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(d.st.obuf)), int(d.st.olen))
 }
 
-// record returns the index of the record bdt_next returned.
+// record returns the index of the record next handed out.
 func (d *doc) record() int { return int(d.st.orecord) }
 
-// bufLine returns the line of the start tag of the subtree bdt_next
-// returned, 0 for none.
+// bufLine returns the line of the start tag of the subtree next handed
+// out, 0 for none.
 func (d *doc) bufLine() int {
 	if b := d.buf(); len(b) >= 9 && b[0] == C.BDT_TAG_START {
 		return le32(b[1:])
@@ -193,12 +216,12 @@ func (d *doc) bufLine() int {
 	return 0
 }
 
-// bad returns how many validity errors lie wholly inside the record bdt_next
-// returned, counting those past the cap on stored issues.
+// bad returns how many validity errors lie wholly inside the record next
+// handed out, counting those past the cap on stored issues.
 func (d *doc) bad() int { return int(d.st.obad) }
 
 // rawIssues returns the issues collected in C from index from on, up to
-// those that go with what bdt_next returned last.
+// those that go with what next returned last.
 func (d *doc) rawIssues(from int) []C.bdt_issue {
 	n := int(d.st.oissues)
 	if from >= n {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf16"
 )
@@ -549,7 +548,7 @@ func detectEncoding(b []byte) (wide, be bool, refuse string) {
 	return false, false, ""
 }
 
-var reEncodingDecl = regexp.MustCompile(`^\x{FEFF}?<\?xml[ \t\r\n](?:[^?]|\?[^>])*?encoding[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')`)
+var reEncodingDecl = lazyRE(`^\x{FEFF}?<\?xml[ \t\r\n](?:[^?]|\?[^>])*?encoding[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')`)
 
 // declaredEncoding returns the encoding the XML declaration at the start of
 // b names, if any, reading b as detectEncoding says.
@@ -571,7 +570,7 @@ func declaredEncoding(b []byte, wide, be bool) (string, bool) {
 	} else {
 		text = strings.TrimPrefix(string(b), "\xEF\xBB\xBF")
 	}
-	m := reEncodingDecl.FindStringSubmatch(text)
+	m := reEncodingDecl().FindStringSubmatch(text)
 	if m == nil {
 		return "", false
 	}

@@ -2,12 +2,11 @@ package schema
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
-var reMallocTotal = regexp.MustCompile(`(?m)^<(total|system) type="(fast|rest|mmap|current)" (?:count="\d+" )?size="(\d+)"/>$`)
+var reMallocTotal = lazyRE(`(?m)^<(total|system) type="(fast|rest|mmap|current)" (?:count="\d+" )?size="(\d+)"/>$`)
 
 // heapInUse reads malloc_info(3) XML: the memory the arenas hold from the
 // system, less their free chunks, plus mmapped chunks.
@@ -18,7 +17,7 @@ func heapInUse(xml string) (int64, error) {
 	}
 	var current, free, mmap int64
 	seen := 0
-	for _, m := range reMallocTotal.FindAllStringSubmatch(xml, -1) {
+	for _, m := range reMallocTotal().FindAllStringSubmatch(xml, -1) {
 		n, err := strconv.ParseInt(m[3], 10, 64)
 		if err != nil {
 			return 0, err

@@ -28,3 +28,24 @@ func TestDefaultCompilesEveryXSD(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRegexpsCompile: every regular expression of the package (lazyRE,
+// compiled when first used) compiles, those of messages no test reads
+// included.
+func TestRegexpsCompile(t *testing.T) {
+	if len(lazyREs) < 30 {
+		t.Fatalf("%d regular expressions registered, want the package's ~35", len(lazyREs))
+	}
+	for i, re := range lazyREs {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("expression %d: %v", i, p)
+				}
+			}()
+			if re() == nil {
+				t.Errorf("expression %d: nil", i)
+			}
+		}()
+	}
+}

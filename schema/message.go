@@ -14,22 +14,22 @@ import (
 var (
 	// reNamespace matches {namespace} before a name. A namespace URI has a
 	// colon; a regex quantifier such as {0,8} in a pattern has none.
-	reNamespace = regexp.MustCompile(`\{[^{}'"\s]*:[^{}'"\s]*\}`)
-	reSpaces    = regexp.MustCompile(`\s+`)
+	reNamespace = lazyRE(`\{[^{}'"\s]*:[^{}'"\s]*\}`)
+	reSpaces    = lazyRE(`\s+`)
 
-	reNotValidType = regexp.MustCompile(`^('(?s:.*)') is not a valid value of the (local )?(atomic|list|union) type(?: '([^']*)')?\.?$`)
-	rePattern      = regexp.MustCompile(`^\[facet 'pattern'\] The value ('(?s:.*)') is not accepted by the pattern '((?s:.*))'\.?$`)
-	reEnumeration  = regexp.MustCompile(`^\[facet 'enumeration'\] The value ('(?s:.*)') is not an element of the set \{((?s:.*))\}\.?$`)
-	reMaxLength    = regexp.MustCompile(`^\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'\.?$`)
-	reMinLength    = regexp.MustCompile(`^\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'\.?$`)
-	reLength       = regexp.MustCompile(`^\[facet 'length'\] The value ('(?s:.*)') has a length of '(\d+)'; this differs from the allowed length of '(\d+)'\.?$`)
-	reMinIncl      = regexp.MustCompile(`^\[facet 'minInclusive'\] The value ('(?s:.*)') is less than the minimum value allowed \('(.*)'\)\.?$`)
-	reMaxIncl      = regexp.MustCompile(`^\[facet 'maxInclusive'\] The value ('(?s:.*)') is greater than the maximum value allowed \('(.*)'\)\.?$`)
-	reFacet        = regexp.MustCompile(`^\[facet '[A-Za-z]+'\] `)
-	reNotExpected  = regexp.MustCompile(`^This element is not expected\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
-	reMissing      = regexp.MustCompile(`^Missing child element\(s\)\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
-	reAttrMissing  = regexp.MustCompile(`^The attribute '([^']*)' is required but missing\.?$`)
-	reAttrNotAllow = regexp.MustCompile(`^The attribute '([^']*)' is not allowed\.?$`)
+	reNotValidType = lazyRE(`^('(?s:.*)') is not a valid value of the (local )?(atomic|list|union) type(?: '([^']*)')?\.?$`)
+	rePattern      = lazyRE(`^\[facet 'pattern'\] The value ('(?s:.*)') is not accepted by the pattern '((?s:.*))'\.?$`)
+	reEnumeration  = lazyRE(`^\[facet 'enumeration'\] The value ('(?s:.*)') is not an element of the set \{((?s:.*))\}\.?$`)
+	reMaxLength    = lazyRE(`^\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed maximum length of '(\d+)'\.?$`)
+	reMinLength    = lazyRE(`^\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed minimum length of '(\d+)'\.?$`)
+	reLength       = lazyRE(`^\[facet 'length'\] The value ('(?s:.*)') has a length of '(\d+)'; this differs from the allowed length of '(\d+)'\.?$`)
+	reMinIncl      = lazyRE(`^\[facet 'minInclusive'\] The value ('(?s:.*)') is less than the minimum value allowed \('(.*)'\)\.?$`)
+	reMaxIncl      = lazyRE(`^\[facet 'maxInclusive'\] The value ('(?s:.*)') is greater than the maximum value allowed \('(.*)'\)\.?$`)
+	reFacet        = lazyRE(`^\[facet '[A-Za-z]+'\] `)
+	reNotExpected  = lazyRE(`^This element is not expected\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
+	reMissing      = lazyRE(`^Missing child element\(s\)\.(?: Expected is (one of )?\( (.*) \))?\.?$`)
+	reAttrMissing  = lazyRE(`^The attribute '([^']*)' is required but missing\.?$`)
+	reAttrNotAllow = lazyRE(`^The attribute '([^']*)' is not allowed\.?$`)
 )
 
 // validityMessage rewrites a schema validity message in the sponsor's
@@ -37,7 +37,7 @@ var (
 // (from v, the XSD's own types: never a pattern or a type's name). libxml2's
 // text is read only for the element, the value and the elements expected.
 func validityMessage(m string, v *vocab) string {
-	m = strings.TrimSpace(reNamespace.ReplaceAllString(m, ""))
+	m = strings.TrimSpace(reNamespace().ReplaceAllString(m, ""))
 	subject := ""
 	if rest, ok := strings.CutPrefix(m, "Element '"); ok {
 		if j := strings.IndexByte(rest, '\''); j >= 0 {
@@ -68,46 +68,46 @@ func validityMessage(m string, v *vocab) string {
 		return msg
 	}
 	switch {
-	case reNotValidType.MatchString(m):
-		g := reNotValidType.FindStringSubmatch(m)
+	case reNotValidType().MatchString(m):
+		g := reNotValidType().FindStringSubmatch(m)
 		m = invalid(g[1], typeKey(g[4]))
-	case rePattern.MatchString(m):
-		m = invalid(rePattern.FindStringSubmatch(m)[1], "")
-	case reEnumeration.MatchString(m):
-		g := reEnumeration.FindStringSubmatch(m)
+	case rePattern().MatchString(m):
+		m = invalid(rePattern().FindStringSubmatch(m)[1], "")
+	case reEnumeration().MatchString(m):
+		g := reEnumeration().FindStringSubmatch(m)
 		if _, ok := v.elem[subject]; ok {
 			m = invalid(g[1], "")
 		} else {
 			m = quoted(g[1]) + " is not a valid value; it must be one of " +
 				orList(strings.Split(strings.ReplaceAll(g[2], "'", ""), ", "))
 		}
-	case reMaxLength.MatchString(m):
-		g := reMaxLength.FindStringSubmatch(m)
+	case reMaxLength().MatchString(m):
+		g := reMaxLength().FindStringSubmatch(m)
 		m = "the value is " + g[1] + " characters long, more than the " + g[2] + " allowed"
-	case reMinLength.MatchString(m):
-		g := reMinLength.FindStringSubmatch(m)
+	case reMinLength().MatchString(m):
+		g := reMinLength().FindStringSubmatch(m)
 		if g[1] == "0" {
 			m = "the value is empty; it must be at least " + g[2] + " character" + plural(atoi(g[2])) + " long"
 		} else {
 			m = "the value is " + g[1] + " characters long, fewer than the " + g[2] + " required"
 		}
-	case reLength.MatchString(m):
-		g := reLength.FindStringSubmatch(m)
+	case reLength().MatchString(m):
+		g := reLength().FindStringSubmatch(m)
 		m = invalid(g[1], "") + " (it is " + g[2] + " characters long, not " + g[3] + ")"
-	case reMinIncl.MatchString(m):
-		g := reMinIncl.FindStringSubmatch(m)
+	case reMinIncl().MatchString(m):
+		g := reMinIncl().FindStringSubmatch(m)
 		m = quoted(g[1]) + " is less than the minimum, " + g[2]
-	case reMaxIncl.MatchString(m):
-		g := reMaxIncl.FindStringSubmatch(m)
+	case reMaxIncl().MatchString(m):
+		g := reMaxIncl().FindStringSubmatch(m)
 		m = quoted(g[1]) + " is more than the maximum, " + g[2]
-	case reNotExpected.MatchString(m):
-		g := reNotExpected.FindStringSubmatch(m)
+	case reNotExpected().MatchString(m):
+		g := reNotExpected().FindStringSubmatch(m)
 		m = "this element is not expected here"
 		if g[2] != "" {
 			m += "; expected here: " + orList(strings.Split(g[2], ", "))
 		}
-	case reMissing.MatchString(m):
-		g := reMissing.FindStringSubmatch(m)
+	case reMissing().MatchString(m):
+		g := reMissing().FindStringSubmatch(m)
 		switch names := strings.Split(g[2], ", "); {
 		case g[2] == "":
 			m = "a required element is missing"
@@ -116,10 +116,10 @@ func validityMessage(m string, v *vocab) string {
 		default:
 			m = "one of " + orList(names) + " is missing"
 		}
-	case reAttrMissing.MatchString(m):
-		m = "the attribute " + reAttrMissing.FindStringSubmatch(m)[1] + " is required"
-	case reAttrNotAllow.MatchString(m):
-		m = "the attribute " + reAttrNotAllow.FindStringSubmatch(m)[1] + " is not allowed"
+	case reAttrMissing().MatchString(m):
+		m = "the attribute " + reAttrMissing().FindStringSubmatch(m)[1] + " is required"
+	case reAttrNotAllow().MatchString(m):
+		m = "the attribute " + reAttrNotAllow().FindStringSubmatch(m)[1] + " is not allowed"
 	case strings.HasPrefix(m, "Character content other than whitespace is not allowed"):
 		m = "text is not allowed here, only child elements"
 	case strings.HasPrefix(m, "Character content is not allowed, because the content type is empty"):
@@ -129,7 +129,7 @@ func validityMessage(m string, v *vocab) string {
 	case strings.HasPrefix(m, "No matching global declaration available for the validation root"):
 		m = "not a root element of this schema"
 	default:
-		if loc := reFacet.FindStringIndex(m); loc != nil {
+		if loc := reFacet().FindStringIndex(m); loc != nil {
 			m = m[loc[1]:]
 		}
 		m = lowerFirst(m)
@@ -153,24 +153,24 @@ func atoi(s string) int {
 }
 
 var parserRewrites = []struct {
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 	repl string
 }{
-	{regexp.MustCompile(`^Document is empty$`), "no root element: the file must start with an XML element"},
-	{regexp.MustCompile(`^Start tag expected, '<' not found$`), "the file does not start with an XML element ('<' not found)"},
-	{regexp.MustCompile(`^Input is not proper UTF-8, indicate encoding ! Bytes: (.*)$`), "the text is not valid UTF-8 (bytes $1)"},
-	{regexp.MustCompile(`^Char 0x0 out of allowed range$`), "a NUL byte (character 0x0) is not allowed in XML"},
-	{regexp.MustCompile(`^Char (0x[0-9A-Fa-f]+) out of allowed range$`), "character $1 is not allowed in XML"},
-	{regexp.MustCompile(`^PCDATA invalid Char value (\d+)$`), "character $1 is not allowed in XML text"},
-	{regexp.MustCompile(`^Premature end of data in tag (\S+) line (\d+)$`), "the file ends inside element $1 (opened on line $2): it is truncated or a tag is not closed"},
-	{regexp.MustCompile(`^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$`), "end tag </$3> does not match start tag <$1> of line $2"},
-	{regexp.MustCompile(`^Couldn't find end of Start Tag (\S+)(?: line (\d+))?$`), "the start tag <$1> is not finished (the file may be truncated)"},
-	{regexp.MustCompile(`^Extra content at the end of the document$`), "extra content after the end of the root element"},
-	{regexp.MustCompile(`^Entity '([^']*)' not defined$`), "entity &$1; is not defined (a BDT file has no entities)"},
-	{regexp.MustCompile(`^Namespace prefix (\S+) on (\S+) is not defined$`), "namespace prefix $1 of element $2 is not declared"},
-	{regexp.MustCompile(`^internal error: Huge input lookup$`), "a tag, name, attribute value, comment or processing instruction is longer than the parser's limit of 10,000,000 bytes"},
-	{regexp.MustCompile(`^.*huge text node$`), "a text value is longer than the parser's limit of 10,000,000 bytes"},
-	{regexp.MustCompile(`^Excessive depth in document: (\d+) use XML_PARSE_HUGE option$`), "elements are nested more than $1 levels deep (a BDT file has four)"},
+	{lazyRE(`^Document is empty$`), "no root element: the file must start with an XML element"},
+	{lazyRE(`^Start tag expected, '<' not found$`), "the file does not start with an XML element ('<' not found)"},
+	{lazyRE(`^Input is not proper UTF-8, indicate encoding ! Bytes: (.*)$`), "the text is not valid UTF-8 (bytes $1)"},
+	{lazyRE(`^Char 0x0 out of allowed range$`), "a NUL byte (character 0x0) is not allowed in XML"},
+	{lazyRE(`^Char (0x[0-9A-Fa-f]+) out of allowed range$`), "character $1 is not allowed in XML"},
+	{lazyRE(`^PCDATA invalid Char value (\d+)$`), "character $1 is not allowed in XML text"},
+	{lazyRE(`^Premature end of data in tag (\S+) line (\d+)$`), "the file ends inside element $1 (opened on line $2): it is truncated or a tag is not closed"},
+	{lazyRE(`^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$`), "end tag </$3> does not match start tag <$1> of line $2"},
+	{lazyRE(`^Couldn't find end of Start Tag (\S+)(?: line (\d+))?$`), "the start tag <$1> is not finished (the file may be truncated)"},
+	{lazyRE(`^Extra content at the end of the document$`), "extra content after the end of the root element"},
+	{lazyRE(`^Entity '([^']*)' not defined$`), "entity &$1; is not defined (a BDT file has no entities)"},
+	{lazyRE(`^Namespace prefix (\S+) on (\S+) is not defined$`), "namespace prefix $1 of element $2 is not declared"},
+	{lazyRE(`^internal error: Huge input lookup$`), "a tag, name, attribute value, comment or processing instruction is longer than the parser's limit of 10,000,000 bytes"},
+	{lazyRE(`^.*huge text node$`), "a text value is longer than the parser's limit of 10,000,000 bytes"},
+	{lazyRE(`^Excessive depth in document: (\d+) use XML_PARSE_HUGE option$`), "elements are nested more than $1 levels deep (a BDT file has four)"},
 }
 
 // msgPastCap is the R.SCHEMA message of a record element (named record)
@@ -203,8 +203,8 @@ func pathField(p string) string {
 func parserMessage(m string) string {
 	m = tidy(m)
 	for _, r := range parserRewrites {
-		if r.re.MatchString(m) {
-			return r.re.ReplaceAllString(m, r.repl)
+		if r.re().MatchString(m) {
+			return r.re().ReplaceAllString(m, r.repl)
 		}
 	}
 	return m
@@ -212,7 +212,7 @@ func parserMessage(m string) string {
 
 // tidy folds white space and drops a final full stop.
 func tidy(m string) string {
-	m = strings.TrimSpace(reSpaces.ReplaceAllString(m, " "))
+	m = strings.TrimSpace(reSpaces().ReplaceAllString(m, " "))
 	return strings.TrimSuffix(m, ".")
 }
 

@@ -175,3 +175,36 @@ func (h *heapSampler) Record(r *Record) error {
 	}
 	return nil
 }
+
+// TestNextBatchesRecords: doc.next hands out every record, in order, with
+// one call of bdt_next for many of them (each call parses a read of input,
+// 4 KiB, whose records it queues), not one for each.
+func TestNextBatchesRecords(t *testing.T) {
+	const n = 2000
+	var b strings.Builder
+	b.WriteString(`<FeeUpdate xmlns="urn:uk:gov:ukvi:sms:bdt:feeupdate:v1">`)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "<CASFeeUpdate><CASNumber>CAS%011d</CASNumber></CASFeeUpdate>\n", i)
+	}
+	b.WriteString(`</FeeUpdate>`)
+	d, err := openDoc(strings.NewReader(b.String()), nil, "CASFeeUpdate", true, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	records := 0
+	for ev := d.next(); ev != evEnd; ev = d.next() {
+		if ev != evRecord {
+			t.Fatalf("event %d after %d records", ev, records)
+		}
+		records++
+		if d.record() != records || !bytes.Contains(d.buf(), []byte(fmt.Sprintf("CAS%011d", records))) {
+			t.Fatalf("record %d handed out as record %d: %q", records, d.record(), d.buf())
+		}
+	}
+	// 2,000 records of 64 bytes are 31 reads of 4 KiB.
+	if records != n || d.calls > n/32 {
+		t.Errorf("%d records with %d calls of bdt_next: want %d with at most %d", records, d.calls, n, n/32)
+	}
+	t.Logf("%d records, %d calls of bdt_next", records, d.calls)
+}

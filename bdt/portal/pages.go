@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"sync"
 	"time"
 
 	"bdt/bdt/auth"
@@ -74,9 +75,12 @@ func serveStylesheet(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "bdt.css", time.Time{}, bytes.NewReader(stylesheet))
 }
 
-// pages holds each page's template: the layout (layout.html) with the
-// page's own content, by the page's file name without .html.
-var pages = func() map[string]*template.Template {
+// pages returns each page's template: the layout (layout.html) with the
+// page's own content, by the page's file name without .html. They are
+// parsed when first needed (New asks, so that a template that does not
+// parse still stops bdt serve at its start), not in a package initialiser
+// that every bdt command would run.
+var pages = sync.OnceValue(func() map[string]*template.Template {
 	layout := template.Must(template.New("layout.html").Funcs(template.FuncMap{
 		"uk":         ukTime,
 		"stylesheet": func() string { return stylesheetPath },
@@ -98,7 +102,7 @@ var pages = func() map[string]*template.Template {
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
 	}
 	return out
-}()
+})
 
 // view is what every page's template is given.
 type view struct {
@@ -144,7 +148,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		v.P = principalOf(r)
 	}
 	var b bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&b, "layout.html", v); err != nil {
+	if err := pages()[name].ExecuteTemplate(&b, "layout.html", v); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

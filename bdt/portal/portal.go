@@ -101,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	pages() // parsed now: a template that does not parse panics at the start
 	s := &Server{
 		cfg:     cfg,
 		mux:     http.NewServeMux(),

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"sort"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/London for the summary page, whatever zoneinfo the machine has
 
@@ -137,19 +138,23 @@ func WriteSummary(w io.Writer, f *File) error {
 		}
 		return p.Rules[i].ID < p.Rules[j].ID
 	})
-	return summaryTmpl.Execute(w, p)
+	return summaryTmpl().Execute(w, p)
 }
 
 // ruleAnchor is the id of a rule's entry in the summary page's explanations
 // section, which every mention of the rule on the page links to.
 func ruleAnchor(id rules.RuleID) string { return "rule-" + string(id) }
 
-var summaryTmpl = template.Must(template.New("summary").Funcs(template.FuncMap{
-	"uk":      UKTime,
-	"anchor":  ruleAnchor,
-	"meaning": func() string { return rules.MeaningHeading },
-	"fix":     func() string { return rules.FixHeading },
-}).Parse(`<!DOCTYPE html>
+// summaryTmpl returns the summary page's template, parsed when a first page
+// is written rather than in a package initialiser that every bdt command
+// would run (the replay's golden pages fail if it does not parse).
+var summaryTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("summary").Funcs(template.FuncMap{
+		"uk":      UKTime,
+		"anchor":  ruleAnchor,
+		"meaning": func() string { return rules.MeaningHeading },
+		"fix":     func() string { return rules.FixHeading },
+	}).Parse(`<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
@@ -239,3 +244,4 @@ details::details-content{content-visibility:visible;display:block}
 </body>
 </html>
 `))
+})

@@ -3,11 +3,15 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	"strconv"
+
+	"github.com/spf13/cobra"
 )
 
 // gcPercent is the garbage collector's target when GOGC is not set: the
 // heap may grow to 1.5 times what is live (Go's default is 2 times). It is
-// every command's setting but those that process files (filesGC): a
+// every command's setting (setGCTarget) but bdt validate's
+// (validateGCPercent) and those that process files (filesGC): a
 // command whose live heap grows with its input (bdt register import keeps
 // ~80 MB live on 100,000 certificates) needs a target relative to it.
 const gcPercent = 50
@@ -47,10 +51,31 @@ const (
 	filesWorkerMemory = 4 << 20
 )
 
-func init() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+// gcAnnotation is the annotation by which a command asks for a target of
+// its own (a percent) instead of gcPercent: bdt validate's
+// validateGCPercent.
+const gcAnnotation = "bdt.gc-percent"
+
+// setGCTarget sets the collector's target for the command args name, unless
+// GOGC is set, and returns a function that sets the one before back (tests
+// run many commands in one process). It is set once the command is known,
+// not in a package initialiser: at 50 the heap's floor is 2 MB, which the
+// packages' initialisers alone nearly reach, so every command began with a
+// collection of their garbage, bdt validate (which wants 200) included.
+func setGCTarget(root *cobra.Command, args []string) (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
+	p := gcPercent
+	if cmd, _, err := root.Find(args); err == nil {
+		if s, ok := cmd.Annotations[gcAnnotation]; ok {
+			if n, err := strconv.Atoi(s); err == nil {
+				p = n
+			}
+		}
+	}
+	old := debug.SetGCPercent(p)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // filesGC sets the collector for a command that processes files with

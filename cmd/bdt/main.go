@@ -43,6 +43,7 @@ func main() {
 func run(args []string) int {
 	root := newRootCommand()
 	root.SetArgs(args)
+	defer setGCTarget(root, args)()
 	stop := startProfile()
 	err := root.Execute()
 	stop()

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"unicode"
@@ -25,7 +24,7 @@ import (
 const validateDefaultMaxSize = 100 << 20
 
 // validateGCPercent is the garbage collector's target while bdt validate
-// runs (unless GOGC is set): validation allocates a little for every record
+// runs (unless GOGC is set; see setGCTarget): validation allocates a little for every record
 // and keeps next to nothing, so with bdt's default (gc.go) it collects every
 // megabyte or so; at 200 it collects a third as often, for about 4 MiB more
 // of peak heap, flat whatever the file's size.
@@ -83,7 +82,8 @@ empty or 0), then one object per file:
 
 Exit status: 0 when every file is valid, 1 when any file is invalid, 2 on a
 usage error or when a file cannot be read (the other files are still checked).`,
-		Args: cobra.MinimumNArgs(1),
+		Args:        cobra.MinimumNArgs(1),
+		Annotations: map[string]string{gcAnnotation: strconv.Itoa(validateGCPercent)},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runValidate(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, o)
 		},
@@ -129,9 +129,6 @@ func runValidate(out, errw io.Writer, files []string, o validateOptions) error {
 	}
 	if o.maxSize < 0 {
 		return exitWith(exitUsage, "--max-size must not be negative")
-	}
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(validateGCPercent))
 	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
