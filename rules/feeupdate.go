@@ -1,9 +1,46 @@
 package rules
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
+
+// UpdateFees changes the fee details of a CAS. Nil fields are left as they are.
+type UpdateFees struct {
+	Cert             string
+	Fees             Fees
+	FamilyName       string // optional identity cross-check (fee update v2)
+	DateOfBirth      Date
+	SponsorReference string
+	// RawAmounts holds amounts as typed by a person (one-at-a-time action),
+	// keyed by field name, for R.FEE.AMOUNT; bulk files leave it nil because
+	// the XSD has already checked them.
+	RawAmounts map[string]string
+}
+
+// Name implements Op.
+func (UpdateFees) Name() string { return "fees" }
+
+// CertNumbers implements Op.
+func (o UpdateFees) CertNumbers() []string { return []string{o.Cert} }
+func (o UpdateFees) oneCert() string       { return o.Cert }
+
+// TargetUser implements Op.
+func (UpdateFees) TargetUser() string { return "" }
+
+// ReadsActivity implements Op.
+func (UpdateFees) ReadsActivity() bool { return false }
+
+// ReadsBrief implements Op: R.CERT.*, R.IDENTITY and R.FEE.* read the brief.
+func (UpdateFees) ReadsBrief() bool { return true }
+
+// Summary implements Op.
+func (o UpdateFees) Summary(Decision) string { return fmt.Sprintf("fees of CAS %s updated", o.Cert) }
+
+func (o UpdateFees) evaluate(a Actor, st State) Decision { return updateFees(a, o, st) }
+func (UpdateFees) routes(Actor, State) []Route           { return kindRoutes(CAS) }
+func (UpdateFees) ref() certRef                          { return refFor(CAS) }
 
 // updateFees decides an UpdateFees (R.FEE.*).
 //

@@ -7,37 +7,6 @@ import (
 	"time"
 )
 
-// Severity says what a finding does: an error rejects (the file or the
-// record), a warning is reported and the record is still applied.
-type Severity string
-
-// Severities.
-const (
-	Error   Severity = "error"
-	Warning Severity = "warning"
-)
-
-// RuleID is the stable identifier of a rule in RULES.md, such as "R.CERT.FOUND".
-type RuleID string
-
-// Finding is one rule's verdict on a file or a record, from the validator
-// and the engine to the ledger and the reports. The engine fills Rule,
-// Severity, Field and Message; the place in the uploaded file is filled by
-// whoever read it. The JSON form is the one the ledger stores.
-type Finding struct {
-	Rule     RuleID   `json:"rule"`
-	Severity Severity `json:"severity"`
-	Field    string   `json:"field,omitempty"`  // the element the finding is about, e.g. "CASNumber"; "" for the whole record or file
-	Line     int      `json:"line,omitempty"`   // 1-based; 0 when about the whole file
-	Column   int      `json:"column,omitempty"` // 1-based; 0 when unknown
-	Path     string   `json:"path,omitempty"`   // element path, e.g. /FeeUpdate/CASFeeUpdate[3]/CASNumber
-	Record   int      `json:"record,omitempty"` // for a file finding inside a record (schema errors)
-	// Reference and Cert name the record a file finding falls in, when known.
-	Reference string `json:"reference,omitempty"`
-	Cert      string `json:"cert,omitempty"`
-	Message   string `json:"message"` // plain English for the sponsor; never discloses another sponsor's data
-}
-
 // Actor is who performs an operation and when: the sponsor and user the
 // operation is made for, the processing time, and where it comes from.
 // The store loads Sponsor and User; either is nil when it does not exist.
@@ -164,42 +133,6 @@ func (o ReportActivity) ref() certRef {
 	k, _ := ActivityKind(o.Type)
 	return refFor(k)
 }
-
-// UpdateFees changes the fee details of a CAS. Nil fields are left as they are.
-type UpdateFees struct {
-	Cert             string
-	Fees             Fees
-	FamilyName       string // optional identity cross-check (fee update v2)
-	DateOfBirth      Date
-	SponsorReference string
-	// RawAmounts holds amounts as typed by a person (one-at-a-time action),
-	// keyed by field name, for R.FEE.AMOUNT; bulk files leave it nil because
-	// the XSD has already checked them.
-	RawAmounts map[string]string
-}
-
-// Name implements Op.
-func (UpdateFees) Name() string { return "fees" }
-
-// CertNumbers implements Op.
-func (o UpdateFees) CertNumbers() []string { return []string{o.Cert} }
-func (o UpdateFees) oneCert() string       { return o.Cert }
-
-// TargetUser implements Op.
-func (UpdateFees) TargetUser() string { return "" }
-
-// ReadsActivity implements Op.
-func (UpdateFees) ReadsActivity() bool { return false }
-
-// ReadsBrief implements Op: R.CERT.*, R.IDENTITY and R.FEE.* read the brief.
-func (UpdateFees) ReadsBrief() bool { return true }
-
-// Summary implements Op.
-func (o UpdateFees) Summary(Decision) string { return fmt.Sprintf("fees of CAS %s updated", o.Cert) }
-
-func (o UpdateFees) evaluate(a Actor, st State) Decision { return updateFees(a, o, st) }
-func (UpdateFees) routes(Actor, State) []Route           { return kindRoutes(CAS) }
-func (UpdateFees) ref() certRef                          { return refFor(CAS) }
 
 // NoteMode says whether a sponsor note replaces the previous text or is appended after it.
 type NoteMode string

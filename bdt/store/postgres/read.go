@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"time"
@@ -185,62 +184,6 @@ func (r reader) Certificates(ctx context.Context, numbers ...string) (map[string
 	return out, nil
 }
 
-// CertificatesForRules implements store.Reader: Certificates without the
-// status and fee history queries, and without the activity query unless
-// p.Activity; with p.Brief (and not p.Activity) only sqlrow.BriefColumns.
-// Rows are locked as Certificates locks them.
-func (r reader) CertificatesForRules(ctx context.Context, p store.CertificatesForRulesParams) (map[string]*rules.Certificate, error) {
-	out := make(map[string]*rules.Certificate, len(p.Numbers))
-	if len(p.Numbers) == 0 {
-		return out, nil
-	}
-	lock := ""
-	if r.locked != nil {
-		lock = ` FOR UPDATE`
-	}
-	columns, scan := sqlrow.CertColumns, scanCert
-	if p.Brief && !p.Activity {
-		columns, scan = sqlrow.BriefColumns, scanBrief
-	}
-	b := &pgx.Batch{}
-	b.Queue(`SELECT `+columns+` FROM certificate WHERE number = ANY($1) ORDER BY number`+lock, p.Numbers)
-	if p.Activity {
-		b.Queue(activityQuery, p.Numbers)
-	}
-	br := r.q.SendBatch(ctx, b)
-	defer br.Close()
-	rows, err := br.Query()
-	if err != nil {
-		return nil, fmt.Errorf("postgres: read certificates: %w", err)
-	}
-	list, err := scanCertRows(rows, scan)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range list {
-		out[c.Number] = c
-	}
-	if p.Activity {
-		rows, err := br.Query()
-		if err == nil {
-			err = activity(rows, out)
-		}
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := br.Close(); err != nil {
-		return nil, fmt.Errorf("postgres: read certificates: %w", err)
-	}
-	if r.locked != nil {
-		for _, c := range list {
-			r.locked[c.Number] = true
-		}
-	}
-	return out, nil
-}
-
 // CertificateList selects the certificates, then reads their histories in
 // one more round trip.
 func (r reader) CertificateList(ctx context.Context, p store.CertificateListParams) ([]*rules.Certificate, error) {
@@ -376,27 +319,6 @@ func str(s *string) string {
 
 // scanCert reads a row of sqlrow.CertColumns and then into extra, the
 // columns a query selects after them.
-// scanBrief reads a row of sqlrow.BriefColumns (and extra): the brief of a
-// certificate (rules.Brief).
-func scanBrief(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
-	var (
-		c            rules.Certificate
-		kind, status string
-		owner        *string
-		dob          *time.Time
-		f            sqlrow.Fees
-	)
-	err := rows.Scan(append([]any{&c.Number, &kind, &c.Sponsor, &status, &owner, &c.Person.FamilyName, &dob,
-		&f.FirstYear, &f.Paid, &f.Boarding, &f.Includes, &f.Accommodation}, extra...)...)
-	if err != nil {
-		return nil, err
-	}
-	c.Kind, c.Status, c.Owner = rules.CertKind(kind), rules.CertStatus(status), str(owner)
-	c.Person.DateOfBirth = dateOf(dob)
-	c.Fees = f.Model()
-	return &c, nil
-}
-
 func scanCert(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
 	var (
 		c                                   rules.Certificate
@@ -437,90 +359,4 @@ func scanCert(rows pgx.Rows, extra ...any) (*rules.Certificate, error) {
 	}
 	c.Fees = f.Model()
 	return &c, nil
-}
-
-func statusHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
-	for rows.Next() {
-		var number, at, status string
-		var sc rules.StatusChange
-		if err := rows.Scan(&number, &status, &at, &sc.By, &sc.Reason); err != nil {
-			return fmt.Errorf("postgres: read status history: %w", err)
-		}
-		sc.Status = rules.CertStatus(status)
-		var err error
-		if sc.At, err = sqlrow.ParseTime(at); err != nil {
-			return fmt.Errorf("postgres: read status history of %s: %w", number, err)
-		}
-		if c := certs[number]; c != nil {
-			c.StatusHistory = append(c.StatusHistory, sc)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: read status history: %w", err)
-	}
-	return nil
-}
-
-func feeHistory(rows pgx.Rows, certs map[string]*rules.Certificate) error {
-	for rows.Next() {
-		var number, at string
-		var fc rules.FeeChange
-		var before, after sqlrow.Fees
-		if err := rows.Scan(&number, &at, &fc.By, &fc.Ref,
-			&before.FirstYear, &before.Paid, &before.Boarding, &before.Includes, &before.Accommodation,
-			&after.FirstYear, &after.Paid, &after.Boarding, &after.Includes, &after.Accommodation); err != nil {
-			return fmt.Errorf("postgres: read fee history: %w", err)
-		}
-		var err error
-		if fc.At, err = sqlrow.ParseTime(at); err != nil {
-			return fmt.Errorf("postgres: read fee history of %s: %w", number, err)
-		}
-		fc.Before, fc.After = before.Model(), after.Model()
-		if c := certs[number]; c != nil {
-			c.FeeHistory = append(c.FeeHistory, fc)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: read fee history: %w", err)
-	}
-	return nil
-}
-
-func activity(rows pgx.Rows, certs map[string]*rules.Certificate) error {
-	for rows.Next() {
-		var (
-			number, reportedAt, typ              string
-			a                                    rules.ActivityReport
-			eventDate, early, previous, firstDay *time.Time
-			lines                                []byte
-			town, postcode, phone, email         *string
-			withdrawnBy                          *string
-		)
-		if err := rows.Scan(&number, &a.Ref, &typ, &eventDate, &a.Details,
-			&lines, &town, &postcode, &phone, &email,
-			&early, &previous, &firstDay, &a.NewEmployer,
-			&reportedAt, &a.ReportedBy, &a.Source, &a.SponsorReference, &withdrawnBy, &a.Late); err != nil {
-			return fmt.Errorf("postgres: read activity: %w", err)
-		}
-		a.Type = rules.ActivityType(typ)
-		a.EventDate, a.EarlyCompletion = dateOf(eventDate), dateOf(early)
-		a.PreviousDate, a.FirstDayOfAbsence = dateOf(previous), dateOf(firstDay)
-		a.WithdrawnBy = str(withdrawnBy)
-		var err error
-		a.ReportedAt, err = sqlrow.ParseTime(reportedAt)
-		if err == nil && lines != nil {
-			a.Address = &rules.Address{Town: str(town), Postcode: str(postcode), Phone: str(phone), Email: str(email)}
-			err = json.Unmarshal(lines, &a.Address.Lines)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: read activity report %s of %s: %w", a.Ref, number, err)
-		}
-		if c := certs[number]; c != nil {
-			c.Activity = append(c.Activity, a)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: read activity: %w", err)
-	}
-	return nil
 }
