@@ -17,7 +17,8 @@
 // unless a test shows it, see TestBriefDecidesFeeUpdates), its name for R.RECORD.DUPLICATE and for an action's
 // source (Name), what its confirmation says (Summary), the routes an action
 // needs (routes), how it speaks of its certificates (ref), and its rule
-// (evaluate, written in engine.go next to the others, with its rule ids in
+// (evaluate, in engine.go or, with the operation, a file of its own such
+// as feeupdate.go and activity.go, with its rule ids in
 // the catalogue). A type that lacks one of these does not compile as an
 // Op, and nothing else in bdt switches on the kinds of operation: the
 // runner, bdt/action and the stores work through these methods. An

@@ -77,63 +77,6 @@ func Value(op Op) (Op, bool) {
 	return v.Elem().Interface().(Op), true
 }
 
-// ReportActivity reports a student or worker event on a certificate. A
-// no-show record is a ReportActivity of type StudentDidNotEnrol.
-type ReportActivity struct {
-	Cert              string
-	Type              ActivityType
-	EventDate         Date
-	Details           string
-	FamilyName        string // optional identity cross-check (R.IDENTITY)
-	DateOfBirth       Date   // optional identity cross-check (R.IDENTITY)
-	Address           *Address
-	EarlyCompletion   Date
-	PreviousDate      Date
-	FirstDayOfAbsence Date
-	NewEmployer       string
-	SponsorReference  string
-}
-
-// Name implements Op: each activity type is an operation of its own.
-func (o ReportActivity) Name() string { return "report/" + string(o.Type) }
-
-// CertNumbers implements Op.
-func (o ReportActivity) CertNumbers() []string { return []string{o.Cert} }
-func (o ReportActivity) oneCert() string       { return o.Cert }
-
-// TargetUser implements Op.
-func (ReportActivity) TargetUser() string { return "" }
-
-// ReadsActivity implements Op: a withdrawal names an earlier report.
-func (ReportActivity) ReadsActivity() bool { return true }
-
-// ReadsBrief implements Op.
-func (ReportActivity) ReadsBrief() bool { return false }
-
-// Summary implements Op, naming the earlier report a withdrawal marked.
-func (o ReportActivity) Summary(d Decision) string {
-	kind, _ := ActivityKind(o.Type)
-	what := fmt.Sprintf("%s reported on %s %s (event date %s)", o.Type, kind.Noun(), o.Cert, o.EventDate)
-	for _, c := range d.Changes {
-		if m, ok := c.(MarkReportWithdrawn); ok {
-			what += fmt.Sprintf("; earlier report %s marked withdrawn", m.Ref)
-		}
-	}
-	return what
-}
-
-func (o ReportActivity) evaluate(a Actor, st State) Decision { return reportActivity(a, o, st) }
-
-func (o ReportActivity) routes(Actor, State) []Route {
-	k, _ := ActivityKind(o.Type)
-	return kindRoutes(k)
-}
-
-func (o ReportActivity) ref() certRef {
-	k, _ := ActivityKind(o.Type)
-	return refFor(k)
-}
-
 // NoteMode says whether a sponsor note replaces the previous text or is appended after it.
 type NoteMode string
 
